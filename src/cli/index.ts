@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { CrsaugError } from '../util/errors.js';
+import { PACKAGE_VERSION } from './version.js';
+
+const program = new Command()
+  .name('crsaug')
+  .description('LLM-powered label augmentation for conversational recommenders')
+  .version(PACKAGE_VERSION)
+  .showHelpAfterError();
+
+// Each command lives in its own file and registers itself here.
+const commands: ((program: Command) => void)[] = [];
+for (const register of commands) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CrsaugError) {
+    process.stderr.write(`crsaug: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+    process.exitCode = 1;
+  } else {
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CrsaugError } from '../util/errors.js';
+import { readJsonFile, writeJsonFile } from '../util/json.js';
+import { type Config, type ConfigInput, ConfigSchema } from './schema.js';
+
+export const CONFIG_FILE_NAME = 'crsaug.config.json';
+
+/** Environment variables and the config path each one sets. */
+export const ENV_BINDINGS: Record<string, { path: string[]; type: 'string' | 'number' }> = {
+  CRSAUG_DATASET: { path: ['dataset'], type: 'string' },
+  CRSAUG_DATA_DIR: { path: ['dataDir'], type: 'string' },
+  CRSAUG_CACHE_DIR: { path: ['cacheDir'], type: 'string' },
+  CRSAUG_SEED: { path: ['seed'], type: 'number' },
+  CRSAUG_THREADS: { path: ['threads'], type: 'number' },
+};
+
+export interface ResolveOptions {
+  /** Explicit config file; when absent, ./crsaug.config.json is used if it exists. */
+  configFile?: string;
+  /** Values from flags (highest precedence). Undefined leaves are ignored. */
+  flags?: ConfigInput;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** Builds the run's config: schema defaults < config file < environment < flags, validated by zod. */
+export function resolveConfig(options: ResolveOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const file = options.configFile ? resolve(cwd, options.configFile) : join(cwd, CONFIG_FILE_NAME);
+  if (options.configFile && !existsSync(file)) {
+    throw new CrsaugError(`config file not found: ${file}`);
+  }
+  const fromFile = existsSync(file) ? (readJsonFile(file) as ConfigInput) : {};
+  const merged = deepMerge(deepMerge(fromFile, envLayer(options.env ?? process.env)), options.flags ?? {});
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CrsaugError(`invalid config at "${issue.path.join('.')}": ${issue.message}`, {
+      hint: `check ${existsSync(file) ? file : 'your flags'} and CRSAUG_* variables`,
+    });
+  }
+  return parsed.data;
+}
+
+function envLayer(env: NodeJS.ProcessEnv): ConfigInput {
+  const layer: Record<string, unknown> = {};
+  for (const [name, binding] of Object.entries(ENV_BINDINGS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = binding.type === 'number' ? Number(raw) : raw;
+    if (binding.type === 'number' && !Number.isFinite(value)) {
+      throw new CrsaugError(`environment variable ${name} must be a number, got "${raw}"`);
+    }
+    setPath(layer, binding.path, value);
+  }
+  return layer as ConfigInput;
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    node[key] ??= {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+/** Recursive merge of plain objects; arrays and scalars from `over` replace; undefined never overrides. */
+export function deepMerge<T>(base: T, over: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    out[k] = isPlainObject(out[k]) && isPlainObject(v) ? deepMerge(out[k], v) : v;
+  }
+  return out as T;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Saves the resolved config next to a run's outputs, so every number can be traced to its settings. */
+export async function saveResolvedConfig(outDir: string, config: unknown): Promise<string> {
+  const file = join(outDir, 'config.resolved.json');
+  await writeJsonFile(file, config);
+  return file;
+}

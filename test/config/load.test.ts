@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { resolveConfig } from '../../src/config/load.js';
+
+test('defaults < config file < env < flags', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crsaug-cfg-'));
+  writeFileSync(
+    join(dir, 'crsaug.config.json'),
+    JSON.stringify({ seed: 1, dataset: 'redial', eval: { topK: 50 } }),
+  );
+  const fromFile = resolveConfig({ cwd: dir, env: {} });
+  assert.equal(fromFile.seed, 1);
+  assert.equal(fromFile.dataset, 'redial');
+  assert.equal(fromFile.eval.topK, 50);
+  assert.deepEqual(fromFile.eval.ks, [1, 5, 10, 25, 50]);
+
+  const fromEnv = resolveConfig({ cwd: dir, env: { CRSAUG_SEED: '7' } });
+  assert.equal(fromEnv.seed, 7);
+
+  const fromFlags = resolveConfig({
+    cwd: dir,
+    env: { CRSAUG_SEED: '7' },
+    flags: { seed: 9, dataset: undefined },
+  });
+  assert.equal(fromFlags.seed, 9);
+  assert.equal(fromFlags.dataset, 'redial');
+});
+
+test('invalid values name the config path', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crsaug-cfg-'));
+  assert.throws(() => resolveConfig({ cwd: dir, env: {}, flags: { seed: -1 } }), /invalid config at "seed"/);
+  assert.throws(
+    () => resolveConfig({ cwd: dir, env: { CRSAUG_SEED: 'abc' } }),
+    /CRSAUG_SEED must be a number/,
+  );
+});
