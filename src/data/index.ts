@@ -1,0 +1,14 @@
+/** The dataset layer: registry, loading, evaluated pairs, statistics and converters. */
+
+export { type LoadDatasetOptions, loadDataset } from './load.js';
+export { evaluatedContexts, pairsOf, type RecPair } from './pairs.js';
+export {
+  DATASETS,
+  type DatasetEntry,
+  findDataset,
+  getDataset,
+  OPENDIALKG_FIRST_BOOK_DIALOG,
+} from './registry.js';
+export { type ProcessedSample, ProcessedSampleSchema } from './samples.js';
+export type { Catalog, Dataset, ItemInfo, KnowledgeGraph, RecContext, Split, SplitName } from './types.js';
+export { SPLIT_NAMES } from './types.js';
