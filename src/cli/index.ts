@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { CrsaugError } from '../util/errors.js';
+import { register as registerBaseline } from './baseline.js';
+import { register as registerEval } from './eval.js';
 import { PACKAGE_VERSION } from './version.js';
 
 const program = new Command()
@@ -10,7 +12,10 @@ const program = new Command()
   .showHelpAfterError();
 
 // Each command lives in its own file and registers itself here.
-const commands: ((program: Command) => void)[] = [];
+const commands: ((program: Command) => void)[] = [
+  registerEval,
+  registerBaseline,
+];
 for (const register of commands) register(program);
 
 try {

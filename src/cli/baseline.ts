@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import {
+  evaluateSeeds,
+  formatLongTail,
+  formatSummaryTable,
+  longTailOfDataset,
+  meansOf,
+  splitOf,
+  writePredictions,
+} from '../eval/index.js';
+import { getRecommenderSpec, recommenderNames } from '../models/registry.js';
+import { CrsaugError } from '../util/errors.js';
+import { type CommonEvalFlags, finish, loadForEval, positiveInt, withCommonEvalFlags } from './eval.js';
+
+export function register(program: Command): void {
+  withCommonEvalFlags(
+    program
+      .command('baseline')
+      .description(
+        'evaluate a baseline recommender with the reference protocol (mean ± sample std over seeds)',
+      )
+      .requiredOption('--model <name>', `recommender from the registry (${recommenderNames().join(', ')})`),
+  )
+    .option(
+      '--seeds <n>',
+      'runs with seeds seed, seed+1, … (models that ignore the seed run once)',
+      positiveInt,
+      1,
+    )
+    .option(
+      '--predictions-out <file>',
+      "write the run's ranked lists in the predictions format (one run only)",
+    )
+    .action(async (flags: CommonEvalFlags & { model: string; seeds: number; predictionsOut?: string }) => {
+      const spec = getRecommenderSpec(flags.model);
+      if (flags.predictionsOut && spec.seeded && flags.seeds > 1) {
+        throw new CrsaugError('--predictions-out writes one run; use --seeds 1 (and --seed S to pick it)');
+      }
+      // Baselines may count labels on the train split, so every split is loaded.
+      const { config, dataset, options } = await loadForEval(flags, true);
+      const contexts = splitOf(dataset, flags.split).contexts;
+      const seeds = Array.from({ length: flags.seeds }, (_, i) => config.seed + i);
+      const { runs, summary } = await evaluateSeeds(spec, dataset, contexts, seeds, options);
+      if (flags.predictionsOut) {
+        await writePredictions(flags.predictionsOut, contexts, runs[0]!.rankings, dataset.catalog);
+        process.stderr.write(`wrote ${flags.predictionsOut}\n`);
+      }
+      const output: Record<string, unknown> = {
+        ...meansOf(summary),
+        std: Object.fromEntries(Object.entries(summary).map(([key, s]) => [key, s.std])),
+        model: runs[0]!.name,
+        dataset: dataset.name,
+        split: flags.split,
+        seeds: runs.map((r) => r.seed),
+        runs: runs.map((r) => ({ seed: r.seed, name: r.name, metrics: r.result.metrics })),
+      };
+      const text = [
+        `${runs[0]!.name} on ${dataset.name} ${flags.split}${spec.seeded ? `, seeds ${output.seeds}` : ' (deterministic: one run)'}`,
+        formatSummaryTable(summary, options.ks),
+      ];
+      if (flags.longTail) {
+        const longTail = longTailOfDataset(dataset, runs[0]!.result.filtered, options.ks);
+        output.longTail = longTail;
+        text.push(`${formatLongTail(longTail)}\n(first run)`);
+      }
+      await finish(flags, config, output, text);
+    });
+}

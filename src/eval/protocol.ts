@@ -1,0 +1,107 @@
+import type { Catalog, RecContext } from '../data/types.js';
+import { CrsaugError } from '../util/errors.js';
+import { exposureMetrics, type Metrics, rankMetrics, type WeightedList } from './metrics.js';
+
+/**
+ * The reference offline protocol of FNSCRS `final_evaluation.py` (paper-notes §5.1), in two variants:
+ *
+ * - filtered ("offline_metrics_removed", the reported numbers): keep the top `topK` items, drop every item
+ *   whose entity id is among the context's entities (keeping order), then score every gold entity of the
+ *   turn that is not among the context's entities;
+ * - unfiltered ("offline_metrics_not_removed"): the top `topK` list as is, every gold entity of the turn,
+ *   re-mentions included.
+ *
+ * Each (context, gold) pair is scored on its own; the turn's other gold items stay in the ranking.
+ */
+export interface EvalOptions {
+  /** Cut-offs for recall/NDCG/MRR/coverage/entropy. */
+  ks: readonly number[];
+  /** Ranked list length kept before removing context items. */
+  topK: number;
+}
+
+/** The reference settings (config `eval.ks` / `eval.topK` defaults). */
+export const REFERENCE_EVAL_OPTIONS: EvalOptions = { ks: [1, 5, 10, 25, 50], topK: 100 };
+
+/** The (context, gold) pairs of one variant, in context order then gold order. */
+export interface PairRanks {
+  /** Index of the pair's context in the evaluated context list. */
+  contexts: Int32Array;
+  /** Gold entity id (an entity2id id; not necessarily a recommendable item). */
+  goldEntities: Int32Array;
+  /** 0-based rank of the gold item in the variant's ranked list, -1 when absent. */
+  ranks: Int32Array;
+}
+
+export interface EvalResult {
+  /** Filtered metrics (`recall@10`, …, `coverage@10`, `entropy@10`, `pairs`) then `unfiltered.*` ones. */
+  metrics: Metrics;
+  filtered: PairRanks;
+  unfiltered: PairRanks;
+}
+
+export const UNFILTERED_PREFIX = 'unfiltered.';
+
+/**
+ * Scores ranked lists (item indices, best first; one per context) with the reference protocol.
+ * Lists longer than `topK` are cut to `topK` first.
+ */
+export function evaluateRankings(
+  contexts: readonly RecContext[],
+  rankings: readonly Int32Array[],
+  catalog: Pick<Catalog, 'itemEntity'>,
+  options: EvalOptions = REFERENCE_EVAL_OPTIONS,
+): EvalResult {
+  if (rankings.length !== contexts.length) {
+    throw new CrsaugError(`got ${rankings.length} ranked lists for ${contexts.length} contexts`);
+  }
+  const filtered = new PairCollector();
+  const unfiltered = new PairCollector();
+  const exposure: WeightedList[] = [];
+  contexts.forEach((context, c) => {
+    const list = rankings[c]!.subarray(0, options.topK);
+    const listEntities = Array.from(list, (item) => catalog.itemEntity[item]!);
+    const mentioned = new Set(context.entities);
+    const kept = list.filter((item) => !mentioned.has(catalog.itemEntity[item]!));
+    const keptEntities = Array.from(kept, (item) => catalog.itemEntity[item]!);
+    let labels = 0;
+    for (const gold of context.goldEntities) {
+      unfiltered.add(c, gold, listEntities.indexOf(gold));
+      if (mentioned.has(gold)) continue;
+      filtered.add(c, gold, keptEntities.indexOf(gold));
+      labels++;
+    }
+    exposure.push({ items: kept, weight: labels });
+  });
+  const filteredPairs = filtered.finish();
+  const unfilteredPairs = unfiltered.finish();
+  return {
+    metrics: {
+      ...rankMetrics(filteredPairs.ranks, options.ks),
+      ...exposureMetrics(exposure, options.ks),
+      ...rankMetrics(unfilteredPairs.ranks, options.ks, UNFILTERED_PREFIX),
+    },
+    filtered: filteredPairs,
+    unfiltered: unfilteredPairs,
+  };
+}
+
+class PairCollector {
+  private readonly contexts: number[] = [];
+  private readonly goldEntities: number[] = [];
+  private readonly ranks: number[] = [];
+
+  add(context: number, goldEntity: number, rank: number): void {
+    this.contexts.push(context);
+    this.goldEntities.push(goldEntity);
+    this.ranks.push(rank);
+  }
+
+  finish(): PairRanks {
+    return {
+      contexts: Int32Array.from(this.contexts),
+      goldEntities: Int32Array.from(this.goldEntities),
+      ranks: Int32Array.from(this.ranks),
+    };
+  }
+}
