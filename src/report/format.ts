@@ -1,0 +1,114 @@
+import type { NumberFormat } from './schema.js';
+
+/** Rank metrics are fractions in [0, 1] and are shown as percent with two decimals. */
+const RATE_METRIC = /^(recall|ndcg|mrr|hit|precision|map)@/i;
+const COUNT_METRIC = /^coverage@/i;
+
+const DISPLAY_NAMES: Record<string, string> = {
+  recall: 'Recall',
+  ndcg: 'NDCG',
+  mrr: 'MRR',
+  hit: 'Hit',
+  precision: 'Precision',
+  map: 'MAP',
+  coverage: 'Coverage',
+  entropy: 'Entropy',
+};
+
+// A fixed locale keeps reports identical whatever machine renders them.
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export function metricFormat(metric: string): NumberFormat {
+  if (RATE_METRIC.test(metric)) return 'percent';
+  if (COUNT_METRIC.test(metric)) return 'integer';
+  return 'number';
+}
+
+/** "recall@10" → "Recall@10"; unknown names keep their spelling. */
+export function metricLabel(metric: string): string {
+  const [name, k] = metric.split('@');
+  const label = DISPLAY_NAMES[name.toLowerCase()] ?? name;
+  return k === undefined ? label : `${label}@${k}`;
+}
+
+/** Column header with its unit, e.g. "Recall@10 (%)". */
+export function metricHeader(metric: string): string {
+  return metricFormat(metric) === 'percent' ? `${metricLabel(metric)} (%)` : metricLabel(metric);
+}
+
+export function formatInteger(value: number): string {
+  return integerFormat.format(Math.round(value));
+}
+
+/** Fraction → percent digits without the sign: 0.17342 → "17.34". */
+export function formatPercent(fraction: number, digits = 2): string {
+  return (fraction * 100).toFixed(digits);
+}
+
+export function formatSeconds(seconds: number): string {
+  if (seconds < 10) return `${seconds.toFixed(2)} s`;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const total = Math.round(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
+  return `${m} min ${String(s).padStart(2, '0')} s`;
+}
+
+/** USD; null is "unknown" so a missing price is never mistaken for a free one. */
+export function formatMoney(usd: number | null): string {
+  if (usd === null) return 'unknown';
+  if (usd === 0) return '$0';
+  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+export function formatPValue(p: number): string {
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
+
+/** A value in the given format; percent and number omit units because headers carry them. */
+export function formatValue(value: number, format: NumberFormat): string {
+  switch (format) {
+    case 'percent':
+      return formatPercent(value);
+    case 'integer':
+      return formatInteger(value);
+    case 'seconds':
+      return formatSeconds(value);
+    case 'money':
+      return formatMoney(value);
+    case 'pvalue':
+      return formatPValue(value);
+    case 'number':
+    case 'text':
+      return formatNumber(value);
+  }
+}
+
+/** Up to three significant decimals without trailing zeros noise: 3.5 → "3.5", 0.12345 → "0.123". */
+export function formatNumber(value: number): string {
+  if (Number.isInteger(value)) return formatInteger(value);
+  const abs = Math.abs(value);
+  const digits = abs >= 100 ? 1 : abs >= 1 ? 2 : 3;
+  return value.toFixed(digits);
+}
+
+export function formatMeanStd(mean: number, std: number, format: NumberFormat): string {
+  const spread = format === 'integer' ? formatNumber(std) : formatValue(std, format);
+  return `${formatValue(mean, format)} ± ${spread}`;
+}
+
+/** Tick labels: as few decimals as the tick step needs, with the unit (axes have no header to carry it). */
+export function formatTick(value: number, step: number, format: NumberFormat): string {
+  if (format === 'percent') return `${(value * 100).toFixed(decimalsFor(step * 100))}%`;
+  if (format === 'seconds') return `${value.toFixed(decimalsFor(step))} s`;
+  if (format === 'money') return `$${value.toFixed(decimalsFor(step))}`;
+  const decimals = decimalsFor(step);
+  return decimals === 0 ? formatInteger(value) : value.toFixed(decimals);
+}
+
+function decimalsFor(step: number): number {
+  if (!(step > 0)) return 0;
+  return Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
+}

@@ -1,0 +1,14 @@
+export { escapeHtml } from './html.js';
+export { parseReportInput, readReportInput } from './parse.js';
+export { renderReport } from './render.js';
+export {
+  type Chart,
+  type ContextExample,
+  type Experiment,
+  ReportInput,
+  type ReportInputJson,
+  type ResultRow,
+  type StageCost,
+  type Table,
+} from './schema.js';
+export { type WrittenReport, writeReport } from './write.js';

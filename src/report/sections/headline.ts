@@ -1,0 +1,34 @@
+import { formatInteger, formatMoney, formatPercent, formatSeconds, formatValue, metricFormat, metricLabel } from '../format.js';
+import { type Html, html } from '../html.js';
+import type { ReportInput } from '../schema.js';
+import { modeLabel, primaryMetric, resultMetrics } from './results.js';
+
+/** The numbers a reader looks for first: ours vs baseline per model on the primary metric, and the bill. */
+export function headlineCards(input: ReportInput): Html {
+  const metric = primaryMetric(input.results, resultMetrics(input.results));
+  const cards: Html[] = [];
+  if (metric) {
+    const models = [...new Set(input.results.rows.map((r) => r.model))];
+    for (const model of models) {
+      const rows = input.results.rows.filter((r) => r.model === model);
+      const baseline = rows.find((r) => r.mode === 'baseline');
+      const ours = rows.find((r) => r.mode === 'stage2');
+      const base = baseline?.mean[metric];
+      const value = ours?.mean[metric];
+      if (!ours || base === undefined || value === undefined) continue;
+      const format = metricFormat(metric);
+      const unit = format === 'percent' ? '%' : '';
+      const change = base === 0 ? '' : ` (${value >= base ? '+' : '−'}${formatPercent(Math.abs(value - base) / base, 1)}% relative)`;
+      cards.push(
+        html`<div class="card"><div class="label">${model} · ${metricLabel(metric)}</div><div class="big">${formatValue(base, format)}${unit} → ${formatValue(value, format)}${unit}</div><div class="sub">${modeLabel(baseline!)} → ${modeLabel(ours)}${change}</div></div>`,
+      );
+    }
+  }
+  const calls = input.cost.reduce((n, s) => n + s.llmCalls, 0);
+  const costs = input.cost.map((s) => s.costUsd);
+  const money = costs.some((c) => c === null) ? 'unknown' : formatMoney(costs.reduce<number>((a, c) => a + (c ?? 0), 0));
+  cards.push(
+    html`<div class="card"><div class="label">Run</div><div class="big">${formatSeconds(input.run.wallSeconds)}</div><div class="sub">${formatInteger(calls)} LLM calls · est. cost ${money}</div></div>`,
+  );
+  return html`<div class="cards">${cards}</div>`;
+}
