@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { CrsaugError } from '../util/errors.js';
 import { register as registerBaseline } from './baseline.js';
 import { register as registerEval } from './eval.js';
+import { register as registerReport } from './report.js';
 import { PACKAGE_VERSION } from './version.js';
 
 const program = new Command()
@@ -15,6 +16,7 @@ const program = new Command()
 const commands: ((program: Command) => void)[] = [
   registerEval,
   registerBaseline,
+  registerReport,
 ];
 for (const register of commands) register(program);
 
