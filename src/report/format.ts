@@ -67,8 +67,11 @@ export function formatPValue(p: number): string {
   return p < 0.001 ? '< 0.001' : p.toFixed(3);
 }
 
-/** A value in the given format; percent and number omit units because headers carry them. */
-export function formatValue(value: number, format: NumberFormat): string {
+/**
+ * A value in the given format; percent and number omit units because headers carry them. `decimals` fixes
+ * the digits of plain numbers (a table column passes one value for all its cells).
+ */
+export function formatValue(value: number, format: NumberFormat, decimals?: number): string {
   switch (format) {
     case 'percent':
       return formatPercent(value);
@@ -82,21 +85,29 @@ export function formatValue(value: number, format: NumberFormat): string {
       return formatPValue(value);
     case 'number':
     case 'text':
-      return formatNumber(value);
+      return formatNumber(value, decimals);
   }
 }
 
-/** Up to three significant decimals without trailing zeros noise: 3.5 → "3.5", 0.12345 → "0.123". */
-export function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return formatInteger(value);
-  const abs = Math.abs(value);
-  const digits = abs >= 100 ? 1 : abs >= 1 ? 2 : 3;
-  return value.toFixed(digits);
+/** A plain number with `decimals` fixed digits, or, when not given, as many as it needs up to three. */
+export function formatNumber(value: number, decimals = decimalsNeeded([value])): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
 
-export function formatMeanStd(mean: number, std: number, format: NumberFormat): string {
-  const spread = format === 'integer' ? formatNumber(std) : formatValue(std, format);
-  return `${formatValue(mean, format)} ± ${spread}`;
+/** The fewest decimals (at most `max`) that show every value exactly, so a column lines up: 2.50, 2.75, 3.00. */
+export function decimalsNeeded(values: readonly number[], max = 3): number {
+  for (let d = 0; d < max; d++) if (values.every((v) => Math.abs(v * 10 ** d - Math.round(v * 10 ** d)) < 1e-6)) return d;
+  return max;
+}
+
+/** Scores of the 0–4 relevance scale, always with two decimals so they compare at a glance. */
+export function formatScore(score: number): string {
+  return score.toFixed(2);
+}
+
+export function formatMeanStd(mean: number, std: number, format: NumberFormat, decimals?: number): string {
+  const spread = format === 'integer' ? formatNumber(std) : formatValue(std, format, decimals);
+  return `${formatValue(mean, format, decimals)} ± ${spread}`;
 }
 
 /** Tick labels: as few decimals as the tick step needs, with the unit (axes have no header to carry it). */

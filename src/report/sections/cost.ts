@@ -34,7 +34,7 @@ export function costSection(stages: StageCost[]): Section {
     stages.length > 1
       ? html`<figure>${barChartSvg('chart-stage-time', 'Wall time per stage', {
           kind: 'bar',
-          xLabel: 'stage',
+          xLabel: '',
           yLabel: 'wall time (s)',
           yFormat: 'number',
           categories: stages.map((s) => s.stage),

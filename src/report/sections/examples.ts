@@ -1,4 +1,4 @@
-import { formatNumber } from '../format.js';
+import { formatNumber, formatScore } from '../format.js';
 import { type Html, html } from '../html.js';
 import type { Candidate, ContextExample, Examples } from '../schema.js';
 import type { Section } from './section.js';
@@ -15,7 +15,7 @@ function scoreCell(score: number | null | undefined, examples: Examples): Html {
   const [low, high] = examples.scoreRange;
   const width = Math.max(0, Math.min(1, (score - low) / (high - low))) * 100;
   const pass = score >= examples.threshold ? ' pass' : '';
-  return html`<td class="num score"><span class="scorebar${pass}" style="width:${width.toFixed(1)}%"></span><span class="scoretext">${formatNumber(score)}</span></td>`;
+  return html`<td class="num score"><span class="scoretrack" aria-hidden="true"><span class="scorebar${pass}" style="width:${width.toFixed(1)}%"></span></span>${formatScore(score)}</td>`;
 }
 
 function dialogueHtml(example: ContextExample): Html {
@@ -28,7 +28,7 @@ function dialogueHtml(example: ContextExample): Html {
 function candidatesHtml(example: ContextExample, examples: Examples): Html {
   const hasTeacher = example.candidates.some((c) => c.teacherScore !== undefined && c.teacherScore !== null);
   const sorted = [...example.candidates].sort((a, b) => a.retrievalRank - b.retrievalRank);
-  return html`<table class="data compact candidates"><thead><tr><th scope="col" class="num">Rank</th><th scope="col">Candidate</th>${hasTeacher ? html`<th scope="col" class="num">Teacher</th>` : ''}<th scope="col" class="num">Student</th><th scope="col">Label</th></tr></thead><tbody>${sorted.map(
+  return html`<table class="data compact candidates"><thead><tr><th scope="col" class="num">Rank</th><th scope="col">Candidate</th>${hasTeacher ? html`<th scope="col" class="num">Teacher</th>` : ''}<th scope="col" class="num">Student</th><th scope="col">Label (≥ ${formatScore(examples.threshold)})</th></tr></thead><tbody>${sorted.map(
     (c) =>
       html`<tr class="${c.kept ? 'kept' : ''}${isGold(c, example) ? ' gold' : ''}"><td class="num">${c.retrievalRank}</td><td>${c.name}${isGold(c, example) ? html` <span class="badge gold">gold</span>` : ''}</td>${hasTeacher ? scoreCell(c.teacherScore, examples) : ''}${scoreCell(c.studentScore, examples)}<td>${c.kept ? html`<span class="badge kept">kept</span>` : html`<span class="muted">—</span>`}</td></tr>`,
   )}</tbody></table>`;
@@ -45,6 +45,6 @@ export function examplesSection(examples: Examples): Section {
   return {
     id: 'examples',
     title: 'Per-context examples',
-    body: html`<p>Each context shows the dialogue before the recommendation turn, its gold item(s), and the candidates the semantic retriever returned. Scores are on a ${formatNumber(low)}–${formatNumber(high)} scale; candidates with a student score ≥ ${formatNumber(examples.threshold)} are kept as synthetic labels.</p>${examples.contexts.map((e, i) => exampleHtml(e, examples, i === 0))}`,
+    body: html`<p>Each context shows the dialogue before the recommendation turn, its gold item(s), and the candidates the semantic retriever returned. Scores are on a ${formatNumber(low)}–${formatNumber(high)} scale; candidates with a student score ≥ ${formatScore(examples.threshold)} are kept as synthetic labels.</p>${examples.contexts.map((e, i) => exampleHtml(e, examples, i === 0))}`,
   };
 }

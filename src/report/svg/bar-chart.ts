@@ -16,15 +16,17 @@ export function barChartSvg(id: string, title: string, chart: BarChart): Html {
   const y = linearScale(niceDomain(low, high), [area.bottom, area.top]);
 
   const band = (area.right - area.left) / chart.categories.length;
-  const groupWidth = band * 0.76;
-  const barWidth = groupWidth / chart.series.length;
+  const barWidth = (band * 0.76) / chart.series.length;
   const center = (c: number) => area.left + band * (c + 0.5);
+  // Bars of one category sit side by side and centred; a series without a value leaves no hole.
+  const present = chart.categories.map((_, c) => chart.series.filter((s) => s.values[c] !== null).map((s) => s.name));
 
   const bars = chart.series.map((s, i) => {
     const color = seriesColor(i);
     const rects = s.values.map((v, c) => {
       if (v === null) return '';
-      const x = center(c) - groupWidth / 2 + barWidth * i;
+      const slot = present[c].indexOf(s.name);
+      const x = center(c) - (present[c].length * barWidth) / 2 + barWidth * slot;
       const top = y(Math.max(v.y, 0));
       const height = Math.abs(y(v.y) - y(0));
       const spread = v.err === undefined ? '' : ` ± ${formatValue(v.err, chart.yFormat)}`;

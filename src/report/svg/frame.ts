@@ -52,7 +52,7 @@ export function plotArea(entries: readonly LegendEntry[]): PlotArea {
   const left = 72;
   const right = CHART_WIDTH - 24;
   const { rows } = legendLayout(entries, left, right);
-  return { left, right, top: 16 + rows * LEGEND_ROW + (rows > 0 ? 8 : 0), bottom: CHART_HEIGHT - 60 };
+  return { left, right, top: 16 + rows * LEGEND_ROW + (rows > 0 ? 8 : 0), bottom: CHART_HEIGHT - 66 };
 }
 
 export function legend(entries: readonly LegendEntry[], area: PlotArea): Html {
@@ -110,7 +110,7 @@ function baseline(area: PlotArea): Html {
 }
 
 function xTitle(area: PlotArea, label: string): Html {
-  return html`<text class="axis-title" x="${round((area.left + area.right) / 2)}" y="${CHART_HEIGHT - 12}" text-anchor="middle">${label}</text>`;
+  return html`<text class="axis-title" x="${round((area.left + area.right) / 2)}" y="${CHART_HEIGHT - 10}" text-anchor="middle">${label}</text>`;
 }
 
 /** A labelled vertical reference line (e.g. the label threshold). */
