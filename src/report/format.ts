@@ -96,7 +96,8 @@ export function formatNumber(value: number, decimals = decimalsNeeded([value])):
 
 /** The fewest decimals (at most `max`) that show every value exactly, so a column lines up: 2.50, 2.75, 3.00. */
 export function decimalsNeeded(values: readonly number[], max = 3): number {
-  for (let d = 0; d < max; d++) if (values.every((v) => Math.abs(v * 10 ** d - Math.round(v * 10 ** d)) < 1e-6)) return d;
+  for (let d = 0; d < max; d++)
+    if (values.every((v) => Math.abs(v * 10 ** d - Math.round(v * 10 ** d)) < 1e-6)) return d;
   return max;
 }
 

@@ -11,7 +11,10 @@ export function parseReportInput(value: unknown, file?: string): ReportInput {
   if (parsed.success) return parsed.data;
   const [first, ...rest] = parsed.error.issues;
   const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
-  throw new InputError({ file, field: first.path.map(String).join('.') || undefined }, `${first.message}${more}`);
+  throw new InputError(
+    { file, field: first.path.map(String).join('.') || undefined },
+    `${first.message}${more}`,
+  );
 }
 
 /** Reads results.json (or a saved report.json) and validates it. */

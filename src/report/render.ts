@@ -1,8 +1,8 @@
 import { type Html, html, raw } from './html.js';
 import { parseReportInput } from './parse.js';
 import type { ReportInputJson } from './schema.js';
-import { datasetSection } from './sections/dataset.js';
 import { costSection } from './sections/cost.js';
+import { datasetSection } from './sections/dataset.js';
 import { examplesSection } from './sections/examples.js';
 import { experimentsSection } from './sections/experiments.js';
 import { headlineCards } from './sections/headline.js';
@@ -15,7 +15,8 @@ import { REPORT_CSS } from './styles.js';
  * The page may load nothing: no scripts, fonts, images or connections. The policy enforces "self-contained"
  * in the browser and is a second line of defence behind escaping.
  */
-const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 function tableOfContents(sections: Section[]): Html {
   return html`<nav class="toc" aria-label="Contents"><ol>${sections.map(
@@ -26,8 +27,13 @@ function tableOfContents(sections: Section[]): Html {
 /** Renders one self-contained HTML page (inline CSS and SVG, no scripts). Validates the input first. */
 export function renderReport(input: ReportInputJson): string {
   const report = parseReportInput(input);
-  const sections: Section[] = [runSection(report.run), datasetSection(report.run.dataset, report.dataset), resultsSection(report.results)];
-  if (report.experiments.length > 0) sections.push(experimentsSection(report.experiments, sections.length + 1));
+  const sections: Section[] = [
+    runSection(report.run),
+    datasetSection(report.run.dataset, report.dataset),
+    resultsSection(report.results),
+  ];
+  if (report.experiments.length > 0)
+    sections.push(experimentsSection(report.experiments, sections.length + 1));
   if (report.examples && report.examples.contexts.length > 0) sections.push(examplesSection(report.examples));
   if (report.cost.length > 0) sections.push(costSection(report.cost));
   sections.push(configSection(report.run));

@@ -266,7 +266,9 @@ export const ReportInput = z
         ctx.addIssue({ code: 'custom', path: ['experiments', i, 'id'], message: `duplicate id "${e.id}"` });
       ids.add(e.id);
     });
-    input.results.rows.forEach((row, i) => checkMeans(row, ['results', 'rows', i], ctx));
+    input.results.rows.forEach((row, i) => {
+      checkMeans(row, ['results', 'rows', i], ctx);
+    });
   });
 export type ReportInput = z.infer<typeof ReportInput>;
 /** The JSON shape before defaults are applied: what the pipeline writes. */
@@ -277,7 +279,11 @@ function checkMeans(row: ResultRow, path: (string | number)[], ctx: z.Refinement
   for (const [metric, mean] of Object.entries(row.mean)) {
     const values = row.seeds.map((s) => s.metrics[metric]);
     if (values.some((v) => v === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [...path, 'mean', metric], message: 'metric missing in some seeds' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'mean', metric],
+        message: 'metric missing in some seeds',
+      });
       continue;
     }
     const actual = values.reduce((a, b) => a + b, 0) / values.length;

@@ -5,7 +5,8 @@ import type { Section } from './section.js';
 
 export function datasetSection(dataset: string, stats: DatasetStats): Section {
   const hasItems = stats.splits.some((s) => s.items !== undefined);
-  const count = (n: number | undefined) => (n === undefined ? html`<td class="num unknown">—</td>` : html`<td class="num">${formatInteger(n)}</td>`);
+  const count = (n: number | undefined) =>
+    n === undefined ? html`<td class="num unknown">—</td>` : html`<td class="num">${formatInteger(n)}</td>`;
   const { catalog } = stats;
   return {
     id: 'dataset',

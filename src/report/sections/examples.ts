@@ -5,7 +5,9 @@ import type { Section } from './section.js';
 
 function isGold(candidate: Candidate, example: ContextExample): boolean {
   return example.gold.some((g) =>
-    g.item !== undefined && candidate.item !== undefined ? g.item === candidate.item : g.name === candidate.name,
+    g.item !== undefined && candidate.item !== undefined
+      ? g.item === candidate.item
+      : g.name === candidate.name,
   );
 }
 

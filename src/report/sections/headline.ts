@@ -1,4 +1,12 @@
-import { formatInteger, formatMoney, formatPercent, formatSeconds, formatValue, metricFormat, metricLabel } from '../format.js';
+import {
+  formatInteger,
+  formatMoney,
+  formatPercent,
+  formatSeconds,
+  formatValue,
+  metricFormat,
+  metricLabel,
+} from '../format.js';
 import { type Html, html } from '../html.js';
 import type { ReportInput } from '../schema.js';
 import { modeLabel, primaryMetric, resultMetrics } from './results.js';
@@ -18,7 +26,10 @@ export function headlineCards(input: ReportInput): Html {
       if (!ours || base === undefined || value === undefined) continue;
       const format = metricFormat(metric);
       const unit = format === 'percent' ? '%' : '';
-      const change = base === 0 ? '' : ` (${value >= base ? '+' : '−'}${formatPercent(Math.abs(value - base) / base, 1)}% relative)`;
+      const change =
+        base === 0
+          ? ''
+          : ` (${value >= base ? '+' : '−'}${formatPercent(Math.abs(value - base) / base, 1)}% relative)`;
       cards.push(
         html`<div class="card"><div class="label">${model} · ${metricLabel(metric)}</div><div class="big">${formatValue(base, format)}${unit} → ${formatValue(value, format)}${unit}</div><div class="sub">${modeLabel(baseline!)} → ${modeLabel(ours)}${change}</div></div>`,
       );
@@ -26,7 +37,9 @@ export function headlineCards(input: ReportInput): Html {
   }
   const calls = input.cost.reduce((n, s) => n + s.llmCalls, 0);
   const costs = input.cost.map((s) => s.costUsd);
-  const money = costs.some((c) => c === null) ? 'unknown' : formatMoney(costs.reduce<number>((a, c) => a + (c ?? 0), 0));
+  const money = costs.some((c) => c === null)
+    ? 'unknown'
+    : formatMoney(costs.reduce<number>((a, c) => a + (c ?? 0), 0));
   cards.push(
     html`<div class="card"><div class="label">Run</div><div class="big">${formatSeconds(input.run.wallSeconds)}</div><div class="sub">${formatInteger(calls)} LLM calls · est. cost ${money}</div></div>`,
   );

@@ -1,4 +1,11 @@
-import { formatMeanStd, formatPValue, formatValue, metricFormat, metricHeader, metricLabel } from '../format.js';
+import {
+  formatMeanStd,
+  formatPValue,
+  formatValue,
+  metricFormat,
+  metricHeader,
+  metricLabel,
+} from '../format.js';
 import { type Html, html } from '../html.js';
 import type { ResultRow, Results } from '../schema.js';
 import { barChartSvg } from '../svg/bar-chart.js';
@@ -68,7 +75,9 @@ function mainTable(results: Results, metrics: string[]): Html {
   const groups = groupByModel(results.rows);
   const body = [...groups].map(([model, rows]) => {
     const baseline = rows.find((r) => r.mode === 'baseline');
-    const bestMean = Object.fromEntries(metrics.map((m) => [m, Math.max(...rows.map((r) => r.mean[m] ?? -Infinity))]));
+    const bestMean = Object.fromEntries(
+      metrics.map((m) => [m, Math.max(...rows.map((r) => r.mean[m] ?? -Infinity))]),
+    );
     return rows.map(
       (row, i) =>
         html`<tr class="${i === 0 ? 'group-start' : ''}">${i === 0 ? html`<th scope="rowgroup" rowspan="${rows.length}">${model}</th>` : ''}<td>${modeLabel(row)}</td><td class="num">${row.seeds.length}</td>${metrics.map((m) => metricCell(row, m, baseline, rows.length > 1 && row.mean[m] === bestMean[m]))}</tr>`,
@@ -83,15 +92,17 @@ function significanceNote(results: Results): Html | string {
 }
 
 function perSeedTable(results: Results, metrics: string[]): Html {
-  return html`<details class="seeds"><summary>Per-seed values (${results.rows.reduce((n, r) => n + r.seeds.length, 0)} runs)</summary><div class="table-wrap"><table class="data compact"><thead><tr><th scope="col">Model</th><th scope="col">Training</th><th scope="col" class="num">Seed</th>${metrics.map((m) => html`<th scope="col" class="num">${metricHeader(m)}</th>`)}</tr></thead><tbody>${results.rows.flatMap((row) =>
-    row.seeds.map(
-      (s) =>
-        html`<tr><td>${row.model}</td><td>${modeLabel(row)}</td><td class="num">${s.seed}</td>${metrics.map((m) =>
-          s.metrics[m] === undefined
-            ? html`<td class="num unknown">—</td>`
-            : html`<td class="num">${formatValue(s.metrics[m], metricFormat(m))}</td>`,
-        )}</tr>`,
-    ),
+  return html`<details class="seeds"><summary>Per-seed values (${results.rows.reduce((n, r) => n + r.seeds.length, 0)} runs)</summary><div class="table-wrap"><table class="data compact"><thead><tr><th scope="col">Model</th><th scope="col">Training</th><th scope="col" class="num">Seed</th>${metrics.map((m) => html`<th scope="col" class="num">${metricHeader(m)}</th>`)}</tr></thead><tbody>${results.rows.flatMap(
+    (row) =>
+      row.seeds.map(
+        (s) =>
+          html`<tr><td>${row.model}</td><td>${modeLabel(row)}</td><td class="num">${s.seed}</td>${metrics.map(
+            (m) =>
+              s.metrics[m] === undefined
+                ? html`<td class="num unknown">—</td>`
+                : html`<td class="num">${formatValue(s.metrics[m], metricFormat(m))}</td>`,
+          )}</tr>`,
+      ),
   )}</tbody></table></div></details>`;
 }
 

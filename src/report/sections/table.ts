@@ -28,7 +28,8 @@ function columnDecimals(table: Table, column: number): number {
 export function dataTable(table: Table, caption?: string): Html {
   const decimals = table.columns.map((_, i) => columnDecimals(table, i));
   return html`<div class="table-wrap"><table class="data">${caption ? html`<caption>${caption}</caption>` : ''}<thead><tr>${table.columns.map(
-    (c) => html`<th scope="col" class="${c.format === 'text' ? '' : 'num'}">${columnHeader(c.label, c.format)}</th>`,
+    (c) =>
+      html`<th scope="col" class="${c.format === 'text' ? '' : 'num'}">${columnHeader(c.label, c.format)}</th>`,
   )}</tr></thead><tbody>${table.rows.map(
     (row) => html`<tr>${row.map((cell, i) => tableCell(cell, table.columns[i].format, decimals[i]))}</tr>`,
   )}</tbody></table></div>`;

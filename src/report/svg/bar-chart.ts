@@ -1,13 +1,26 @@
 import { formatValue } from '../format.js';
 import { type Html, html } from '../html.js';
 import type { BarChart } from '../schema.js';
-import { categoryAxis, chartSvg, errorBar, type LegendEntry, legend, plotArea, round, yAxis } from './frame.js';
+import {
+  categoryAxis,
+  chartSvg,
+  errorBar,
+  type LegendEntry,
+  legend,
+  plotArea,
+  round,
+  yAxis,
+} from './frame.js';
 import { seriesColor } from './palette.js';
 import { linearScale, niceDomain } from './scale.js';
 
 /** Grouped bars (one group per category, one bar per series) with optional error bars; y starts at zero. */
 export function barChartSvg(id: string, title: string, chart: BarChart): Html {
-  const entries: LegendEntry[] = chart.series.map((s, i) => ({ name: s.name, color: seriesColor(i), swatch: 'box' }));
+  const entries: LegendEntry[] = chart.series.map((s, i) => ({
+    name: s.name,
+    color: seriesColor(i),
+    swatch: 'box',
+  }));
   // One series needs no legend: the axis title names it.
   const area = plotArea(chart.series.length > 1 ? entries : []);
   const values = chart.series.flatMap((s) => s.values.filter((v) => v !== null));
@@ -19,7 +32,9 @@ export function barChartSvg(id: string, title: string, chart: BarChart): Html {
   const barWidth = (band * 0.76) / chart.series.length;
   const center = (c: number) => area.left + band * (c + 0.5);
   // Bars of one category sit side by side and centred; a series without a value leaves no hole.
-  const present = chart.categories.map((_, c) => chart.series.filter((s) => s.values[c] !== null).map((s) => s.name));
+  const present = chart.categories.map((_, c) =>
+    chart.series.filter((s) => s.values[c] !== null).map((s) => s.name),
+  );
 
   const bars = chart.series.map((s, i) => {
     const color = seriesColor(i);

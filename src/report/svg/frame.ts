@@ -1,6 +1,6 @@
+import { formatTick } from '../format.js';
 import { type Html, html } from '../html.js';
 import type { NumberFormat } from '../schema.js';
-import { formatTick } from '../format.js';
 import type { LinearScale } from './scale.js';
 
 /** All charts share one size so a report reads as one figure set; the SVG scales to its container. */
@@ -147,7 +147,15 @@ function wrap(text: string, maxChars: number): string[] {
   }
   lines.push(line);
   // Two lines at most; the full label stays in the chart's data table and tooltips.
-  return lines.length <= 2 ? lines : [lines[0], `${lines.slice(1).join(' ').slice(0, maxChars - 1)}…`];
+  return lines.length <= 2
+    ? lines
+    : [
+        lines[0],
+        `${lines
+          .slice(1)
+          .join(' ')
+          .slice(0, maxChars - 1)}…`,
+      ];
 }
 
 /** Pixel coordinates with one decimal keep the markup short and the tests exact. */

@@ -1,13 +1,26 @@
 import { formatInteger, formatValue } from '../format.js';
 import { type Html, html } from '../html.js';
 import type { HistogramChart } from '../schema.js';
-import { chartSvg, type LegendEntry, legend, plotArea, round, verticalMarker, xAxis, yAxis } from './frame.js';
+import {
+  chartSvg,
+  type LegendEntry,
+  legend,
+  plotArea,
+  round,
+  verticalMarker,
+  xAxis,
+  yAxis,
+} from './frame.js';
 import { seriesColor } from './palette.js';
 import { linearScale, niceDomain } from './scale.js';
 
 /** Counts per bin on a numeric x axis; several series stack (e.g. gold items on top of other candidates). */
 export function histogramSvg(id: string, title: string, chart: HistogramChart): Html {
-  const entries: LegendEntry[] = chart.series.map((s, i) => ({ name: s.name, color: seriesColor(i), swatch: 'box' }));
+  const entries: LegendEntry[] = chart.series.map((s, i) => ({
+    name: s.name,
+    color: seriesColor(i),
+    swatch: 'box',
+  }));
   const area = plotArea(chart.series.length > 1 ? entries : []);
   const edges = chart.binEdges;
   const x = linearScale([edges[0], edges[edges.length - 1]], [area.left, area.right]);

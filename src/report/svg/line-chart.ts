@@ -28,7 +28,10 @@ export function lineChartSvg(id: string, title: string, chart: LineChart): Html 
   const xs = [...points.map((p) => p.x), ...chart.markers.map((m) => m.x)];
   const x = linearScale([Math.min(...xs), Math.max(...xs)], [area.left + 12, area.right - 12]);
   const y = linearScale(
-    niceDomain(Math.min(...points.map((p) => p.y - (p.err ?? 0))), Math.max(...points.map((p) => p.y + (p.err ?? 0)))),
+    niceDomain(
+      Math.min(...points.map((p) => p.y - (p.err ?? 0))),
+      Math.max(...points.map((p) => p.y + (p.err ?? 0))),
+    ),
     [area.bottom, area.top],
   );
 

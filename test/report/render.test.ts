@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { PACKAGE_ROOT } from '../../src/config/paths.js';
+import { escapeHtml, html } from '../../src/report/html.js';
+import { renderReport } from '../../src/report/render.js';
+import { writeReport } from '../../src/report/write.js';
+import { FIXTURE_FILE, loadFixture } from './fixture.js';
+
+const run = promisify(execFile);
+const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'index.js');
+const HOSTILE = '</script><img src=x onerror=alert(1)>"\'&';
+
+test('interpolated strings are escaped unless already markup', () => {
+  assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  const inner = html`<b>${'<i>'}</b>`;
+  assert.equal(
+    html`<p>${inner}${[1, ' & ', null, undefined, false]}</p>`.value,
+    '<p><b>&lt;i&gt;</b>1 &amp; </p>',
+  );
+});
+
+test('user content from every part of the input renders as text', () => {
+  const input = loadFixture();
+  input.run.name = HOSTILE;
+  input.run.notes = [HOSTILE];
+  input.run.config = { prompt: HOSTILE };
+  input.examples!.contexts[0].dialogue.push({ role: 'User', text: HOSTILE });
+  input.examples!.contexts[0].candidates[0].name = HOSTILE;
+  input.experiments![0].title = HOSTILE;
+  input.results.rows[1].model = HOSTILE;
+  const page = renderReport(input);
+  assert.doesNotMatch(page, /<img|<script|onerror=alert\(1\)>/i);
+  const escaped = '&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;';
+  // Title, h1, note, config, dialogue, candidate, experiment heading, SVG title, results table, legend…
+  assert.ok(page.split(escaped).length - 1 >= 9, 'every occurrence is escaped');
+});
+
+test('the fixture report has every section, the table values and the charts', () => {
+  const input = loadFixture();
+  const page = renderReport(input);
+  assert.match(page, /^<!doctype html>\n<html lang="en">/);
+  assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;/);
+  const headings = [...page.matchAll(/<h2 id="([\w-]+)-h">/g)].map((m) => m[1]);
+  assert.deepEqual(headings, ['run', 'dataset', 'results', 'experiments', 'examples', 'cost', 'config']);
+  assert.equal(page.match(/<svg class="chart"/g)?.length, 8);
+  // bow-linear stage2 mean ± std of recall@10, as the fixture's seeds give it, and its p < 0.01 mark.
+  const row = input.results.rows.find((r) => r.model === 'bow-linear' && r.mode === 'stage2')!;
+  const cell = `${(row.mean['recall@10'] * 100).toFixed(2)} ± ${(row.std['recall@10'] * 100).toFixed(2)}`;
+  assert.match(
+    page,
+    new RegExp(
+      `<td class="num best" title="p = 0\\.008"><span class="value">${cell}</span><sup class="sig">\\*\\*</sup>`,
+    ),
+  );
+  assert.match(page, /<th scope="col" class="num">Recall@10 \(%\)<\/th>/);
+  assert.match(page, /Offline stand-ins were used\./);
+  assert.match(page, /<td class="num">1,284,330<\/td>/);
+  assert.match(page, /<th scope="row">Total<\/th>.*<td class="num">\$0\.27<\/td>/);
+  assert.match(page, /<details class="example" open>/);
+  assert.equal(page.match(/<details class="example"/g)?.length, 3);
+});
+
+test('optional parts are left out, and unknowns say unknown', () => {
+  const input = loadFixture();
+  delete input.examples;
+  input.experiments = [];
+  input.run.providers = input.run.providers.filter((p) => !p.offline);
+  input.cost = [input.cost![1], { ...input.cost![2], tokens: null, costUsd: null }];
+  const page = renderReport(input);
+  const headings = [...page.matchAll(/<h2 id="([\w-]+)-h">/g)].map((m) => m[1]);
+  assert.deepEqual(headings, ['run', 'dataset', 'results', 'cost', 'config']);
+  assert.doesNotMatch(page, /Offline stand-ins/);
+  assert.match(page, /≥ 1,284,330 <span class="muted small">\(1 unknown\)<\/span>/);
+  assert.match(page, /≥ \$0\.27 /);
+  assert.match(page, /est\. cost unknown/);
+});
+
+test('writeReport writes the page and the validated input, which renders the same page again', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'crsaug-report-write-')), 'nested');
+  const files = await writeReport(dir, loadFixture());
+  const saved = JSON.parse(readFileSync(files.json, 'utf8'));
+  assert.equal(saved.run.name, 'fixture');
+  assert.equal(readFileSync(files.html, 'utf8'), renderReport(saved));
+});
+
+test('crsaug report renders a results file, and names the bad field of a broken one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crsaug-report-cli-'));
+  const out = join(dir, 'out', 'report.html');
+  const { stdout } = await run(process.execPath, [CLI, 'report', '--in', FIXTURE_FILE, '--out', out]);
+  assert.match(stdout, /^wrote .*report\.html \(\d+\.\d KiB\)\n$/);
+  assert.ok(readFileSync(out, 'utf8').includes('<h1>fixture</h1>'));
+
+  const broken = loadFixture();
+  broken.results.rows[0].seeds = [];
+  const bad = join(dir, 'results.json');
+  writeFileSync(bad, JSON.stringify(broken));
+  await assert.rejects(
+    run(process.execPath, [CLI, 'report', '--in', bad]),
+    (err: { code: number; stderr: string }) => {
+      assert.equal(err.code, 1);
+      assert.match(err.stderr, /^crsaug: .*results\.json: field "results\.rows\.0\.seeds": /);
+      assert.doesNotMatch(err.stderr, /\n\s+at /);
+      return true;
+    },
+  );
+  assert.equal(existsSync(join(dir, 'report.html')), false);
+});
