@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hashValue } from '../util/hash.js';
+import { writeJsonFile } from '../util/json.js';
+
+/** What makes a stage's output what it is: its name, its code version, its settings and its inputs' keys. */
+export interface StageIdentity {
+  stage: string;
+  /** Bumped when the stage's code changes its output for the same settings. */
+  version: number;
+  settings: unknown;
+  /** Keys of the artifacts this stage reads. */
+  inputs: string[];
+}
+
+export interface Artifact<T> {
+  /** Content key: a hash of the stage identity (so it changes when anything upstream changes). */
+  key: string;
+  dir: string;
+  value: T;
+  /** True when the value was read from an earlier run rather than computed now. */
+  reused: boolean;
+  seconds: number;
+}
+
+const DONE_FILE = 'artifact.json';
+
+/**
+ * Stage outputs on disk, keyed by a hash of their inputs and settings. A finished stage writes
+ * artifact.json last, so a killed stage is simply run again into the same folder (where a stage can
+ * resume its own partial output, e.g. appended LLM scores, it does); changing one setting changes only
+ * the keys of the stages that depend on it.
+ */
+export class ArtifactStore {
+  constructor(readonly root: string) {}
+
+  keyOf(identity: StageIdentity): string {
+    return `${identity.stage}-${hashValue(identity).slice(0, 12)}`;
+  }
+
+  dirOf(key: string): string {
+    return join(this.root, key);
+  }
+
+  async run<T>(
+    identity: StageIdentity,
+    compute: (dir: string) => Promise<T>,
+    log: (line: string) => void = () => {},
+  ): Promise<Artifact<T>> {
+    const key = this.keyOf(identity);
+    const dir = this.dirOf(key);
+    const doneFile = join(dir, DONE_FILE);
+    if (existsSync(doneFile)) {
+      const saved = JSON.parse(await readFile(doneFile, 'utf8')) as { value: T; seconds: number };
+      log(`${identity.stage}: reusing ${key}`);
+      return { key, dir, value: saved.value, reused: true, seconds: saved.seconds };
+    }
+    await mkdir(dir, { recursive: true });
+    log(`${identity.stage}: computing ${key}`);
+    const start = performance.now();
+    const value = await compute(dir);
+    const seconds = (performance.now() - start) / 1000;
+    await writeJsonFile(doneFile, { identity, value, seconds, finishedAt: new Date().toISOString() });
+    return { key, dir, value, reused: false, seconds };
+  }
+
+  /** Forgets a stage's output so the next run recomputes it. */
+  async invalidate(key: string): Promise<void> {
+    await rm(this.dirOf(key), { recursive: true, force: true });
+  }
+}
