@@ -36,8 +36,7 @@ export function register(program: Command): void {
       if (flags.predictionsOut && spec.seeded && flags.seeds > 1) {
         throw new CrsaugError('--predictions-out writes one run; use --seeds 1 (and --seed S to pick it)');
       }
-      // Baselines may count labels on the train split, so every split is loaded.
-      const { config, dataset, options } = await loadForEval(flags, true);
+      const { config, dataset, options } = await loadForEval(flags, spec.needsTrainingData || flags.longTail);
       const contexts = splitOf(dataset, flags.split).contexts;
       const seeds = Array.from({ length: flags.seeds }, (_, i) => config.seed + i);
       const { runs, summary } = await evaluateSeeds(spec, dataset, contexts, seeds, options);

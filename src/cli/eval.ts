@@ -107,12 +107,12 @@ export function withCommonEvalFlags(command: Command): Command {
 }
 
 /**
- * Resolves the config from flags and loads the dataset: only the evaluated split, plus the label split
- * (train, or valid where train is missing) when popularity counts are needed.
+ * Resolves the config from flags and loads the dataset: only the evaluated split, or every split when
+ * training data is needed (popularity counts, a model's training).
  */
 export async function loadForEval(
   flags: CommonEvalFlags,
-  needsLabels = false,
+  needsTrainingData = false,
 ): Promise<{ config: Config; dataset: Dataset; options: EvalOptions }> {
   const config = resolveConfig({
     flags: {
@@ -123,7 +123,7 @@ export async function loadForEval(
       eval: { topK: flags.topK },
     },
   });
-  const splits: SplitName[] = needsLabels ? [...SPLIT_NAMES] : [flags.split];
+  const splits: SplitName[] = needsTrainingData ? [...SPLIT_NAMES] : [flags.split];
   const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, splits });
   return { config, dataset, options: { ks: config.eval.ks, topK: config.eval.topK } };
 }

@@ -37,7 +37,7 @@ export function formatSummaryTable(summary: MetricsSummary, ks: readonly number[
         ? `${formatValue(s.mean, percent)} ± ${formatValue(s.std, percent)}`
         : formatValue(s.mean, percent);
     },
-    [`pairs ${summary.pairs?.mean}, runs ${runs} (mean ± sample std)`],
+    [`pairs ${summary.pairs?.mean}, ${runs > 1 ? `${runs} runs (mean ± sample std)` : 'one run'}`],
   );
 }
 

@@ -121,7 +121,7 @@ function namesToItems(
 }
 
 function addExample<T>(list: T[], example: T): void {
-  if (list.length < MAX_EXAMPLES) list.push(example);
+  if (list.length < MAX_EXAMPLES && !list.includes(example)) list.push(example);
 }
 
 /** Writes ranked lists in the predictions format (item names, best first), one line per context. */

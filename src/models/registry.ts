@@ -15,6 +15,8 @@ export interface RecommenderSpec {
   description: string;
   /** Whether results depend on the seed (multi-seed runs repeat only seeded models). */
   seeded: boolean;
+  /** Whether `create` reads the dataset's train (or valid) split, so commands must load it. */
+  needsTrainingData: boolean;
   /** Builds the recommender; may load or train asynchronously. */
   create(dataset: Dataset, options: { seed: number }): Recommender | Promise<Recommender>;
 }
@@ -24,18 +26,21 @@ const BUILTIN: RecommenderSpec[] = [
     name: 'popularity',
     description: 'train label frequency (valid labels when the dataset has no train split)',
     seeded: false,
+    needsTrainingData: true,
     create: createPopularity,
   },
   {
     name: 'repeat',
     description: "the context's own items, most recent first (scores 0 under the filtered protocol)",
     seeded: false,
+    needsTrainingData: false,
     create: createRepeat,
   },
   {
     name: 'random',
     description: 'uniform random scores per context (seeded)',
     seeded: true,
+    needsTrainingData: false,
     create: createRandom,
   },
 ];

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { runCli, runCliJson } from './run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'crsaug-eval-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const popularity = join(dir, 'popularity.jsonl');
+const random = join(dir, 'random.jsonl');
+const inspired = ['--dataset', 'inspired', '--split', 'test'];
+
+test('baseline popularity on INSPIRED test: 161 pairs, and its predictions file evaluates to the same metrics', () => {
+  const baseline = runCliJson([
+    'baseline',
+    ...inspired,
+    '--model',
+    'popularity',
+    '--predictions-out',
+    popularity,
+  ]);
+  assert.equal(baseline.pairs, 161);
+  assert.equal(baseline.model, 'popularity');
+  assert.deepEqual(baseline.seeds, [42]);
+  // Popularity is deterministic; R@1 is 8 of 161 pairs.
+  assert.equal(baseline['recall@1'], 8 / 161);
+  const evaluated = runCliJson(['eval', ...inspired, '--predictions', popularity]);
+  for (const [key, value] of Object.entries(evaluated)) {
+    if (typeof value === 'number') assert.equal(baseline[key as `${string}@${number}`], value, key);
+  }
+});
+
+test('repeat scores 0 under the filtered protocol but not unfiltered', () => {
+  const repeat = runCliJson(['baseline', ...inspired, '--model', 'repeat']);
+  for (const k of [1, 5, 10, 25, 50]) assert.equal(repeat[`recall@${k}`], 0, `recall@${k}`);
+  assert.equal(repeat['coverage@50'], 0);
+  assert.ok(repeat['unfiltered.recall@50'] > 0.1, `unfiltered.recall@50 = ${repeat['unfiltered.recall@50']}`);
+});
+
+test('random over 3 seeds reports mean ± sample std of the runs', () => {
+  const result = runCliJson(['baseline', ...inspired, '--model', 'random', '--seeds', '3', '--seed', '5']);
+  assert.deepEqual(result.seeds, [5, 6, 7]);
+  const runs = result.runs as { metrics: Record<string, number> }[];
+  const values = runs.map((r) => r.metrics['coverage@10']!);
+  const mean = values.reduce((a, b) => a + b, 0) / 3;
+  const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / 2);
+  assert.ok(Math.abs(result['coverage@10'] - mean) < 1e-9);
+  assert.ok(Math.abs((result.std as Record<string, number>)['coverage@10']! - std) < 1e-9);
+  assert.ok(std > 0);
+});
+
+test('eval prints a table, writes config and metrics with --out, and compares runs with paired tests', () => {
+  runCliJson(['baseline', ...inspired, '--model', 'random', '--predictions-out', random]);
+  const out = join(dir, 'run');
+  const run = runCli([
+    'eval',
+    ...inspired,
+    '--predictions',
+    popularity,
+    '--compare',
+    random,
+    '--out',
+    out,
+    '--resamples',
+    '2000',
+  ]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /recall %\s+4\.97/);
+  assert.match(run.stdout, /pairs 161, unfiltered pairs 195/);
+  assert.match(run.stdout, /paired tests on recall@10 over 161 pairs/);
+  const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+  assert.equal(metrics['recall@1'], 8 / 161);
+  assert.ok(metrics.significance.permutation.pValue < 0.05, `p = ${metrics.significance.permutation.pValue}`);
+  const config = JSON.parse(readFileSync(join(out, 'config.resolved.json'), 'utf8'));
+  assert.equal(config.dataset, 'inspired');
+  assert.equal(config.eval.topK, 100);
+
+  const same = runCliJson(['eval', ...inspired, '--predictions', popularity, '--compare', popularity]);
+  const significance = same.significance as {
+    permutation: { pValue: number };
+    bootstrap: { pValue: number };
+  };
+  assert.equal(significance.permutation.pValue, 1);
+  assert.equal(significance.bootstrap.pValue, 1);
+});
+
+test('--long-tail adds recall per popularity bucket', () => {
+  const result = runCliJson(['eval', ...inspired, '--predictions', popularity, '--long-tail']);
+  const longTail = result.longTail as { labelSplit: string; buckets: { name: string; pairs: number }[] };
+  assert.equal(longTail.labelSplit, 'train');
+  assert.deepEqual(
+    longTail.buckets.map((b) => b.name),
+    ['head', 'torso', 'tail'],
+  );
+  assert.equal(
+    longTail.buckets.reduce((a, b) => a + b.pairs, 0),
+    161,
+  );
+});
+
+test('a bad predictions line fails with file, line and field', () => {
+  const bad = join(dir, 'bad.jsonl');
+  writeFileSync(
+    bad,
+    '{"dialog_id": "x", "turn_id": 1, "items": []}\n{"dialog_id": "x", "turn_id": "one", "items": []}\n',
+  );
+  const run = runCli(['eval', ...inspired, '--predictions', bad]);
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /bad\.jsonl:2: field "turn_id"/);
+  const unknown = runCli(['baseline', ...inspired, '--model', 'nope']);
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /unknown recommender "nope"/);
+});

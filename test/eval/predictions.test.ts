@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { describePredictionsReport, readPredictions, writePredictions } from '../../src/eval/predictions.js';
+import { e, tinyCatalog, tinyContext } from './tiny-dataset.js';
+
+const catalog = tinyCatalog(5);
+const contexts = [
+  tinyContext('d1', 2, [], [e(0)]),
+  tinyContext('7', 4, [], [e(1)]),
+  tinyContext('d2', 1, [], [e(2)]),
+];
+const dir = mkdtempSync(join(tmpdir(), 'crsaug-predictions-'));
+
+function file(name: string, lines: unknown[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  return path;
+}
+
+test('joins by (dialog_id, turn_id), drops unknown/non-item/repeated names and reports missing contexts', async () => {
+  const path = file('mixed.jsonl', [
+    { dialog_id: 'd1', turn_id: 2, items: ['Movie 3', 'Not A Movie', 'genre1', 'Movie 0', 'Movie 3'] },
+    { dialog_id: 7, turn_id: 4, items: ['Movie 1'], score: [0.5] },
+    { dialog_id: 'other', turn_id: 1, items: ['Movie 1'] },
+  ]);
+  const { rankings, report } = await readPredictions(path, contexts, catalog);
+  assert.deepEqual(
+    rankings.map((r) => [...r]),
+    [[3, 0], [1], []],
+  );
+  assert.equal(report.lines, 3);
+  assert.equal(report.matchedContexts, 2);
+  assert.equal(report.missingContexts, 1);
+  assert.deepEqual(report.examples.missingContexts, ['d2#1']);
+  assert.equal(report.unmatchedLines, 1);
+  assert.deepEqual(report.examples.unmatchedLines, [3]);
+  assert.equal(report.unknownItemNames, 2);
+  assert.deepEqual(report.examples.unknownItemNames, ['Not A Movie', 'genre1']);
+  assert.equal(report.repeatedItemNames, 1);
+  const line = describePredictionsReport(report);
+  assert.match(line, /1 contexts without a line/);
+  assert.match(line, /2 names are not catalog items .*"Not A Movie"/);
+});
+
+test('a second line for the same context names file, line and field', async () => {
+  const path = file('dup.jsonl', [
+    { dialog_id: 'd1', turn_id: 2, items: [] },
+    { dialog_id: 'd1', turn_id: 2, items: ['Movie 1'] },
+  ]);
+  await assert.rejects(
+    readPredictions(path, contexts, catalog),
+    /dup\.jsonl:2: field "turn_id": second prediction .* \(first on line 1\)/,
+  );
+});
+
+test('a malformed line names file, line and field', async () => {
+  const path = file('bad.jsonl', [{ dialog_id: 'd1', turn_id: 2, items: 'Movie 1' }]);
+  await assert.rejects(readPredictions(path, contexts, catalog), /bad\.jsonl:1: field "items"/);
+  const noTurn = file('noturn.jsonl', [{ dialog_id: 'd1', items: [] }]);
+  await assert.rejects(readPredictions(noTurn, contexts, catalog), /noturn\.jsonl:1: field "turn_id"/);
+});
+
+test('written predictions read back to the same rankings', async () => {
+  const rankings = [Int32Array.of(4, 0, 2), Int32Array.of(1), new Int32Array(0)];
+  const path = join(dir, 'round.jsonl');
+  await writePredictions(path, contexts, rankings, catalog);
+  const back = await readPredictions(path, contexts, catalog);
+  assert.deepEqual(
+    back.rankings.map((r) => [...r]),
+    rankings.map((r) => [...r]),
+  );
+  assert.equal(back.report.missingContexts, 0);
+  assert.equal(back.report.unknownItemNames, 0);
+});
