@@ -1,8 +1,11 @@
 import type { NumberFormat } from './schema.js';
 
-/** Rank metrics are fractions in [0, 1] and are shown as percent with two decimals. */
-const RATE_METRIC = /^(recall|ndcg|mrr|hit|precision|map)@/i;
-const COUNT_METRIC = /^coverage@/i;
+/**
+ * Rank metrics are fractions in [0, 1] and are shown as percent with two decimals. Keys may carry a variant
+ * prefix, as evaluation writes them: `unfiltered.recall@10`.
+ */
+const RATE_METRIC = /^(?:[\w-]+\.)*(recall|ndcg|mrr|hit|precision|map)@/i;
+const COUNT_METRIC = /^(?:[\w-]+\.)*(coverage@|pairs$)/i;
 
 const DISPLAY_NAMES: Record<string, string> = {
   recall: 'Recall',
@@ -13,6 +16,7 @@ const DISPLAY_NAMES: Record<string, string> = {
   map: 'MAP',
   coverage: 'Coverage',
   entropy: 'Entropy',
+  pairs: 'Pairs',
 };
 
 // A fixed locale keeps reports identical whatever machine renders them.
@@ -24,11 +28,13 @@ export function metricFormat(metric: string): NumberFormat {
   return 'number';
 }
 
-/** "recall@10" → "Recall@10"; unknown names keep their spelling. */
+/** "recall@10" → "Recall@10", "unfiltered.recall@10" → "Recall@10 (unfiltered)"; unknown names keep their spelling. */
 export function metricLabel(metric: string): string {
-  const [name, k] = metric.split('@');
+  const dot = metric.lastIndexOf('.');
+  const variant = dot === -1 ? '' : ` (${metric.slice(0, dot)})`;
+  const [name, k] = metric.slice(dot + 1).split('@');
   const label = DISPLAY_NAMES[name.toLowerCase()] ?? name;
-  return k === undefined ? label : `${label}@${k}`;
+  return `${k === undefined ? label : `${label}@${k}`}${variant}`;
 }
 
 /** Column header with its unit, e.g. "Recall@10 (%)". */
@@ -104,6 +110,11 @@ export function decimalsNeeded(values: readonly number[], max = 3): number {
 /** Scores of the 0–4 relevance scale, always with two decimals so they compare at a glance. */
 export function formatScore(score: number): string {
   return score.toFixed(2);
+}
+
+/** A value that stands alone (tooltips, cards), so percent carries its sign. */
+export function formatWithUnit(value: number, format: NumberFormat): string {
+  return format === 'percent' ? `${formatPercent(value)}%` : formatValue(value, format);
 }
 
 export function formatMeanStd(mean: number, std: number, format: NumberFormat, decimals?: number): string {

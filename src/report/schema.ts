@@ -124,6 +124,8 @@ export const LineChart = z.object({
   kind: z.literal('line'),
   xLabel: nonEmpty,
   yLabel: nonEmpty,
+  /** e.g. percent for a data-size curve over fractions 0.1 … 1. */
+  xFormat: NumberFormat.default('number'),
   yFormat: NumberFormat.default('number'),
   series: z
     .array(

@@ -52,3 +52,11 @@ test('tick labels carry only the decimals their step needs', () => {
   assert.equal(formatTick(3.5, 0.5, 'number'), '3.5');
   assert.equal(formatTick(3000, 1000, 'integer'), '3,000');
 });
+
+test('metric keys as evaluation writes them, variant prefix included', () => {
+  assert.equal(metricFormat('unfiltered.recall@10'), 'percent');
+  assert.equal(metricHeader('unfiltered.recall@10'), 'Recall@10 (unfiltered) (%)');
+  assert.equal(metricFormat('pairs'), 'integer');
+  assert.equal(metricHeader('unfiltered.pairs'), 'Pairs (unfiltered)');
+  assert.equal(metricHeader('entropy@10'), 'Entropy@10');
+});

@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { PACKAGE_ROOT } from '../../src/config/paths.js';
 import { escapeHtml, html } from '../../src/report/html.js';
+import { parseReportInput } from '../../src/report/parse.js';
 import { renderReport } from '../../src/report/render.js';
+import { resultMetrics } from '../../src/report/sections/results.js';
 import { writeReport } from '../../src/report/write.js';
 import { FIXTURE_FILE, loadFixture } from './fixture.js';
 
@@ -109,4 +111,24 @@ test('crsaug report renders a results file, and names the bad field of a broken 
     },
   );
   assert.equal(existsSync(join(dir, 'report.html')), false);
+});
+
+test('without declared metrics the table shows the paper protocol keys, ordered by family and k', () => {
+  const input = loadFixture();
+  delete input.results.metrics;
+  for (const row of input.results.rows) {
+    for (const target of [row.mean, row.std, ...row.seeds.map((s) => s.metrics)]) {
+      Object.assign(target, { 'unfiltered.recall@10': 0.1, pairs: 161, 'recall@5': 0.05, 'coverage@10': 40 });
+    }
+    row.std['unfiltered.recall@10'] = 0;
+  }
+  const results = parseReportInput(input).results;
+  assert.deepEqual(resultMetrics(results), [
+    'recall@1',
+    'recall@5',
+    'recall@10',
+    'recall@50',
+    'ndcg@10',
+    'mrr@10',
+  ]);
 });

@@ -125,7 +125,7 @@ test('grouped bars start at zero, leave no hole for a missing value, and carry e
   assert.equal(svg.match(/<g class="error-bar"/g)?.length, 1);
   assert.deepEqual(texts(svg, 'tick').slice(0, 6), ['0%', '5%', '10%', '15%', '20%', '25%']);
   assert.match(svg, /<tspan x="[\d.]+" dy="0">head<\/tspan>/);
-  assert.match(svg, /<title>baseline · head: 20\.00 ± 2\.00<\/title>/);
+  assert.match(svg, /<title>baseline · head: 20\.00% ± 2\.00%<\/title>/);
 });
 
 test('histogram series stack, and the threshold marker sits at its score', () => {

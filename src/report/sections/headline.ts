@@ -3,7 +3,7 @@ import {
   formatMoney,
   formatPercent,
   formatSeconds,
-  formatValue,
+  formatWithUnit,
   metricFormat,
   metricLabel,
 } from '../format.js';
@@ -25,13 +25,12 @@ export function headlineCards(input: ReportInput): Html {
       const value = ours?.mean[metric];
       if (!ours || base === undefined || value === undefined) continue;
       const format = metricFormat(metric);
-      const unit = format === 'percent' ? '%' : '';
       const change =
         base === 0
           ? ''
           : ` (${value >= base ? '+' : '−'}${formatPercent(Math.abs(value - base) / base, 1)}% relative)`;
       cards.push(
-        html`<div class="card"><div class="label">${model} · ${metricLabel(metric)}</div><div class="big">${formatValue(base, format)}${unit} → ${formatValue(value, format)}${unit}</div><div class="sub">${modeLabel(baseline!)} → ${modeLabel(ours)}${change}</div></div>`,
+        html`<div class="card"><div class="label">${model} · ${metricLabel(metric)}</div><div class="big">${formatWithUnit(base, format)} → ${formatWithUnit(value, format)}</div><div class="sub">${modeLabel(baseline!)} → ${modeLabel(ours)}${change}</div></div>`,
       );
     }
   }

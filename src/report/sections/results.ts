@@ -26,18 +26,19 @@ export function modeLabel(row: Pick<ResultRow, 'mode' | 'label'>): string {
   return row.label ?? MODE_LABELS[row.mode] ?? row.mode;
 }
 
-/** Metric columns: the declared ones, else every metric the rows have, rank metrics by k first. */
+const PAPER_METRICS = ['recall', 'ndcg', 'mrr'];
+
+/**
+ * Metric columns: the declared ones, else the recall/NDCG/MRR keys without a variant prefix (the protocol the
+ * paper reports), by family then k; a run with none of those shows all its metrics. The rest stay in report.json.
+ */
 export function resultMetrics(results: Results): string[] {
   if (results.metrics) return results.metrics;
   const all = [...new Set(results.rows.flatMap((r) => Object.keys(r.mean)))];
-  const known = ['recall', 'ndcg', 'mrr'];
-  // Unknown metric families go after the paper's three, alphabetically.
-  const order = (m: string) => {
-    const i = known.indexOf(m.split('@')[0]);
-    return i === -1 ? known.length : i;
-  };
-  const k = (m: string) => Number(m.split('@')[1] ?? 0);
-  return all.sort((a, b) => order(a) - order(b) || k(a) - k(b) || a.localeCompare(b));
+  const family = (m: string) => PAPER_METRICS.indexOf(m.split('@')[0]);
+  const paper = all.filter((m) => family(m) !== -1);
+  const k = (m: string) => Number(m.split('@')[1]);
+  return paper.length > 0 ? paper.sort((a, b) => family(a) - family(b) || k(a) - k(b)) : all.sort();
 }
 
 export function primaryMetric(results: Results, metrics: string[]): string | undefined {

@@ -1,4 +1,4 @@
-import { formatValue } from '../format.js';
+import { formatWithUnit } from '../format.js';
 import { type Html, html } from '../html.js';
 import type { BarChart } from '../schema.js';
 import {
@@ -44,8 +44,8 @@ export function barChartSvg(id: string, title: string, chart: BarChart): Html {
       const x = center(c) - (present[c].length * barWidth) / 2 + barWidth * slot;
       const top = y(Math.max(v.y, 0));
       const height = Math.abs(y(v.y) - y(0));
-      const spread = v.err === undefined ? '' : ` ± ${formatValue(v.err, chart.yFormat)}`;
-      return html`<rect x="${round(x + 1)}" y="${round(top)}" width="${round(barWidth - 2)}" height="${round(height)}" fill="${color}"><title>${s.name} · ${chart.categories[c]}: ${formatValue(v.y, chart.yFormat)}${spread}</title></rect>${v.err ? errorBar(x + barWidth / 2, v.y, v.err, y, '#222') : ''}`;
+      const spread = v.err === undefined ? '' : ` ± ${formatWithUnit(v.err, chart.yFormat)}`;
+      return html`<rect x="${round(x + 1)}" y="${round(top)}" width="${round(barWidth - 2)}" height="${round(height)}" fill="${color}"><title>${s.name} · ${chart.categories[c]}: ${formatWithUnit(v.y, chart.yFormat)}${spread}</title></rect>${v.err ? errorBar(x + barWidth / 2, v.y, v.err, y, '#222') : ''}`;
     });
     return html`<g class="series" data-series="${s.name}">${rects}</g>`;
   });

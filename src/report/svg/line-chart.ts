@@ -1,4 +1,4 @@
-import { formatValue } from '../format.js';
+import { formatWithUnit } from '../format.js';
 import { type Html, html } from '../html.js';
 import type { LineChart } from '../schema.js';
 import {
@@ -40,9 +40,9 @@ export function lineChartSvg(id: string, title: string, chart: LineChart): Html 
     const sorted = [...s.points].sort((a, b) => a.x - b.x);
     const path = sorted.map((p, j) => `${j === 0 ? 'M' : 'L'}${round(x(p.x))} ${round(y(p.y))}`).join(' ');
     const marks = sorted.map((p) => {
-      const value = formatValue(p.y, chart.yFormat);
-      const spread = p.err === undefined ? '' : ` ± ${formatValue(p.err, chart.yFormat)}`;
-      return html`${p.err ? errorBar(x(p.x), p.y, p.err, y, color) : ''}<circle cx="${round(x(p.x))}" cy="${round(y(p.y))}" r="3.5" fill="${color}"><title>${s.name}: ${chart.xLabel} ${formatValue(p.x, 'number')} → ${value}${spread}</title></circle>`;
+      const value = formatWithUnit(p.y, chart.yFormat);
+      const spread = p.err === undefined ? '' : ` ± ${formatWithUnit(p.err, chart.yFormat)}`;
+      return html`${p.err ? errorBar(x(p.x), p.y, p.err, y, color) : ''}<circle cx="${round(x(p.x))}" cy="${round(y(p.y))}" r="3.5" fill="${color}"><title>${s.name}: ${chart.xLabel} ${formatWithUnit(p.x, chart.xFormat)} → ${value}${spread}</title></circle>`;
     });
     return html`<g class="series" data-series="${s.name}"><path d="${path}" fill="none" stroke="${color}" stroke-width="2.5" stroke-dasharray="${seriesDash(i)}"/>${marks}</g>`;
   });
@@ -52,6 +52,6 @@ export function lineChartSvg(id: string, title: string, chart: LineChart): Html 
     id,
     title,
     description,
-    html`${yAxis(y, area, chart.yLabel, chart.yFormat)}${xAxis(x, area, chart.xLabel, 'number')}${chart.markers.map((m) => verticalMarker(x(m.x), m.label, area))}${series}${legend(entries, area)}`,
+    html`${yAxis(y, area, chart.yLabel, chart.yFormat)}${xAxis(x, area, chart.xLabel, chart.xFormat)}${chart.markers.map((m) => verticalMarker(x(m.x), m.label, area))}${series}${legend(entries, area)}`,
   );
 }
