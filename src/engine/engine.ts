@@ -1,0 +1,213 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { Heap } from './heap.js';
+import {
+  compileKernels,
+  instantiateKernels,
+  type KernelExports,
+  type KernelFlavour,
+} from './kernels/load.js';
+import {
+  ARGS,
+  DONE,
+  GEMM_ARGS,
+  GEMM_FLOAT_ARGS,
+  SEQ,
+  SLOT_WORDS,
+  type WorkerData,
+} from './worker-protocol.js';
+
+export interface EngineOptions {
+  /** Threads for GEMM (the main thread counts as one). Default: available cores, at most 2 per engine-notes. */
+  threads?: number;
+  /** Kernel build: 'auto' (relaxed SIMD when the runtime has it), or force one. */
+  simd?: KernelFlavour | 'auto';
+  /** Upper bound of tensor memory in MiB (the shared memory's maximum). */
+  maxMemoryMB?: number;
+}
+
+export interface GemmCall {
+  transA: boolean;
+  transB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  a: number;
+  lda: number;
+  b: number;
+  ldb: number;
+  beta: number;
+  c: number;
+  ldc: number;
+}
+
+/** Below this many multiply-adds a GEMM stays on the main thread: waking a worker costs more than it saves. */
+const PARALLEL_MIN_FLOPS = 1 << 20;
+
+/**
+ * The process's compute context: tensor heap, kernel instance, and GEMM worker threads sharing the heap.
+ * GEMM work is split by output columns at fixed multiples of 8, so each output element is computed by
+ * the same instruction sequence whatever the thread count: results are bit-identical for 1 or N threads.
+ */
+export class Engine {
+  readonly heap: Heap;
+  readonly kernels: KernelExports;
+  readonly flavour: KernelFlavour;
+  private readonly module: WebAssembly.Module;
+  private readonly workspaceBytes: number;
+  private readonly mainWorkspace: number;
+  private readonly workers: Array<{
+    worker: Worker;
+    slot: number;
+    words: Int32Array;
+    floats: Float32Array;
+    work: number;
+  }> = [];
+  private threadCount = 1;
+  private seq = 0;
+
+  constructor(options: EngineOptions = {}) {
+    this.heap = new Heap((options.maxMemoryMB ?? 4096) * 2 ** 20);
+    const { module, flavour } = compileKernels(options.simd ?? 'auto');
+    this.module = module;
+    this.flavour = flavour;
+    this.kernels = instantiateKernels(module, this.heap.memory);
+    this.workspaceBytes = this.kernels.gemmWorkspaceBytes();
+    this.mainWorkspace = this.heap.alloc(this.workspaceBytes);
+    this.setThreads(options.threads ?? Math.min(2, availableParallelism()));
+  }
+
+  get threads(): number {
+    return this.threadCount;
+  }
+
+  /** Changes the GEMM thread count; workers start on first need and are reused. */
+  setThreads(threads: number): void {
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new Error(`engine threads must be a positive integer, got ${threads}`);
+    this.threadCount = threads;
+    while (this.workers.length < threads - 1) this.startWorker();
+  }
+
+  private startWorker(): void {
+    const slot = this.heap.alloc(SLOT_WORDS * 4);
+    const words = this.heap.i32(slot, SLOT_WORDS);
+    words.fill(0);
+    const data: WorkerData = { module: this.module, memory: this.heap.memory, slot };
+    const worker = new Worker(new URL('./gemm-worker.js', import.meta.url), { workerData: data });
+    // Workers block in Atomics.wait between jobs; they must never keep the process alive.
+    worker.unref();
+    const work = this.heap.alloc(this.workspaceBytes);
+    this.workers.push({ worker, slot, words, floats: this.heap.f32(slot, SLOT_WORDS), work });
+  }
+
+  /** C = alpha · op(A) · op(B) + beta · C on heap pointers (row-major, leading dimensions in elements). */
+  gemm(call: GemmCall): void {
+    const { m, n, k } = call;
+    const parts = m * n * k < PARALLEL_MIN_FLOPS ? 1 : Math.min(this.threadCount, Math.ceil(n / 8));
+    const bounds = splitColumns(n, parts);
+    const posted: typeof this.workers = [];
+    const seq = ++this.seq;
+    for (let t = 1; t < parts; t++) {
+      const w = this.workers[t - 1]!;
+      writeGemmArgs(w.words, w.floats, call, bounds[t]!, bounds[t + 1]!, w.work);
+      Atomics.store(w.words, SEQ, seq);
+      Atomics.notify(w.words, SEQ);
+      posted.push(w);
+    }
+    this.kernels.gemm(
+      call.transA ? 1 : 0,
+      call.transB ? 1 : 0,
+      m,
+      n,
+      k,
+      call.alpha,
+      call.a,
+      call.lda,
+      call.b,
+      call.ldb,
+      call.beta,
+      call.c,
+      call.ldc,
+      bounds[0]!,
+      bounds[1]!,
+      this.mainWorkspace,
+    );
+    for (const w of posted) {
+      for (;;) {
+        const done = Atomics.load(w.words, DONE);
+        if (done === seq) break;
+        Atomics.wait(w.words, DONE, done);
+      }
+    }
+  }
+
+  /** Stops the worker threads (the heap stays usable on the main thread). */
+  async dispose(): Promise<void> {
+    for (const w of this.workers) {
+      Atomics.store(w.words, SEQ, -1);
+      Atomics.notify(w.words, SEQ);
+    }
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    this.workers.length = 0;
+    this.threadCount = 1;
+  }
+}
+
+/** Column boundaries for `parts` threads, each a multiple of 8 (the microkernel width) except the last. */
+function splitColumns(n: number, parts: number): number[] {
+  const bounds = [0];
+  for (let t = 1; t < parts; t++) bounds.push(Math.min(n, Math.ceil((n * t) / parts / 8) * 8));
+  bounds.push(n);
+  return bounds;
+}
+
+function writeGemmArgs(
+  words: Int32Array,
+  floats: Float32Array,
+  call: GemmCall,
+  n0: number,
+  n1: number,
+  work: number,
+): void {
+  const values: Record<(typeof GEMM_ARGS)[number], number> = {
+    ...call,
+    transA: call.transA ? 1 : 0,
+    transB: call.transB ? 1 : 0,
+    n0,
+    n1,
+    work,
+  };
+  GEMM_ARGS.forEach((name, i) => {
+    if (GEMM_FLOAT_ARGS.has(name)) floats[ARGS + i] = values[name];
+    else words[ARGS + i] = values[name];
+  });
+}
+
+let current: Engine | null = null;
+
+/** The process-wide engine, created on first use with default options. */
+export function engine(): Engine {
+  current ??= new Engine();
+  return current;
+}
+
+/**
+ * Sets engine options. Memory size and SIMD build can only be chosen before the first tensor exists;
+ * the thread count can change at any time.
+ */
+export function configureEngine(options: EngineOptions): Engine {
+  if (!current) {
+    current = new Engine(options);
+    return current;
+  }
+  if (options.simd !== undefined && options.simd !== 'auto' && options.simd !== current.flavour) {
+    throw new Error(
+      `engine already running the ${current.flavour} kernels; choose simd before creating tensors`,
+    );
+  }
+  if (options.maxMemoryMB !== undefined) throw new Error('engine memory is fixed once tensors exist');
+  if (options.threads !== undefined) current.setThreads(options.threads);
+  return current;
+}

@@ -1,0 +1,34 @@
+// Worker thread: instantiates the kernels on the engine's shared memory and runs GEMM column blocks
+// the main thread hands it through its control slot.
+import { workerData } from 'node:worker_threads';
+import { instantiateKernels } from './kernels/load.js';
+import {
+  ARGS,
+  DONE,
+  GEMM_ARGS,
+  GEMM_FLOAT_ARGS,
+  SEQ,
+  SLOT_WORDS,
+  type WorkerData,
+} from './worker-protocol.js';
+
+const { module, memory, slot } = workerData as WorkerData;
+const kernels = instantiateKernels(module, memory);
+const words = new Int32Array(memory.buffer, slot, SLOT_WORDS);
+const floats = new Float32Array(memory.buffer, slot, SLOT_WORDS);
+const args = GEMM_ARGS.map((name, i) =>
+  (GEMM_FLOAT_ARGS.has(name) ? floats : words).subarray(ARGS + i, ARGS + i + 1),
+);
+
+let seen = 0;
+for (;;) {
+  Atomics.wait(words, SEQ, seen);
+  const seq = Atomics.load(words, SEQ);
+  if (seq < 0) break;
+  if (seq === seen) continue;
+  seen = seq;
+  const values = args.map((cell) => cell[0]!) as Parameters<typeof kernels.gemm>;
+  kernels.gemm(...values);
+  Atomics.store(words, DONE, seq);
+  Atomics.notify(words, DONE);
+}

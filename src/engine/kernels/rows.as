@@ -1,0 +1,48 @@
+// Row gather / scatter over index lists: embedding lookup, its scatter-add gradient, segment sums and
+// weighted graph aggregation (out[dst] += w · x[src]) all reduce to these three loops.
+// An index pointer of 0 means the identity (row e for entry e); a weight pointer of 0 means weight 1.
+
+/** out[e] = x[src[e]] for e < count. */
+export function rowsCopy(out: usize, x: usize, dim: i32, src: usize, count: i32): void {
+  const bytes = <usize>dim << 2;
+  for (let e = 0; e < count; e++) {
+    memory.copy(out + <usize>e * bytes, x + <usize>load<i32>(src + (<usize>e << 2)) * bytes, bytes);
+  }
+}
+
+/** out[dst[e]] += w[e] · x[src[e]] for e < count, in entry order (deterministic). */
+export function rowsAxpy(out: usize, x: usize, dim: i32, src: usize, dst: usize, w: usize, count: i32): void {
+  const bytes = <usize>dim << 2;
+  const body = dim & ~3;
+  for (let e = 0; e < count; e++) {
+    const eo = <usize>e << 2;
+    const xr = x + (src ? <usize>load<i32>(src + eo) : <usize>e) * bytes;
+    const or = out + (dst ? <usize>load<i32>(dst + eo) : <usize>e) * bytes;
+    const we: f32 = w ? load<f32>(w + eo) : 1.0;
+    const vw = f32x4.splat(we);
+    for (let c = 0; c < body; c += 4) {
+      const o = <usize>c << 2;
+      v128.store(or + o, f32x4.add(v128.load(or + o), f32x4.mul(vw, v128.load(xr + o))));
+    }
+    for (let c = body; c < dim; c++) {
+      const o = <usize>c << 2;
+      store<f32>(or + o, load<f32>(or + o) + we * load<f32>(xr + o));
+    }
+  }
+}
+
+/** out[e] = a[ia[e]] · b[ib[e]] for e < count. */
+export function rowsDot(a: usize, ia: usize, b: usize, ib: usize, dim: i32, count: i32, out: usize): void {
+  const bytes = <usize>dim << 2;
+  const body = dim & ~3;
+  for (let e = 0; e < count; e++) {
+    const eo = <usize>e << 2;
+    const ar = a + (ia ? <usize>load<i32>(ia + eo) : <usize>e) * bytes;
+    const br = b + (ib ? <usize>load<i32>(ib + eo) : <usize>e) * bytes;
+    let acc = f32x4.splat(0);
+    for (let c = 0; c < body; c += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(ar + (<usize>c << 2)), v128.load(br + (<usize>c << 2))));
+    let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+    for (let c = body; c < dim; c++) s += load<f32>(ar + (<usize>c << 2)) * load<f32>(br + (<usize>c << 2));
+    store<f32>(out + eo, s);
+  }
+}

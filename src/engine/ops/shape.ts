@@ -1,0 +1,77 @@
+import { record, Tensor } from '../tensor.js';
+
+/** Splits a shape around `axis`: `outer` blocks, each `len · inner` contiguous values. */
+export function around(
+  shape: readonly number[],
+  axis: number,
+): { outer: number; len: number; inner: number } {
+  if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length)
+    throw new Error(`axis ${axis} out of range for [${shape}]`);
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
+  return { outer, len: shape[axis]!, inner };
+}
+
+export function normaliseAxis(axis: number, rank: number): number {
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Joins tensors along `axis` (negative counts from the end); all other axes must agree. */
+export function concat(parts: readonly Tensor[], axis = -1): Tensor {
+  if (parts.length === 0) throw new Error('concat: nothing to join');
+  const first = parts[0]!;
+  const ax = normaliseAxis(axis, first.rank);
+  for (const p of parts) {
+    if (p.rank !== first.rank || p.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
+      throw new Error(`concat: [${p.shape}] does not match [${first.shape}] outside axis ${ax}`);
+    }
+  }
+  const total = parts.reduce((n, p) => n + p.shape[ax]!, 0);
+  const shape = first.shape.map((d, i) => (i === ax ? total : d));
+  const out = Tensor.empty(shape);
+  const { outer, inner } = around(shape, ax);
+  const block = total * inner;
+  let offset = 0;
+  const offsets: number[] = [];
+  for (const p of parts) {
+    offsets.push(offset);
+    const w = p.shape[ax]! * inner;
+    for (let o = 0; o < outer; o++) out.data.set(p.data.subarray(o * w, (o + 1) * w), o * block + offset);
+    offset += w;
+  }
+  return record(out, parts, (r) => {
+    const g = r.grad!.data;
+    parts.forEach((p, i) => {
+      if (!p.requiresGrad) return;
+      const w = p.shape[ax]! * inner;
+      const gp = p.gradBuffer().data;
+      for (let o = 0; o < outer; o++) {
+        for (let j = 0; j < w; j++) gp[o * w + j]! += g[o * block + offsets[i]! + j]!;
+      }
+    });
+  });
+}
+
+/** x[..., start:end, ...] along `axis` (negative counts from the end). */
+export function slice(x: Tensor, axis: number, start: number, end: number): Tensor {
+  const ax = normaliseAxis(axis, x.rank);
+  const { outer, len, inner } = around(x.shape, ax);
+  if (start < 0 || end > len || start > end)
+    throw new Error(`slice: [${start}, ${end}) outside axis of length ${len}`);
+  const shape = x.shape.map((d, i) => (i === ax ? end - start : d));
+  const out = Tensor.empty(shape);
+  const w = (end - start) * inner;
+  for (let o = 0; o < outer; o++) {
+    out.data.set(x.data.subarray(o * len * inner + start * inner, o * len * inner + end * inner), o * w);
+  }
+  return record(out, [x], (r) => {
+    const g = r.grad!.data;
+    const gx = x.gradBuffer().data;
+    for (let o = 0; o < outer; o++) {
+      const base = o * len * inner + start * inner;
+      for (let j = 0; j < w; j++) gx[base + j]! += g[o * w + j]!;
+    }
+  });
+}

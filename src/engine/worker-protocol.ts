@@ -1,0 +1,37 @@
+/**
+ * Layout of one worker's control slot in shared memory (Int32 words; float arguments are stored as
+ * f32 bits in the same words). The main thread writes the arguments, then bumps SEQ; the worker runs the
+ * job and copies SEQ into DONE. A negative SEQ tells the worker to exit.
+ */
+export const SLOT_WORDS = 32;
+export const SEQ = 0;
+export const DONE = 1;
+export const ARGS = 2;
+
+/** The GEMM argument order, shared by both sides. */
+export const GEMM_ARGS = [
+  'transA',
+  'transB',
+  'm',
+  'n',
+  'k',
+  'alpha',
+  'a',
+  'lda',
+  'b',
+  'ldb',
+  'beta',
+  'c',
+  'ldc',
+  'n0',
+  'n1',
+  'work',
+] as const;
+export const GEMM_FLOAT_ARGS = new Set<string>(['alpha', 'beta']);
+
+export interface WorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** Byte offset of this worker's control slot. */
+  slot: number;
+}
