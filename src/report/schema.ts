@@ -293,9 +293,14 @@ function checkMeans(row: ResultRow, path: (string | number)[], ctx: z.Refinement
       ctx.addIssue({
         code: 'custom',
         path: [...path, 'mean', metric],
-        message: `is ${mean} but the seeds average ${actual}`,
+        message: `is ${short(mean)} but the seeds average ${short(actual)}`,
       });
     if (row.std[metric] === undefined)
       ctx.addIssue({ code: 'custom', path: [...path, 'std', metric], message: 'missing (mean is given)' });
   }
+}
+
+/** Eight significant digits: enough to see a disagreement, without float noise like 0.10329999999999999. */
+function short(value: number): string {
+  return String(Number(value.toPrecision(8)));
 }
