@@ -44,23 +44,25 @@ export function register(program: Command): void {
         await writePredictions(flags.predictionsOut, contexts, runs[0]!.rankings, dataset.catalog);
         process.stderr.write(`wrote ${flags.predictionsOut}\n`);
       }
+      // A seeded model's instance names carry their seed; the summary is over all of them.
+      const modelName = spec.seeded ? spec.name : runs[0]!.name;
       const output: Record<string, unknown> = {
         ...meansOf(summary),
         std: Object.fromEntries(Object.entries(summary).map(([key, s]) => [key, s.std])),
-        model: runs[0]!.name,
+        model: modelName,
         dataset: dataset.name,
         split: flags.split,
         seeds: runs.map((r) => r.seed),
         runs: runs.map((r) => ({ seed: r.seed, name: r.name, metrics: r.result.metrics })),
       };
       const text = [
-        `${runs[0]!.name} on ${dataset.name} ${flags.split}${spec.seeded ? `, seeds ${output.seeds}` : ' (deterministic: one run)'}`,
+        `${modelName} on ${dataset.name} ${flags.split}${spec.seeded ? `, seeds ${output.seeds}` : ' (deterministic: one run)'}`,
         formatSummaryTable(summary, options.ks),
       ];
       if (flags.longTail) {
         const longTail = longTailOfDataset(dataset, runs[0]!.result.filtered, options.ks);
         output.longTail = longTail;
-        text.push(`${formatLongTail(longTail)}\n(first run)`);
+        text.push(formatLongTail(longTail) + (runs.length > 1 ? `\n(run with seed ${runs[0]!.seed})` : ''));
       }
       await finish(flags, config, output, text);
     });

@@ -1,3 +1,4 @@
+import { pairsOf, type RecPair } from '../data/pairs.js';
 import type { Catalog, RecContext } from '../data/types.js';
 import { CrsaugError } from '../util/errors.js';
 import { exposureMetrics, type Metrics, rankMetrics, type WeightedList } from './metrics.js';
@@ -44,64 +45,52 @@ export const UNFILTERED_PREFIX = 'unfiltered.';
 
 /**
  * Scores ranked lists (item indices, best first; one per context) with the reference protocol.
- * Lists longer than `topK` are cut to `topK` first.
+ * Lists longer than `topK` are cut to `topK` first. The pairs are the data layer's `pairsOf` (with and
+ * without repeated-item removal), so evaluation and training agree on what a (context, gold) pair is.
  */
 export function evaluateRankings(
   contexts: readonly RecContext[],
   rankings: readonly Int32Array[],
-  catalog: Pick<Catalog, 'itemEntity'>,
+  catalog: Catalog,
   options: EvalOptions = REFERENCE_EVAL_OPTIONS,
 ): EvalResult {
   if (rankings.length !== contexts.length) {
     throw new CrsaugError(`got ${rankings.length} ranked lists for ${contexts.length} contexts`);
   }
-  const filtered = new PairCollector();
-  const unfiltered = new PairCollector();
-  const exposure: WeightedList[] = [];
-  contexts.forEach((context, c) => {
+  const lists = contexts.map((context, c) => {
     const list = rankings[c]!.subarray(0, options.topK);
-    const listEntities = Array.from(list, (item) => catalog.itemEntity[item]!);
     const mentioned = new Set(context.entities);
     const kept = list.filter((item) => !mentioned.has(catalog.itemEntity[item]!));
-    const keptEntities = Array.from(kept, (item) => catalog.itemEntity[item]!);
-    let labels = 0;
-    for (const gold of context.goldEntities) {
-      unfiltered.add(c, gold, listEntities.indexOf(gold));
-      if (mentioned.has(gold)) continue;
-      filtered.add(c, gold, keptEntities.indexOf(gold));
-      labels++;
-    }
-    exposure.push({ items: kept, weight: labels });
+    return {
+      entities: Array.from(list, (item) => catalog.itemEntity[item]!),
+      kept,
+      keptEntities: Array.from(kept, (item) => catalog.itemEntity[item]!),
+    };
   });
-  const filteredPairs = filtered.finish();
-  const unfilteredPairs = unfiltered.finish();
+  const filtered = rankPairs(pairsOf(contexts, catalog), (pair) => lists[pair.contextIndex]!.keptEntities);
+  const unfiltered = rankPairs(
+    pairsOf(contexts, catalog, { removeRepeated: false }),
+    (pair) => lists[pair.contextIndex]!.entities,
+  );
+  const labels = new Int32Array(contexts.length);
+  for (const c of filtered.contexts) labels[c]!++;
+  const exposure: WeightedList[] = lists.map((list, c) => ({ items: list.kept, weight: labels[c]! }));
   return {
     metrics: {
-      ...rankMetrics(filteredPairs.ranks, options.ks),
+      ...rankMetrics(filtered.ranks, options.ks),
       ...exposureMetrics(exposure, options.ks),
-      ...rankMetrics(unfilteredPairs.ranks, options.ks, UNFILTERED_PREFIX),
+      ...rankMetrics(unfiltered.ranks, options.ks, UNFILTERED_PREFIX),
     },
-    filtered: filteredPairs,
-    unfiltered: unfilteredPairs,
+    filtered,
+    unfiltered,
   };
 }
 
-class PairCollector {
-  private readonly contexts: number[] = [];
-  private readonly goldEntities: number[] = [];
-  private readonly ranks: number[] = [];
-
-  add(context: number, goldEntity: number, rank: number): void {
-    this.contexts.push(context);
-    this.goldEntities.push(goldEntity);
-    this.ranks.push(rank);
-  }
-
-  finish(): PairRanks {
-    return {
-      contexts: Int32Array.from(this.contexts),
-      goldEntities: Int32Array.from(this.goldEntities),
-      ranks: Int32Array.from(this.ranks),
-    };
-  }
+/** Each pair's 0-based position of its gold entity in the list (of entity ids) that `listOf` gives. */
+function rankPairs(pairs: readonly RecPair[], listOf: (pair: RecPair) => readonly number[]): PairRanks {
+  return {
+    contexts: Int32Array.from(pairs, (p) => p.contextIndex),
+    goldEntities: Int32Array.from(pairs, (p) => p.entity),
+    ranks: Int32Array.from(pairs, (p) => listOf(p).indexOf(p.entity)),
+  };
 }
