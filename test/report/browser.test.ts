@@ -59,7 +59,9 @@ test('the fixture report renders in headless Chromium without errors or requests
     ]);
     // Six experiment charts, the main-results bars and the per-stage time bars.
     assert.equal(await page.locator('svg.chart').count(), 8);
-    const legends = await page.$$eval('#chart-threshold .legend text', (ts) => ts.map((t) => t.textContent));
+    const legends = await page.$$eval('#chart-exp-threshold .legend text', (ts) =>
+      ts.map((t) => t.textContent),
+    );
     assert.deepEqual(legends, ['Two-stage (ours)', 'Stage 1 only']);
     const stage2 = input.results.rows.find((r) => r.model === 'bow-linear' && r.mode === 'stage2')!;
     const recall10 = `${(stage2.mean['recall@10'] * 100).toFixed(2)} ± ${(stage2.std['recall@10'] * 100).toFixed(2)}`;

@@ -126,6 +126,9 @@ test('grouped bars start at zero, leave no hole for a missing value, and carry e
   assert.deepEqual(texts(svg, 'tick').slice(0, 6), ['0%', '5%', '10%', '15%', '20%', '25%']);
   assert.match(svg, /<tspan x="[\d.]+" dy="0">head<\/tspan>/);
   assert.match(svg, /<title>baseline · head: 20\.00% ± 2\.00%<\/title>/);
+
+  const zeros = BarChart.parse({ ...chart, series: [{ name: 'none', values: [{ y: 0 }, { y: 0 }] }] });
+  assert.deepEqual(texts(barChartSvg('c4', 'Zeros', zeros).value, 'tick').slice(0, 2), ['0%', '20%']);
 });
 
 test('histogram series stack, and the threshold marker sits at its score', () => {

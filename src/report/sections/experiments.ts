@@ -6,7 +6,7 @@ import { dataTable } from './table.js';
 
 function experimentHtml(experiment: Experiment, number: string): Html {
   const chart = experiment.chart
-    ? html`<figure>${chartToSvg(`chart-${experiment.id}`, experiment.title, experiment.chart)}<figcaption>Figure ${number}. ${experiment.title}.</figcaption></figure>`
+    ? html`<figure>${chartToSvg(`chart-exp-${experiment.id}`, experiment.title, experiment.chart)}<figcaption>Figure ${number}. ${experiment.title}.</figcaption></figure>`
     : '';
   return html`<article class="experiment" id="exp-${experiment.id}"><h3><span class="secnum">${number}</span>${experiment.title}</h3>${experiment.description ? html`<p>${experiment.description}</p>` : ''}${chart}${experiment.table ? dataTable(experiment.table) : ''}</article>`;
 }

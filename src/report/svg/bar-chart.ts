@@ -26,7 +26,8 @@ export function barChartSvg(id: string, title: string, chart: BarChart): Html {
   const values = chart.series.flatMap((s) => s.values.filter((v) => v !== null));
   const low = Math.min(0, ...values.map((v) => v.y - (v.err ?? 0)));
   const high = Math.max(0, ...values.map((v) => v.y + (v.err ?? 0)));
-  const y = linearScale(niceDomain(low, high), [area.bottom, area.top]);
+  // All-zero bars still get a positive axis rather than one centred on zero.
+  const y = linearScale(niceDomain(low, high > low ? high : low + 1), [area.bottom, area.top]);
 
   const band = (area.right - area.left) / chart.categories.length;
   const barWidth = (band * 0.76) / chart.series.length;
