@@ -12,6 +12,7 @@ import {
   DONE,
   GEMM_ARGS,
   GEMM_FLOAT_ARGS,
+  READY,
   SEQ,
   SLOT_WORDS,
   type WorkerData,
@@ -102,15 +103,37 @@ export class Engine {
     this.workers.push({ worker, slot, words, floats: this.heap.f32(slot, SLOT_WORDS), work });
   }
 
-  /** C = alpha · op(A) · op(B) + beta · C on heap pointers (row-major, leading dimensions in elements). */
+  /** Workers that have started and can take work. */
+  readyWorkers(): number {
+    return this.workers.slice(0, this.threadCount - 1).filter((w) => Atomics.load(w.words, READY) === 1)
+      .length;
+  }
+
+  /** Resolves once every configured worker has started (workers start in the background). */
+  async ready(timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.readyWorkers() < this.threadCount - 1) {
+      if (Date.now() > deadline) throw new Error(`engine workers did not start within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  /**
+   * C = alpha · op(A) · op(B) + beta · C on heap pointers (row-major, leading dimensions in elements).
+   * Only started workers get a share: a worker still booting would otherwise block the main thread,
+   * and a booting worker may need the main thread's event loop to finish starting.
+   */
   gemm(call: GemmCall): void {
     const { m, n, k } = call;
-    const parts = m * n * k < PARALLEL_MIN_FLOPS ? 1 : Math.min(this.threadCount, Math.ceil(n / 8));
+    const helpers = this.workers
+      .slice(0, this.threadCount - 1)
+      .filter((w) => Atomics.load(w.words, READY) === 1);
+    const parts = m * n * k < PARALLEL_MIN_FLOPS ? 1 : Math.min(1 + helpers.length, Math.ceil(n / 8));
     const bounds = splitColumns(n, parts);
     const posted: typeof this.workers = [];
     const seq = ++this.seq;
     for (let t = 1; t < parts; t++) {
-      const w = this.workers[t - 1]!;
+      const w = helpers[t - 1]!;
       writeGemmArgs(w.words, w.floats, call, bounds[t]!, bounds[t + 1]!, w.work);
       Atomics.store(w.words, SEQ, seq);
       Atomics.notify(w.words, SEQ);

@@ -7,6 +7,7 @@ import {
   DONE,
   GEMM_ARGS,
   GEMM_FLOAT_ARGS,
+  READY,
   SEQ,
   SLOT_WORDS,
   type WorkerData,
@@ -19,6 +20,9 @@ const floats = new Float32Array(memory.buffer, slot, SLOT_WORDS);
 const args = GEMM_ARGS.map((name, i) =>
   (GEMM_FLOAT_ARGS.has(name) ? floats : words).subarray(ARGS + i, ARGS + i + 1),
 );
+
+Atomics.store(words, READY, 1);
+Atomics.notify(words, READY);
 
 let seen = 0;
 for (;;) {

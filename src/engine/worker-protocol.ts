@@ -6,7 +6,9 @@
 export const SLOT_WORDS = 32;
 export const SEQ = 0;
 export const DONE = 1;
-export const ARGS = 2;
+/** Set to 1 by the worker once its kernel instance exists; until then the main thread does its share. */
+export const READY = 2;
+export const ARGS = 3;
 
 /** The GEMM argument order, shared by both sides. */
 export const GEMM_ARGS = [

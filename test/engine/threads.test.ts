@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Engine, engine, matmul, Tensor, tidy } from '../../src/engine/index.js';
+import { Rng } from '../../src/util/rng.js';
+
+function randomTensor(shape: number[], seed: number): Tensor {
+  const rng = new Rng(seed);
+  const t = Tensor.empty(shape);
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
+  return t;
+}
+
+test('GEMM on 2 threads is bit-identical to 1 thread (forward and backward shapes)', async () => {
+  const e = engine();
+  const threadsBefore = e.threads;
+  e.setThreads(2);
+  await e.ready();
+  assert.equal(e.readyWorkers(), 1);
+  try {
+    for (const [m, k, n] of [
+      [64, 96, 1003],
+      [200, 300, 130],
+      [129, 257, 65],
+    ] as const) {
+      for (const transB of [false, true]) {
+        const results = [1, 2].map((threads) => {
+          e.setThreads(threads);
+          return tidy(() =>
+            matmul(randomTensor([m, k], 1), randomTensor(transB ? [n, k] : [k, n], 2), { transB }).toArray(),
+          );
+        });
+        assert.ok(
+          results[0]!.every((v, i) => Object.is(v, results[1]![i])),
+          `${m}x${k}x${n} transB=${transB} differs between 1 and 2 threads`,
+        );
+      }
+    }
+  } finally {
+    e.setThreads(threadsBefore);
+  }
+});
+
+test('a separate engine with workers disposes cleanly', async () => {
+  const own = new Engine({ threads: 2, maxMemoryMB: 64 });
+  const a = own.heap.alloc(256 * 256 * 4);
+  const c = own.heap.alloc(256 * 256 * 4);
+  own.heap.f32(a, 256 * 256).fill(1);
+  own.gemm({
+    transA: false,
+    transB: false,
+    m: 256,
+    n: 256,
+    k: 256,
+    alpha: 1,
+    a,
+    lda: 256,
+    b: a,
+    ldb: 256,
+    beta: 0,
+    c,
+    ldc: 256,
+  });
+  assert.ok(own.heap.f32(c, 256 * 256).every((v) => v === 256));
+  await own.dispose();
+  assert.equal(own.threads, 1);
+});
+
+test('idle worker threads do not keep the process alive', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crsaug-exit-'));
+  const script = join(dir, 'run.mjs');
+  const engineUrl = new URL('../../src/engine/index.js', import.meta.url).href;
+  writeFileSync(
+    script,
+    `const { engine, matmul, Tensor } = await import(${JSON.stringify(engineUrl)});
+    engine().setThreads(2);
+    await engine().ready();
+    const a = Tensor.full([256, 256], 1);
+    console.log(matmul(a, a).data[0], engine().readyWorkers());`,
+  );
+  const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(run.status, 0, `exit status ${run.status}: ${run.stderr}`);
+  assert.equal(run.stdout.trim(), '256 1');
+});
