@@ -1,6 +1,7 @@
 export { escapeHtml } from './html.js';
 export { parseReportInput, readReportInput } from './parse.js';
 export { renderReport } from './render.js';
+export { resultRow } from './result-row.js';
 export {
   type Chart,
   type ContextExample,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseReportInput, readReportInput } from '../../src/report/parse.js';
+import { resultRow } from '../../src/report/result-row.js';
 import { FIXTURE_FILE, loadFixture } from './fixture.js';
 
 /** Asserts the input is rejected with a message naming `field`. */
@@ -106,4 +107,20 @@ test('reading a file names the file, and the line of broken JSON', () => {
   );
   assert.throws(() => readReportInput(join(dir, 'absent.json')), /missing file: .*absent\.json/);
   assert.equal(readReportInput(FIXTURE_FILE).run.name, 'fixture');
+});
+
+test('resultRow aggregates seeds into a row the schema accepts', () => {
+  const row = resultRow('bow-linear', 'stage2', [
+    { seed: 1, metrics: { 'recall@10': 0.1, pairs: 161 } },
+    { seed: 2, metrics: { 'recall@10': 0.2, pairs: 161 } },
+    { seed: 3, metrics: { 'recall@10': 0.3, pairs: 161 } },
+  ]);
+  assert.ok(Math.abs(row.mean['recall@10'] - 0.2) < 1e-12);
+  assert.ok(Math.abs(row.std['recall@10'] - 0.1) < 1e-12);
+  assert.equal(row.std.pairs, 0);
+  const input = loadFixture();
+  input.results.rows = [row];
+  input.results.metrics = ['recall@10'];
+  input.results.primaryMetric = 'recall@10';
+  assert.deepEqual(parseReportInput(input).results.rows[0], row);
 });
