@@ -1,0 +1,118 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { resolveDataDir } from '../config/paths.js';
+import { loadDataset } from '../data/load.js';
+import type { Dataset, RecContext, SplitName } from '../data/types.js';
+import { CrsaugError, InputError } from '../util/errors.js';
+import { loadJsonl } from '../util/jsonl.js';
+import { contextKey } from './context-text.js';
+
+/**
+ * One teacher judgment line (../shared/teacher/README.md). User-made score files use the same fields;
+ * `score` may be fractional (an expected value over the digits 0-4). `retrieval` says how the pair was
+ * pooled; it is read for analysis only and never becomes a student feature.
+ */
+export const TeacherJudgmentSchema = z.looseObject({
+  dataset: z.string().min(1),
+  split: z.enum(['train', 'valid', 'test']),
+  dialog_id: z.union([z.string(), z.number()]),
+  turn_id: z.number().int(),
+  item: z.string().min(1),
+  score: z.number().min(0).max(4),
+  reason: z.string().optional(),
+  retrieval: z.string().optional(),
+});
+export type TeacherJudgment = z.output<typeof TeacherJudgmentSchema>;
+
+/** A judgment resolved against the loaded dataset. */
+export interface TeacherPair {
+  context: RecContext;
+  item: number;
+  score: number;
+  reason?: string;
+  /** How the pair entered the judged pool (gold/bm25/random), for analysis only. */
+  retrieval?: string;
+}
+
+export interface TeacherSet {
+  file: string;
+  dataset: Dataset;
+  split: SplitName;
+  pairs: TeacherPair[];
+}
+
+/** The shipped judgments: `teacher/` next to the data root (../shared/teacher in this layout). */
+export function defaultTeacherDir(dataDir?: string): string {
+  return join(dirname(resolveDataDir(dataDir).dir), 'teacher');
+}
+
+export function defaultTeacherFiles(dataDir?: string): string[] {
+  const dir = defaultTeacherDir(dataDir);
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.jsonl'));
+  } catch {
+    throw new CrsaugError(`no teacher judgments found in ${dir}`, {
+      hint: 'pass --teacher FILE (JSONL lines {dataset, split, dialog_id, turn_id, item, score})',
+    });
+  }
+  return names.sort().map((n) => join(dir, n));
+}
+
+/** Loads datasets once per (name, split) across several teacher files. */
+export class DatasetCache {
+  private readonly loaded = new Map<string, Promise<Dataset>>();
+  constructor(private readonly dataDir?: string) {}
+
+  get(name: string, split: SplitName): Promise<Dataset> {
+    const key = `${name}\u0000${split}`;
+    let dataset = this.loaded.get(key);
+    if (!dataset) {
+      dataset = loadDataset(name, { dataDir: this.dataDir, splits: [split] });
+      this.loaded.set(key, dataset);
+    }
+    return dataset;
+  }
+}
+
+/**
+ * Reads a teacher file and resolves each line to its dataset context (dialog_id, turn_id) and item index.
+ * A file holds one dataset split; a line naming an unknown context or item is an input error.
+ */
+export async function loadTeacherSet(file: string, datasets: DatasetCache): Promise<TeacherSet> {
+  const records = await loadJsonl(
+    file,
+    TeacherJudgmentSchema,
+    'teacher judgments are JSONL, see docs/augment-student.md',
+  );
+  if (records.length === 0) throw new InputError({ file }, 'no judgments in file');
+  const first = records[0]!.value;
+  const dataset = await datasets.get(first.dataset, first.split);
+  const contexts = new Map<string, RecContext>();
+  for (const c of dataset.splits[first.split]!.contexts) contexts.set(contextKey(c.dialogId, c.turnId), c);
+  const pairs: TeacherPair[] = records.map(({ line, value }) => {
+    if (value.dataset !== first.dataset || value.split !== first.split) {
+      throw new InputError(
+        { file, line, field: 'dataset' },
+        `one file holds one dataset split (${first.dataset}/${first.split}), got ${value.dataset}/${value.split}`,
+      );
+    }
+    const context = contexts.get(contextKey(String(value.dialog_id), value.turn_id));
+    if (!context) {
+      throw new InputError(
+        { file, line, field: 'dialog_id' },
+        `no context ${value.dialog_id} turn ${value.turn_id} in ${first.dataset}/${first.split}`,
+      );
+    }
+    const entity = dataset.catalog.entityIds.get(value.item);
+    const item = entity === undefined ? -1 : dataset.catalog.itemOfEntity[entity]!;
+    if (item < 0)
+      throw new InputError(
+        { file, line, field: 'item' },
+        `"${value.item}" is not an item of ${first.dataset}`,
+      );
+    return { context, item, score: value.score, reason: value.reason, retrieval: value.retrieval };
+  });
+  return { file, dataset, split: first.split, pairs };
+}
