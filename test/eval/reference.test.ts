@@ -21,22 +21,27 @@ const dataRoot = resolveDataDir(undefined).dir;
 const dir = mkdtempSync(join(tmpdir(), 'crsaug-reference-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const EXPECTED_PAIRS: Record<string, number> = { inspired: 161, redial: 4036 };
+/** Reference pair counts; INSPIRED valid includes the non-item label "" (entity 3118), which can never be hit. */
+const EXPECTED_PAIRS: Record<string, number> = {
+  'inspired/test': 161,
+  'inspired/valid': 164,
+  'redial/test': 4036,
+};
 
-function referenceMetrics(dataset: string, predictions: string): Record<string, number> {
+function referenceMetrics(dataset: string, split: string, predictions: string): Record<string, number> {
   const run = spawnSync(
     'python3',
-    [SCRIPT, '--data', join(dataRoot, dataset), '--split', 'test', '--predictions', predictions],
+    [SCRIPT, '--data', join(dataRoot, dataset), '--split', split, '--predictions', predictions],
     { encoding: 'utf8' },
   );
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout);
 }
 
-function assertSameMetrics(dataset: string, predictions: string): void {
-  const ours = runCliJson(['eval', '--dataset', dataset, '--split', 'test', '--predictions', predictions]);
-  const reference = referenceMetrics(dataset, predictions);
-  assert.equal(reference.pairs, EXPECTED_PAIRS[dataset]);
+function assertSameMetrics(dataset: string, split: string, predictions: string): void {
+  const ours = runCliJson(['eval', '--dataset', dataset, '--split', split, '--predictions', predictions]);
+  const reference = referenceMetrics(dataset, split, predictions);
+  assert.equal(reference.pairs, EXPECTED_PAIRS[`${dataset}/${split}`]);
   assert.ok(Object.keys(reference).length >= 40, 'the reference prints every metric');
   for (const [key, expected] of Object.entries(reference)) {
     const actual = ours[key as `${string}@${number}`];
@@ -52,8 +57,8 @@ function assertSameMetrics(dataset: string, predictions: string): void {
  * names, repeats), an unknown name, then the given list reversed; every 7th context has no line and one line
  * matches no context.
  */
-function trickyPredictions(dataset: string, base: string): string {
-  const processed = readFileSync(join(dataRoot, dataset, 'test_data_processed.jsonl'), 'utf8')
+function trickyPredictions(dataset: string, split: string, base: string): string {
+  const processed = readFileSync(join(dataRoot, dataset, `${split}_data_processed.jsonl`), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { dialog_id: string | number; turn_id: number; entity: string[] });
@@ -73,31 +78,26 @@ function trickyPredictions(dataset: string, base: string): string {
       ],
     }));
   out.push({ dialog_id: 'no-such-dialog', turn_id: 0, items: ['No Such Movie (1900)'] });
-  const file = join(dir, `${dataset}-tricky.jsonl`);
+  const file = join(dir, `${dataset}-${split}-tricky.jsonl`);
   writeFileSync(file, `${out.map((o) => JSON.stringify(o)).join('\n')}\n`);
   return file;
 }
 
-for (const dataset of ['inspired', 'redial']) {
-  test(`${dataset} test: crsaug eval equals the Python reference (popularity, random, tricky predictions)`, {
+for (const [dataset, split] of [
+  ['inspired', 'test'],
+  ['inspired', 'valid'],
+  ['redial', 'test'],
+] as const) {
+  test(`${dataset} ${split}: crsaug eval equals the Python reference (popularity, random, tricky predictions)`, {
     skip,
   }, () => {
-    const popularity = join(dir, `${dataset}-popularity.jsonl`);
-    const random = join(dir, `${dataset}-random.jsonl`);
-    runCliJson(['baseline', '--dataset', dataset, '--model', 'popularity', '--predictions-out', popularity]);
-    runCliJson([
-      'baseline',
-      '--dataset',
-      dataset,
-      '--model',
-      'random',
-      '--seed',
-      '7',
-      '--predictions-out',
-      random,
-    ]);
-    assertSameMetrics(dataset, popularity);
-    assertSameMetrics(dataset, random);
-    assertSameMetrics(dataset, trickyPredictions(dataset, popularity));
+    const popularity = join(dir, `${dataset}-${split}-popularity.jsonl`);
+    const random = join(dir, `${dataset}-${split}-random.jsonl`);
+    const on = ['--dataset', dataset, '--split', split];
+    runCliJson(['baseline', ...on, '--model', 'popularity', '--predictions-out', popularity]);
+    runCliJson(['baseline', ...on, '--model', 'random', '--seed', '7', '--predictions-out', random]);
+    assertSameMetrics(dataset, split, popularity);
+    assertSameMetrics(dataset, split, random);
+    assertSameMetrics(dataset, split, trickyPredictions(dataset, split, popularity));
   });
 }
