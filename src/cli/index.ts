@@ -5,6 +5,7 @@ import { register as registerBaseline } from './baseline.js';
 import { register as registerData } from './data.js';
 import { register as registerEval } from './eval.js';
 import { register as registerReport } from './report.js';
+import { register as registerTrain } from './train.js';
 import { PACKAGE_VERSION } from './version.js';
 
 const program = new Command()
@@ -19,6 +20,7 @@ const commands: ((program: Command) => void)[] = [
   registerBaseline,
   registerReport,
   registerData,
+  registerTrain,
 ];
 for (const register of commands) register(program);
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AugmentConfigSchema } from './augment.js';
+import { TrainConfigSchema } from './train.js';
 
 /**
  * The root configuration. Each section has documented defaults; precedence is
@@ -25,6 +27,8 @@ export const ConfigSchema = z.object({
       topK: z.number().int().positive().default(100),
     })
     .prefault({}),
+  train: TrainConfigSchema.prefault({}),
+  augment: AugmentConfigSchema.prefault({}),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -1,0 +1,134 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { resolveConfig } from '../config/load.js';
+import { BACKBONE_NAMES, LABEL_MODES, TRAIN_MODES } from '../config/train.js';
+import { loadDataset } from '../data/index.js';
+import { configureEngine } from '../engine/index.js';
+import { formatSummaryTable } from '../eval/index.js';
+import { runTraining } from '../train/run.js';
+import { CrsaugError } from '../util/errors.js';
+import { positiveInt } from './eval.js';
+
+interface TrainFlags {
+  dataset?: string;
+  dataDir?: string;
+  model?: (typeof BACKBONE_NAMES)[number];
+  mode?: (typeof TRAIN_MODES)[number];
+  synthetic?: string;
+  init?: string;
+  labelMode?: (typeof LABEL_MODES)[number];
+  scoreWeighted?: boolean;
+  alpha?: number;
+  temperature?: number;
+  seeds?: number;
+  seed?: number;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  embeddings?: string;
+  threads?: number;
+  out?: string;
+  resume?: boolean;
+  stopAfter?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a non-negative number');
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description(
+      'train a recommender backbone (baseline, stage1, stage2, mixed) and report test metrics (mean ± std over seeds)',
+    )
+    .option('--dataset <name|dir>', 'registry dataset or dataset folder (default: config)')
+    .option('--data-dir <dir>', 'data root (default: CRSAUG_DATA_DIR, ../shared/data, user cache)')
+    .addOption(new Option('--model <name>', 'backbone').choices(BACKBONE_NAMES))
+    .addOption(new Option('--mode <mode>', 'training mode').choices(TRAIN_MODES))
+    .option(
+      '--synthetic <file>',
+      'synthetic label file (processed JSONL; rec = synthetic names, optional scores)',
+    )
+    .option('--init <dir>', "checkpoint folder to start from (stage2: the stage-1 run's seed-N/best)")
+    .addOption(
+      new Option('--label-mode <mode>', 'synthetic labels: one sample per label or per context').choices(
+        LABEL_MODES,
+      ),
+    )
+    .option('--score-weighted', 'weight synthetic labels by their scores')
+    .option('--alpha <a>', 'stage2: weight of KL(p_ref ‖ p)', nonNegativeNumber)
+    .option('--temperature <t>', 'stage2: KL temperature', nonNegativeNumber)
+    .option('--seeds <n>', 'seeds seed, seed+1, …', positiveInt)
+    .option('--seed <n>', 'base seed (default: config)', nonNegativeNumber)
+    .option('--epochs <n>', 'epochs', positiveInt)
+    .option('--batch-size <n>', 'training batch size', positiveInt)
+    .option('--lr <lr>', 'peak learning rate', nonNegativeNumber)
+    .option('--embeddings <file>', 'embed-head: context embeddings file (docs/training.md)')
+    .option(
+      '--threads <n>',
+      'compute threads (default: config; results are deterministic per thread count)',
+      positiveInt,
+    )
+    .option('--out <dir>', 'run folder: checkpoints, config.resolved.json, metrics.json', 'runs/train')
+    .option('--resume', 'continue from the last checkpoint in --out')
+    .option(
+      '--stop-after <n>',
+      'stop after this many epochs in this process (resume later with --resume)',
+      positiveInt,
+    )
+    .option('--json', 'print one JSON object (per seed and aggregated; keys like recall@10)')
+    .option('--quiet', 'no progress lines')
+    .action(async (flags: TrainFlags) => {
+      const config = resolveConfig({
+        flags: {
+          dataset: flags.dataset,
+          dataDir: flags.dataDir,
+          seed: flags.seed,
+          threads: flags.threads,
+          out: flags.out,
+          train: {
+            model: flags.model,
+            mode: flags.mode,
+            synthetic: flags.synthetic,
+            init: flags.init,
+            labelMode: flags.labelMode,
+            scoreWeighted: flags.scoreWeighted,
+            alpha: flags.alpha,
+            temperature: flags.temperature,
+            seeds: flags.seeds,
+            epochs: flags.epochs,
+            batchSize: flags.batchSize,
+            lr: flags.lr,
+            embedHead: { embeddings: flags.embeddings },
+          },
+        },
+      });
+      if (config.threads > 0) configureEngine({ threads: config.threads });
+      const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir });
+      const outDir = config.out ?? 'runs/train';
+      const { summary, output } = await runTraining(config, dataset, {
+        outDir,
+        resume: flags.resume,
+        stopAfterEpochs: flags.stopAfter,
+        silent: flags.quiet,
+      });
+      if (!summary) {
+        if (flags.stopAfter === undefined) throw new CrsaugError('training produced no finished run');
+        process.stderr.write(
+          `stopped after ${flags.stopAfter} epoch(s); continue with --resume --out ${outDir}\n`,
+        );
+        return;
+      }
+      if (flags.json) process.stdout.write(`${JSON.stringify(output)}\n`);
+      else {
+        process.stdout.write(
+          `${config.train.model} (${config.train.mode}) on ${dataset.name} test, seeds ${String(output.seeds)}\n\n${formatSummaryTable(summary, config.eval.ks)}\n`,
+        );
+      }
+      process.stderr.write(`wrote ${outDir}/config.resolved.json and ${outDir}/metrics.json\n`);
+    });
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/**
+ * The `train` config section: the trainer's settings and one schema per backbone, each with documented
+ * defaults (docs/training.md lists them). Defaults are CPU-sized; the reference values are noted where
+ * they differ.
+ */
+
+/** KBRD-style recommender: R-GCN entity encoder + self-attention pooling + dot-product item scores. */
+export const KbrdConfigSchema = z.object({
+  /** Entity embedding width (the reference UniCRS R-GCN uses 384; 64 trains in seconds on INSPIRED). */
+  dim: z.number().int().positive().default(64),
+  /** Bases of the R-GCN basis decomposition (reference: 8). */
+  bases: z.number().int().positive().default(8),
+  /** Hidden width of the self-attention pooling scorer. */
+  attentionDim: z.number().int().positive().default(64),
+  /** Most recent context entities kept (UniCRS keeps the last 43). */
+  maxEntities: z.number().int().positive().default(32),
+});
+export type KbrdConfig = z.output<typeof KbrdConfigSchema>;
+
+/** MLP over frozen context embeddings read from a file (see docs/training.md for the file format). */
+export const EmbedHeadConfigSchema = z.object({
+  /** Context embeddings file (safetensors with a `keys` JSON in its metadata); required for this backbone. */
+  embeddings: z.string().optional(),
+  /** Hidden width of the MLP; 0 means a single linear layer. */
+  hidden: z.number().int().nonnegative().default(256),
+});
+export type EmbedHeadConfig = z.output<typeof EmbedHeadConfigSchema>;
+
+export const BACKBONE_NAMES = ['kbrd', 'embed-head'] as const;
+export const TRAIN_MODES = ['baseline', 'stage1', 'stage2', 'mixed'] as const;
+export type TrainMode = (typeof TRAIN_MODES)[number];
+export const LABEL_MODES = ['per-label', 'multi-positive'] as const;
+export type LabelMode = (typeof LABEL_MODES)[number];
+
+export const TrainConfigSchema = z.object({
+  /** Backbone name (kbrd, embed-head). */
+  model: z.enum(BACKBONE_NAMES).default('kbrd'),
+  /**
+   * baseline: CE on the real train pairs; stage1: CE on a synthetic label file; stage2: CE on real pairs
+   * + α·KL(p_ref ‖ p) to a frozen copy of the --init model; mixed: synthetic and real pairs in one stage.
+   */
+  mode: z.enum(TRAIN_MODES).default('baseline'),
+  /** Synthetic dataset (processed JSONL: `rec` = synthetic item names, optional `scores` aligned with rec). */
+  synthetic: z.string().optional(),
+  /** Checkpoint folder to start from (stage2 requires it: the stage-1 `best/` folder). */
+  init: z.string().optional(),
+  /** per-label: one CE sample per label (the reference); multi-positive: one sample per context with a target distribution over its labels. */
+  labelMode: z.enum(LABEL_MODES).default('per-label'),
+  /** multi-positive only: weight each label by its `scores` entry instead of uniformly. */
+  scoreWeighted: z.boolean().default(false),
+  /** Seeds per run (seed, seed+1, …); test metrics are reported as mean ± sample std. */
+  seeds: z.number().int().positive().default(1),
+  /** Epochs (reference: 5 baseline/stage 2, 10 stage 1). */
+  epochs: z.number().int().positive().default(10),
+  batchSize: z.number().int().positive().default(64),
+  /** Peak learning rate (AdamW). */
+  lr: z.number().positive().default(1e-3),
+  /** Decoupled weight decay, not applied to biases (reference: 0.01). */
+  weightDecay: z.number().nonnegative().default(0.01),
+  /** Linear warm-up steps; -1 means one epoch of steps, as the reference scripts do. Then linear decay to 0. */
+  warmupSteps: z.number().int().min(-1).default(-1),
+  /** Global gradient-norm clip (reference Llama2: 1.0); 0 disables it. */
+  clipNorm: z.number().nonnegative().default(1),
+  /** stage2: weight α of the KL term. */
+  alpha: z.number().nonnegative().default(0.5),
+  /** stage2: temperature τ of both distributions in the KL term (reference: 1). */
+  temperature: z.number().positive().default(1),
+  /** Valid metric that selects the best epoch (reference protocol, filtered). */
+  selectMetric: z.string().default('recall@50'),
+  /** Contexts per scoring call during evaluation. */
+  evalBatchSize: z.number().int().positive().default(256),
+  kbrd: KbrdConfigSchema.prefault({}),
+  embedHead: EmbedHeadConfigSchema.prefault({}),
+});
+export type TrainConfig = z.output<typeof TrainConfigSchema>;
+export type TrainConfigInput = z.input<typeof TrainConfigSchema>;

@@ -1,0 +1,42 @@
+import type { Catalog, RecContext } from '../data/types.js';
+import { type Module, noGrad, type Tensor, tidy } from '../engine/index.js';
+import type { Recommender } from './types.js';
+
+/**
+ * A recommender with trainable weights: a Module whose forward pass maps a batch of contexts to item
+ * logits [contexts, items]. The trainer owns the loss; `config` is what rebuilds the same architecture
+ * from a checkpoint (it is saved as the checkpoint's config.json).
+ */
+export interface TrainableModel {
+  /** Backbone name (registry key). */
+  readonly backbone: string;
+  readonly module: Module;
+  /** JSON-able architecture config (backbone settings, sizes). */
+  readonly config: Record<string, unknown>;
+  /** Item logits [contexts.length, items], recorded for backprop when gradients are enabled. */
+  logits(contexts: readonly RecContext[]): Tensor;
+}
+
+/** Everything a backbone may read when it is built (the dataset's catalog and KG, nothing from splits). */
+export interface BackboneContext {
+  catalog: Catalog;
+}
+
+/**
+ * The model as an evaluation Recommender: logits without gradient tape, in eval mode, copied out of the
+ * engine heap. Scores are raw logits (ranking only needs their order).
+ */
+export function asRecommender(model: TrainableModel, name = model.backbone): Recommender {
+  return {
+    name,
+    score(contexts) {
+      const wasTraining = model.module.training;
+      model.module.eval();
+      try {
+        return tidy(() => noGrad(() => model.logits(contexts).toArray()));
+      } finally {
+        model.module.train(wasTraining);
+      }
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import type { z } from 'zod';
+import { KbrdConfigSchema, type TrainConfig } from '../config/train.js';
+import type { Dataset } from '../data/types.js';
+import { Kbrd } from '../models/kbrd.js';
+import type { TrainableModel } from '../models/trainable.js';
+import { CrsaugError } from '../util/errors.js';
+import { Rng } from '../util/rng.js';
+
+/**
+ * Backbones by name: each has one zod schema for its settings (config `train.<key>`) and a builder.
+ * A checkpoint's config.json stores {backbone, settings}, which is all `build` needs to recreate the
+ * architecture (weights are loaded afterwards).
+ */
+interface BackboneSpec<S extends z.ZodType> {
+  description: string;
+  /** Config key of this backbone's settings in the `train` section. */
+  configKey: keyof TrainConfig;
+  schema: S;
+  build(dataset: Dataset, settings: z.output<S>, rng: Rng): Promise<TrainableModel>;
+}
+
+const BACKBONES = {
+  kbrd: {
+    description: 'R-GCN entity encoder + self-attention pooling over context entities (KBRD)',
+    configKey: 'kbrd',
+    schema: KbrdConfigSchema,
+    build: async (dataset, settings, rng) => new Kbrd(dataset.catalog, dataset.kg, settings, rng),
+  } satisfies BackboneSpec<typeof KbrdConfigSchema>,
+};
+
+export type BackboneName = keyof typeof BACKBONES;
+
+export function backboneNames(): BackboneName[] {
+  return Object.keys(BACKBONES) as BackboneName[];
+}
+
+function specOf(name: string): BackboneSpec<z.ZodType> {
+  const spec = (BACKBONES as Record<string, BackboneSpec<z.ZodType>>)[name];
+  if (!spec)
+    throw new CrsaugError(`unknown backbone "${name}"`, { hint: `known: ${backboneNames().join(', ')}` });
+  return spec;
+}
+
+export function backboneDescription(name: string): string {
+  return specOf(name).description;
+}
+
+/** The backbone's settings from the train config (validated again by its schema). */
+export function backboneSettings(train: TrainConfig): unknown {
+  return specOf(train.model).schema.parse(train[specOf(train.model).configKey]);
+}
+
+/** Builds a fresh model; weights are initialised from `seed`. */
+export function buildBackbone(
+  name: string,
+  dataset: Dataset,
+  settings: unknown,
+  seed: number,
+): Promise<TrainableModel> {
+  const spec = specOf(name);
+  const parsed = spec.schema.safeParse(settings);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CrsaugError(`invalid ${name} settings at "${issue.path.join('.')}": ${issue.message}`);
+  }
+  return spec.build(dataset, parsed.data, new Rng(seed));
+}
