@@ -78,7 +78,7 @@ details.example > summary { padding: 10px 14px; color: var(--fg); background: va
 details.example[open] > summary { border-bottom: 1px solid var(--line); border-radius: 10px 10px 0 0; }
 .ex-id { font-weight: 650; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
 .example-body { display: grid; grid-template-columns: minmax(0, 0.9fr) minmax(0, 1.25fr); gap: 22px; padding: 14px; }
-@media (max-width: 860px) { .example-body { grid-template-columns: 1fr; } main { padding: 0 16px 48px; } }
+@media (max-width: 980px) { .example-body { grid-template-columns: 1fr; } main { padding: 0 16px 48px; } }
 ol.dialogue { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
 .turn { max-width: 88%; padding: 7px 11px; border-radius: 12px; font-size: 14px; }
 .turn p { margin: 0; overflow-wrap: anywhere; }
@@ -87,8 +87,8 @@ ol.dialogue { list-style: none; margin: 0; padding: 0; display: flex; flex-direc
 .turn.recommender { align-self: flex-end; background: #e6f0fb; border-top-right-radius: 3px; }
 table.candidates tr.kept td { background: #f1f8f3; }
 table.candidates tr.gold td:nth-child(2) { font-weight: 650; }
-td.score { min-width: 96px; }
-.scoretrack { display: inline-block; width: 40px; height: 5px; margin-right: 8px; vertical-align: middle; background: #edf0f5; border-radius: 3px; overflow: hidden; }
+td.score { min-width: 84px; }
+.scoretrack { display: inline-block; width: 32px; height: 5px; margin-right: 8px; vertical-align: middle; background: #edf0f5; border-radius: 3px; overflow: hidden; }
 .scorebar { display: block; height: 100%; background: #aab4c3; }
 .scorebar.pass { background: var(--good); }
 .badge { display: inline-block; font-size: 11px; font-weight: 650; padding: 1px 7px; border-radius: 999px; line-height: 1.5; white-space: nowrap; }

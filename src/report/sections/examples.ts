@@ -30,10 +30,10 @@ function dialogueHtml(example: ContextExample): Html {
 function candidatesHtml(example: ContextExample, examples: Examples): Html {
   const hasTeacher = example.candidates.some((c) => c.teacherScore !== undefined && c.teacherScore !== null);
   const sorted = [...example.candidates].sort((a, b) => a.retrievalRank - b.retrievalRank);
-  return html`<table class="data compact candidates"><thead><tr><th scope="col" class="num">Rank</th><th scope="col">Candidate</th>${hasTeacher ? html`<th scope="col" class="num">Teacher</th>` : ''}<th scope="col" class="num">Student</th><th scope="col">Label (≥ ${formatScore(examples.threshold)})</th></tr></thead><tbody>${sorted.map(
+  return html`<div class="table-wrap"><table class="data compact candidates"><thead><tr><th scope="col" class="num">Rank</th><th scope="col">Candidate</th>${hasTeacher ? html`<th scope="col" class="num">Teacher</th>` : ''}<th scope="col" class="num">Student</th><th scope="col" title="student score ≥ ${formatScore(examples.threshold)}">Label</th></tr></thead><tbody>${sorted.map(
     (c) =>
       html`<tr class="${c.kept ? 'kept' : ''}${isGold(c, example) ? ' gold' : ''}"><td class="num">${c.retrievalRank}</td><td>${c.name}${isGold(c, example) ? html` <span class="badge gold">gold</span>` : ''}</td>${hasTeacher ? scoreCell(c.teacherScore, examples) : ''}${scoreCell(c.studentScore, examples)}<td>${c.kept ? html`<span class="badge kept">kept</span>` : html`<span class="muted">—</span>`}</td></tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table></div>`;
 }
 
 function exampleHtml(example: ContextExample, examples: Examples, open: boolean): Html {
