@@ -12,6 +12,7 @@ import {
   formatMetricsTable,
   formatSignificance,
   longTailOfDataset,
+  parseRankMetricKey,
   splitOf,
   writeEvalOutputs,
 } from '../eval/index.js';
@@ -41,7 +42,7 @@ export function register(program: Command): void {
       ),
   )
     .option('--compare <file>', 'a second predictions file (B): its metrics and paired tests B vs A')
-    .option('--metric <key>', 'per-pair metric for the paired tests', 'recall@10')
+    .option('--metric <key>', 'per-pair metric for the paired tests', rankMetricKey, 'recall@10')
     .option('--resamples <n>', 'resamples of each paired test', positiveInt, 10_000)
     .action(
       async (
@@ -146,6 +147,16 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
+}
+
+/** Checks a paired-test metric flag before any work is done. */
+function rankMetricKey(value: string): string {
+  try {
+    parseRankMetricKey(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return value;
 }
 
 function nonNegativeInt(value: string): number {

@@ -23,7 +23,7 @@ function file(name: string, lines: unknown[]): string {
 test('joins by (dialog_id, turn_id), drops unknown/non-item/repeated names and reports missing contexts', async () => {
   const path = file('mixed.jsonl', [
     { dialog_id: 'd1', turn_id: 2, items: ['Movie 3', 'Not A Movie', 'genre1', 'Movie 0', 'Movie 3'] },
-    { dialog_id: 7, turn_id: 4, items: ['Movie 1'], score: [0.5] },
+    { dialog_id: 7, turn_id: 4, items: ['Movie 1', 'Not A Movie'], score: [0.5] },
     { dialog_id: 'other', turn_id: 1, items: ['Movie 1'] },
   ]);
   const { rankings, report } = await readPredictions(path, contexts, catalog);
@@ -37,12 +37,13 @@ test('joins by (dialog_id, turn_id), drops unknown/non-item/repeated names and r
   assert.deepEqual(report.examples.missingContexts, ['d2#1']);
   assert.equal(report.unmatchedLines, 1);
   assert.deepEqual(report.examples.unmatchedLines, [3]);
-  assert.equal(report.unknownItemNames, 2);
+  assert.equal(report.unknownItemNames, 3);
+  // Examples are distinct names (regression: a repeated unknown name filled every example slot).
   assert.deepEqual(report.examples.unknownItemNames, ['Not A Movie', 'genre1']);
   assert.equal(report.repeatedItemNames, 1);
   const line = describePredictionsReport(report);
   assert.match(line, /1 contexts without a line/);
-  assert.match(line, /2 names are not catalog items .*"Not A Movie"/);
+  assert.match(line, /3 names are not catalog items .*"Not A Movie"/);
 });
 
 test('a second line for the same context names file, line and field', async () => {
