@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ChatProviderConfig, EmbeddingProviderConfig, ProvidersConfig } from '../config/providers.js';
 import { CrsaugError } from '../util/errors.js';
+import { TfidfLsaEmbedder } from './builtin/tfidf-lsa-embedder.js';
 import { withCache } from './middleware/cache.js';
 import { ProviderCacheStore } from './middleware/cache-store.js';
 import { withLimits } from './middleware/limits.js';
@@ -19,6 +20,12 @@ export interface ProviderRuntime {
   usage?: UsageTracker;
   /** Pipeline stage the calls are booked under (e.g. 'retrieve', 'label'). */
   stage?: string;
+}
+
+export interface EmbeddingRuntime extends ProviderRuntime {
+  /** Texts the builtin embedder is fit on (item texts plus training contexts); required for 'builtin'. */
+  fitTexts?: string[];
+  seed?: number;
 }
 
 /** The wrapped model plus what the caller needs to report and clean up. */
@@ -70,7 +77,7 @@ export async function createChatModel(
 /** The embedding model the config names, wrapped like createChatModel's. */
 export async function createEmbeddingModel(
   config: ProvidersConfig,
-  runtime: ProviderRuntime = {},
+  runtime: EmbeddingRuntime = {},
 ): Promise<ProvidedModel<EmbeddingModel>> {
   const settings = config.embedding;
   const provider = selectEmbeddingProvider(settings);
@@ -91,6 +98,16 @@ export async function createEmbeddingModel(
         dimensions: settings.dimensions,
       });
       break;
+    case 'builtin': {
+      if (!runtime.fitTexts)
+        throw new Error('the builtin embedder needs fitTexts (item texts and training contexts)');
+      const embedder = TfidfLsaEmbedder.fit(runtime.fitTexts, {
+        dimensions: settings.dimensions,
+        seed: runtime.seed,
+      });
+      // Fitting is deterministic and embedding is local and fast: a cache would only store what is recomputed.
+      return wrapForRun(embedder, { ...config, cache: false }, settings, runtime);
+    }
     default:
       throw new CrsaugError(`embedding provider "${provider}" is not available in this build`);
   }
