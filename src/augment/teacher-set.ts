@@ -60,7 +60,10 @@ export function defaultTeacherFiles(dataDir?: string): string[] {
   return names.sort().map((n) => join(dir, n));
 }
 
-/** Loads datasets once per (name, split) across several teacher files. */
+/**
+ * Loads datasets once per (name, split) across several teacher files. The train split comes along: the
+ * builtin embedder of `augment retrieve` is fitted on item texts plus train contexts.
+ */
 export class DatasetCache {
   private readonly loaded = new Map<string, Promise<Dataset>>();
   constructor(private readonly dataDir?: string) {}
@@ -69,7 +72,8 @@ export class DatasetCache {
     const key = `${name}\u0000${split}`;
     let dataset = this.loaded.get(key);
     if (!dataset) {
-      dataset = loadDataset(name, { dataDir: this.dataDir, splits: [split] });
+      const splits: SplitName[] = split === 'train' ? ['train'] : [split, 'train'];
+      dataset = loadDataset(name, { dataDir: this.dataDir, splits });
       this.loaded.set(key, dataset);
     }
     return dataset;

@@ -1,0 +1,80 @@
+import type { FinishReason, TokenLogprob } from '../providers/types.js';
+
+export type ScoreProblem = 'no-score' | 'out-of-range' | 'truncated';
+
+export type ParsedScore = { ok: true; score: number } | { ok: false; problem: ScoreProblem; detail: string };
+
+const SCORE_LINE = /score\s*\**\s*[:=]\s*\**\s*(-?\d+(?:\.\d+)?)/gi;
+const BARE_NUMBER = /^\**\s*(-?\d+(?:\.\d+)?)\s*\**\.?$/;
+
+/**
+ * The score of a single-candidate answer: the LAST "Score: N" in the text (a reason may quote the dialogue,
+ * which may itself say "Score: 4"), or an answer that is just a number. Only integers 0-4 are accepted.
+ */
+export function parseScoreAnswer(text: string, finishReason: FinishReason): ParsedScore {
+  const matches = [...text.matchAll(SCORE_LINE)];
+  const raw = matches.length > 0 ? matches[matches.length - 1]![1] : BARE_NUMBER.exec(text.trim())?.[1];
+  if (raw === undefined) {
+    return finishReason === 'length'
+      ? { ok: false, problem: 'truncated', detail: 'the answer was cut by the token limit before a score' }
+      : { ok: false, problem: 'no-score', detail: 'no "Score: N" line' };
+  }
+  const score = Number(raw);
+  if (!Number.isInteger(score) || score < 0 || score > 4) {
+    return { ok: false, problem: 'out-of-range', detail: `score ${raw} is not an integer from 0 to 4` };
+  }
+  return { ok: true, score };
+}
+
+const JSON_OBJECT = /\{[^{}]*\}/g;
+
+/**
+ * Scores of a several-candidate answer: every {"id": k, "score": s} object in the text whose id was asked
+ * for and whose score is an integer 0-4; a later object for the same id replaces an earlier one. Prose,
+ * code fences, broken lines and unknown ids are ignored: the caller re-asks whatever is missing.
+ */
+export function parseMultiScoreAnswer(text: string, ids: readonly number[]): Map<number, number> {
+  const wanted = new Set(ids);
+  const scores = new Map<number, number>();
+  for (const [object] of text.matchAll(JSON_OBJECT)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(object);
+    } catch {
+      continue;
+    }
+    const { id, score } = value as { id?: unknown; score?: unknown };
+    const k = Number(id);
+    const s = Number(score);
+    if (wanted.has(k) && Number.isInteger(s) && s >= 0 && s <= 4 && score !== null && score !== '') {
+      scores.set(k, s);
+    }
+  }
+  return scores;
+}
+
+/**
+ * The expected score Σ d·p(d) / Σ p(d) over the digits 0-4 at the position of the answer's last digit token,
+ * from that position's top alternatives. Undefined when the provider gave no log-probabilities or no digit
+ * 0-4 is among the alternatives.
+ */
+export function expectedScore(logprobs: TokenLogprob[] | undefined): number | undefined {
+  if (!logprobs) return undefined;
+  for (let i = logprobs.length - 1; i >= 0; i--) {
+    const token = logprobs[i]!;
+    if (!/^\d$/.test(token.token.trim())) continue;
+    const mass = [0, 0, 0, 0, 0];
+    const seen = new Set<string>();
+    for (const alt of [token, ...token.top]) {
+      // The chosen token is usually also listed among the alternatives: count each spelling once.
+      if (seen.has(alt.token)) continue;
+      seen.add(alt.token);
+      const digit = alt.token.trim();
+      if (/^[0-4]$/.test(digit)) mass[Number(digit)]! += Math.exp(alt.logprob);
+    }
+    const total = mass.reduce((a, b) => a + b, 0);
+    if (total === 0) return undefined;
+    return mass.reduce((sum, p, d) => sum + d * p, 0) / total;
+  }
+  return undefined;
+}

@@ -1,0 +1,238 @@
+import type { RetrieveConfig } from '../config/augment.js';
+import type { Catalog, Dataset, RecContext, SplitName } from '../data/types.js';
+import { embedMany } from '../providers/embed-many.js';
+import type { EmbeddingModel } from '../providers/types.js';
+import { CrsaugError } from '../util/errors.js';
+import { writeJsonl } from '../util/jsonl.js';
+import { Progress } from '../util/progress.js';
+import {
+  type CandidateRecord,
+  candidatesFile,
+  contextEmbeddingsBase,
+  EMBEDDINGS_FORMAT,
+  itemEmbeddingsBase,
+  writeEmbeddings,
+} from './artifacts.js';
+import { renderContextText, wrapForEmbedding } from './context-text.js';
+import { checkItemTemplate, renderItemText } from './item-text.js';
+import { TitleMatcher } from './mentioned-titles.js';
+import { inShard, type Shard } from './shard.js';
+import { type InnerProducts, topKInnerProduct } from './topk.js';
+
+export interface RetrieveOptions {
+  dataset: Dataset;
+  splits: SplitName[];
+  model: EmbeddingModel;
+  config: RetrieveConfig;
+  outDir: string;
+  shard?: Shard;
+  /** Defaults to the engine's wasm GEMM. */
+  innerProducts?: InnerProducts;
+  silent?: boolean;
+}
+
+export interface RetrieveSplitSummary {
+  split: SplitName;
+  /** Contexts of the split in this shard. */
+  contexts: number;
+  /** Contexts left out because their dialogue text is empty (nothing to embed). */
+  emptyContexts: number;
+  candidatesFile: string;
+  embeddingsBase: string;
+  /** Mean items excluded per context: linked entities, and titles found in the text. */
+  meanExcludedByEntities: number;
+  meanExcludedByTitles: number;
+  seconds: number;
+  contextsPerSecond: number;
+}
+
+export interface RetrieveSummary {
+  model: string;
+  items: number;
+  dims: number;
+  splits: RetrieveSplitSummary[];
+}
+
+/** Every item's text for embedding (and for the fit corpus of the builtin embedder). */
+export function itemTexts(catalog: Catalog, config: RetrieveConfig): string[] {
+  checkItemTemplate(config.itemTemplate, 'augment.retrieve.itemTemplate');
+  return catalog.items.map((item) => renderItemText(item, { template: config.itemTemplate, ...config }));
+}
+
+/** The items a context already mentions: its linked entities and, optionally, titles written in its text. */
+export function mentionedItems(
+  context: RecContext,
+  catalog: Catalog,
+  titles: TitleMatcher | undefined,
+): { byEntity: Set<number>; byTitle: Set<number> } {
+  const byEntity = new Set<number>();
+  for (const entity of context.entities) {
+    const item = catalog.itemOfEntity[entity] ?? -1;
+    if (item >= 0) byEntity.add(item);
+  }
+  const byTitle = new Set<number>();
+  if (titles) {
+    for (const item of titles.find(context.utterances.join('\n'))) if (!byEntity.has(item)) byTitle.add(item);
+  }
+  return { byEntity, byTitle };
+}
+
+/** The item texts as embedded: each wrapped in the document prefix/suffix. */
+export function itemDocuments(catalog: Catalog, config: RetrieveConfig): string[] {
+  return itemTexts(catalog, config).map((t) =>
+    wrapForEmbedding(t, config.documentPrefix, config.documentSuffix),
+  );
+}
+
+export interface SplitQueries {
+  split: SplitName;
+  /** Contexts of the split in the shard that have dialogue text (row i of the queries). */
+  contexts: RecContext[];
+  /** Their texts as embedded: wrapped in the query prefix/suffix. */
+  texts: string[];
+  /** Contexts of the shard left out because their dialogue text is empty (nothing to embed). */
+  emptyContexts: number;
+}
+
+export function contextQueries(
+  dataset: Dataset,
+  split: SplitName,
+  config: RetrieveConfig,
+  shard?: Shard,
+): SplitQueries {
+  const loaded = dataset.splits[split];
+  if (!loaded) throw new CrsaugError(`split "${split}" was not loaded for ${dataset.name}`);
+  const inThisShard = loaded.contexts.filter((c) => inShard(c.dialogId, c.turnId, shard));
+  const rendered = inThisShard.map((c) => renderContextText(c, config));
+  const kept = inThisShard.map((_, i) => i).filter((i) => rendered[i] !== '');
+  return {
+    split,
+    contexts: kept.map((i) => inThisShard[i]!),
+    texts: kept.map((i) => wrapForEmbedding(rendered[i]!, config.queryPrefix, config.querySuffix)),
+    emptyContexts: inThisShard.length - kept.length,
+  };
+}
+
+export function titleMatcherOf(catalog: Catalog): TitleMatcher {
+  const people = catalog.items.flatMap((item) => [...item.directors, ...item.stars, ...item.writers]);
+  return new TitleMatcher(
+    catalog.items.map((item) => item.name),
+    people,
+  );
+}
+
+/**
+ * Semantic retrieval: embeds every item and every context of the requested splits (in the shard), takes the
+ * exact top-K items per context by inner product, never returning an item the context already mentions, and
+ * writes `<split>.candidates.jsonl`, `<split>.contexts.{f32,json}` and `items.{f32,json}` (docs/augment.md).
+ */
+export async function retrieve(options: RetrieveOptions): Promise<RetrieveSummary> {
+  const { dataset, config, model, outDir } = options;
+  const { catalog } = dataset;
+  const items = await embedWithProgress(model, itemDocuments(catalog, config), 'embed items', options.silent);
+  await writeEmbeddings(itemEmbeddingsBase(outDir), {
+    index: {
+      ...embeddingHeader(model, 'items', config.documentPrefix, config.documentSuffix),
+      rows: items.rows,
+      dims: items.dimensions,
+      keys: catalog.items.map((item) => ({ item: item.name })),
+    },
+    matrix: items.embeddings,
+  });
+  const titles = config.excludeMentionedTitles ? titleMatcherOf(catalog) : undefined;
+  const summaries: RetrieveSplitSummary[] = [];
+  for (const name of options.splits) {
+    const { contexts, texts, emptyContexts } = contextQueries(dataset, name, config, options.shard);
+    const queries = await embedWithProgress(model, texts, `embed ${name} contexts`, options.silent);
+    if (queries.rows > 0 && queries.dimensions !== items.dimensions) {
+      throw new CrsaugError(
+        `${model.describe()} gave ${queries.dimensions}-d contexts but ${items.dimensions}-d items`,
+      );
+    }
+    const exclusions = contexts.map((c) => mentionedItems(c, catalog, titles));
+    const progress = new Progress(`retrieve ${name}`, contexts.length, {
+      unit: 'contexts',
+      silent: options.silent,
+    });
+    let done = 0;
+    const rows = topKInnerProduct(
+      queries.embeddings,
+      contexts.length,
+      items.embeddings,
+      items.rows,
+      items.dimensions,
+      {
+        k: Math.min(config.topK, items.rows),
+        excluded: (row) => [...exclusions[row]!.byEntity, ...exclusions[row]!.byTitle],
+        blockRows: config.blockRows,
+        innerProducts: options.innerProducts,
+        onBlock: (rowsDone) => {
+          progress.tick(rowsDone - done);
+          done = rowsDone;
+        },
+      },
+    );
+    const timing = progress.finish();
+    const records: CandidateRecord[] = contexts.map((c, i) => ({
+      dialog_id: c.dialogId,
+      turn_id: c.turnId,
+      candidates: Array.from(rows[i]!.items, (item, r) => ({
+        item: catalog.items[item]!.name,
+        rank: r + 1,
+        sim: Number(rows[i]!.sims[r]!.toFixed(6)),
+      })),
+    }));
+    const file = candidatesFile(outDir, name, options.shard);
+    await writeJsonl(file, records);
+    const embeddingsBase = contextEmbeddingsBase(outDir, name, options.shard);
+    await writeEmbeddings(embeddingsBase, {
+      index: {
+        ...embeddingHeader(model, 'contexts', config.queryPrefix, config.querySuffix),
+        rows: queries.rows,
+        dims: items.dimensions,
+        keys: contexts.map((c) => ({ dialog_id: c.dialogId, turn_id: c.turnId })),
+      },
+      matrix: queries.embeddings,
+    });
+    const mean = (pick: (e: (typeof exclusions)[number]) => number) =>
+      contexts.length ? exclusions.reduce((s, e) => s + pick(e), 0) / contexts.length : 0;
+    summaries.push({
+      split: name,
+      contexts: contexts.length,
+      emptyContexts,
+      candidatesFile: file,
+      embeddingsBase,
+      meanExcludedByEntities: mean((e) => e.byEntity.size),
+      meanExcludedByTitles: mean((e) => e.byTitle.size),
+      seconds: timing.seconds,
+      contextsPerSecond: timing.perSecond,
+    });
+  }
+  return { model: model.describe(), items: items.rows, dims: items.dimensions, splits: summaries };
+}
+
+function embeddingHeader(model: EmbeddingModel, kind: 'contexts' | 'items', prefix: string, suffix: string) {
+  return {
+    format: EMBEDDINGS_FORMAT,
+    dtype: 'float32' as const,
+    byteOrder: 'little' as const,
+    kind,
+    model: model.describe(),
+    modelId: `${model.provider}:${model.modelId}`,
+    prefix,
+    suffix,
+  };
+}
+
+async function embedWithProgress(model: EmbeddingModel, values: string[], label: string, silent?: boolean) {
+  const progress = new Progress(label, values.length, { unit: 'texts', silent });
+  let reported = 0;
+  const result = await embedMany(model, values, {
+    onProgress: (done) => {
+      progress.tick(done - reported);
+      reported = done;
+    },
+  });
+  progress.finish();
+  return result;
+}

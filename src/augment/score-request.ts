@@ -1,0 +1,91 @@
+import type { ScoreConfig } from '../config/augment.js';
+import type { Dataset, ItemInfo, RecContext } from '../data/types.js';
+import type { GenerateRequest } from '../providers/types.js';
+import { CrsaugError } from '../util/errors.js';
+import { contextKey, renderContextText } from './context-text.js';
+import { checkItemTemplate, renderItemText } from './item-text.js';
+import { buildScoreMessages } from './prompt.js';
+
+/** A (context, item) pair to judge; `item` is the catalog name. */
+export interface ScorePair {
+  dialogId: string;
+  turnId: number;
+  item: string;
+  /** Retrieval rank, when the pair came from a candidates file. */
+  rank?: number;
+}
+
+/** JSON lines cost about this many tokens each ({"id": 12, "score": 3} plus the newline). */
+const TOKENS_PER_JSON_LINE = 16;
+
+/** Builds the judge's requests for pairs of a dataset: texts from the dataset, format from the config. */
+export class ScoreRequests {
+  private readonly contexts = new Map<string, RecContext>();
+  private readonly items = new Map<string, ItemInfo>();
+
+  constructor(
+    dataset: Dataset,
+    private readonly config: ScoreConfig,
+  ) {
+    checkItemTemplate(config.itemTemplate, 'augment.score.itemTemplate');
+    for (const split of Object.values(dataset.splits)) {
+      for (const c of split.contexts) this.contexts.set(contextKey(c.dialogId, c.turnId), c);
+    }
+    for (const item of dataset.catalog.items) this.items.set(item.name, item);
+  }
+
+  /** Fails early, naming the first pair whose context or item the dataset does not have. */
+  check(pairs: readonly ScorePair[], source: string): void {
+    for (const pair of pairs) {
+      if (!this.contexts.has(contextKey(pair.dialogId, pair.turnId))) {
+        throw new CrsaugError(
+          `${source}: context ${pair.dialogId} turn ${pair.turnId} is not in the loaded splits`,
+        );
+      }
+      if (!this.items.has(pair.item))
+        throw new CrsaugError(`${source}: item "${pair.item}" is not in the catalog`);
+    }
+  }
+
+  dialogueText(pair: ScorePair): string {
+    return renderContextText(this.contexts.get(contextKey(pair.dialogId, pair.turnId))!, this.config);
+  }
+
+  itemText(name: string): string {
+    return renderItemText(this.items.get(name)!, { template: this.config.itemTemplate, ...this.config });
+  }
+
+  /** The first request for a chunk of pairs of one context (ids 1..n in chunk order). */
+  request(chunk: readonly ScorePair[]): GenerateRequest {
+    const { config } = this;
+    const single = chunk.length === 1;
+    const messages = buildScoreMessages(
+      this.dialogueText(chunk[0]!),
+      chunk.map((pair, i) => ({ id: i + 1, text: this.itemText(pair.item) })),
+      config.mode,
+    );
+    const reason = config.mode === 'reason' ? config.reasonTokens : 0;
+    return {
+      messages,
+      maxTokens: single ? config.maxTokens + reason : chunk.length * (TOKENS_PER_JSON_LINE + reason),
+      temperature: config.temperature,
+      ...(single && config.logprobs ? { logprobs: { topLogprobs: config.topLogprobs } } : {}),
+    };
+  }
+}
+
+/** Groups pairs by context (first-seen order) and cuts each group into calls of at most `size` pairs. */
+export function chunkByContext(pairs: readonly ScorePair[], size: number): ScorePair[][] {
+  const groups = new Map<string, ScorePair[]>();
+  for (const pair of pairs) {
+    const key = contextKey(pair.dialogId, pair.turnId);
+    const group = groups.get(key) ?? [];
+    group.push(pair);
+    groups.set(key, group);
+  }
+  const chunks: ScorePair[][] = [];
+  for (const group of groups.values()) {
+    for (let i = 0; i < group.length; i += size) chunks.push(group.slice(i, i + size));
+  }
+  return chunks;
+}

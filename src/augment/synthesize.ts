@@ -1,0 +1,276 @@
+import type { Dataset, RecContext, SplitName } from '../data/types.js';
+import { BUCKET_RULE, popularityBuckets } from '../eval/long-tail.js';
+import { countLabels, labelSplit } from '../models/popularity.js';
+import { CrsaugError } from '../util/errors.js';
+import { writeJsonl } from '../util/jsonl.js';
+import { Progress } from '../util/progress.js';
+import { type CandidateRecord, pairKey, type ScoreRecord } from './artifacts.js';
+import { contextKey } from './context-text.js';
+import { FEATURE_NAMES, type PairFeaturizer, type PairRequest } from './features/index.js';
+import type { Student } from './student.js';
+
+/** Scores (context, item) pairs on the 0-4 scale; NaN marks a pair the scorer has no score for. */
+export interface PairScorer {
+  /** One line naming the scorer, printed in summaries. */
+  readonly description: string;
+  /** Scores of every request's items, flattened in request order. */
+  score(requests: readonly PairRequest[]): Promise<Float32Array>;
+}
+
+/** The distilled student on the pair features. */
+export function studentScorer(student: Student, featurizer: PairFeaturizer): PairScorer {
+  const expected = FEATURE_NAMES.join(',');
+  if (student.config.featureNames.join(',') !== expected) {
+    throw new CrsaugError('the student was trained on other features than this version computes', {
+      hint: 'run `crsaug augment distill` again',
+    });
+  }
+  return {
+    description: `student: ${student.config.description}`,
+    score: async (requests) => student.predict(await featurizer.featurize(requests)),
+  };
+}
+
+/** Teacher scores from an `augment score` file (the expected score when present); unscored pairs get NaN. */
+export function teacherScoresScorer(
+  scores: ReadonlyMap<string, ScoreRecord>,
+  dataset: Dataset,
+  source: string,
+): PairScorer {
+  const models = new Set([...scores.values()].map((s) => s.model));
+  return {
+    description: `teacher: LLM scores from ${source} (${[...models].join(', ') || 'no scores'})`,
+    score: async (requests) =>
+      Float32Array.from(
+        requests.flatMap(({ context, items }) =>
+          items.map((item) => {
+            const s = scores.get(
+              pairKey(context.dialogId, context.turnId, dataset.catalog.items[item]!.name),
+            );
+            return s?.valid ? (s.expected ?? s.score ?? Number.NaN) : Number.NaN;
+          }),
+        ),
+      ),
+  };
+}
+
+/** One line of the synthetic dataset: the processed format plus `scores` aligned with `rec`. */
+export interface SyntheticRecord {
+  dialog_id: string;
+  turn_id: number;
+  context: string[];
+  entity: string[];
+  /** Kept items, best score first. */
+  rec: string[];
+  scores: number[];
+}
+
+export interface SynthesisStats {
+  scorer: string;
+  threshold: number;
+  contexts: number;
+  /** Contexts of the split without a candidates line (empty dialogue text), left out of the output. */
+  contextsWithoutCandidates: number;
+  contextsWithoutLabels: number;
+  labels: number;
+  labelsPerContext: { mean: number; median: number; histogram: Array<{ bucket: string; contexts: number }> };
+  /** Pairs the scorer had no score for (teacher files cover only what was judged). */
+  unscoredPairs: number;
+  longTail: {
+    rule: string;
+    labelSplit: string;
+    shares: Record<'head' | 'torso' | 'tail', number>;
+    distinctItems: number;
+  };
+  gold: {
+    /** Gold (context, item) pairs of the written contexts. */
+    pairs: number;
+    inCandidates: number;
+    kept: number;
+  };
+}
+
+export interface SynthesizeOptions {
+  dataset: Dataset;
+  split: SplitName;
+  candidates: readonly CandidateRecord[];
+  /** Where the candidates came from, for error messages. */
+  candidatesSource: string;
+  scorer: PairScorer;
+  threshold: number;
+  /** Only the first topK candidates of each context are scored. */
+  topK: number;
+  outFile: string;
+  /** Contexts scored per batch (embedding calls are batched per batch). */
+  batchContexts?: number;
+  silent?: boolean;
+}
+
+const HISTOGRAM_BUCKETS: ReadonlyArray<[label: string, low: number, high: number]> = [
+  ['0', 0, 0],
+  ['1-2', 1, 2],
+  ['3-5', 3, 5],
+  ['6-10', 6, 10],
+  ['11-20', 11, 20],
+  ['21+', 21, Number.POSITIVE_INFINITY],
+];
+
+/**
+ * Scores every context's retrieved candidates, keeps those at or above the threshold and writes one
+ * processed-format line per context (kept items by score, best first), ready for stage-1 training.
+ */
+export async function synthesize(options: SynthesizeOptions): Promise<SynthesisStats> {
+  const { dataset, threshold } = options;
+  const split = dataset.splits[options.split];
+  if (!split) throw new CrsaugError(`split "${options.split}" of ${dataset.name} is not loaded`);
+  const byKey = new Map<string, RecContext>(split.contexts.map((c) => [contextKey(c.dialogId, c.turnId), c]));
+  const itemIndex = new Map(dataset.catalog.items.map((item, i) => [item.name, i]));
+  const requests: PairRequest[] = options.candidates.map((record) => {
+    const context = byKey.get(contextKey(record.dialog_id, record.turn_id));
+    if (!context) {
+      throw new CrsaugError(
+        `${options.candidatesSource}: context ${record.dialog_id} turn ${record.turn_id} is not in ${dataset.name}/${options.split}`,
+      );
+    }
+    const ranked = [...record.candidates].sort((a, b) => a.rank - b.rank).slice(0, options.topK);
+    const items = ranked.map(({ item }) => {
+      const index = itemIndex.get(item);
+      if (index === undefined)
+        throw new CrsaugError(`${options.candidatesSource}: "${item}" is not an item of ${dataset.name}`);
+      return index;
+    });
+    return { context, items };
+  });
+
+  const batch = options.batchContexts ?? 128;
+  const progress = new Progress(`synthesize ${dataset.name}/${options.split}`, requests.length, {
+    unit: 'contexts',
+    silent: options.silent,
+  });
+  const records: SyntheticRecord[] = [];
+  let unscored = 0;
+  for (let start = 0; start < requests.length; start += batch) {
+    const chunk = requests.slice(start, start + batch);
+    const scores = await options.scorer.score(chunk);
+    let offset = 0;
+    for (const { context, items } of chunk) {
+      const kept: Array<{ item: number; score: number }> = [];
+      items.forEach((item, i) => {
+        const score = scores[offset + i]!;
+        if (Number.isNaN(score)) unscored++;
+        else if (score >= threshold) kept.push({ item, score });
+      });
+      offset += items.length;
+      kept.sort((a, b) => b.score - a.score || a.item - b.item);
+      records.push({
+        dialog_id: context.dialogId,
+        turn_id: context.turnId,
+        context: context.utterances,
+        entity: context.entities.map((e) => dataset.catalog.entityNames[e]!),
+        rec: kept.map((k) => dataset.catalog.items[k.item]!.name),
+        scores: kept.map((k) => Number(k.score.toFixed(4))),
+      });
+    }
+    progress.tick(chunk.length, `${records.reduce((s, r) => s + r.rec.length, 0)} labels`);
+  }
+  progress.finish();
+  await writeJsonl(options.outFile, records);
+  return synthesisStats(dataset, requests, records, {
+    scorer: options.scorer.description,
+    threshold,
+    unscored,
+    contextsWithoutCandidates: split.contexts.length - requests.length,
+  });
+}
+
+/** Statistics of a synthetic dataset against the candidates it came from. */
+export function synthesisStats(
+  dataset: Dataset,
+  requests: readonly PairRequest[],
+  records: readonly SyntheticRecord[],
+  info: { scorer: string; threshold: number; unscored: number; contextsWithoutCandidates: number },
+): SynthesisStats {
+  const counts = records.map((r) => r.rec.length);
+  const labels = counts.reduce((s, n) => s + n, 0);
+  const sorted = [...counts].sort((a, b) => a - b);
+  const median =
+    sorted.length === 0
+      ? 0
+      : sorted.length % 2
+        ? sorted[(sorted.length - 1) / 2]!
+        : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  const labelsFrom = labelSplit(dataset);
+  const buckets = popularityBuckets(countLabels(labelsFrom.contexts, dataset.catalog.items.length));
+  const itemIndex = new Map(dataset.catalog.items.map((item, i) => [item.name, i]));
+  const perBucket = [0, 0, 0];
+  const distinct = new Set<number>();
+  for (const r of records) {
+    for (const name of r.rec) {
+      const item = itemIndex.get(name)!;
+      perBucket[buckets[item]!]!++;
+      distinct.add(item);
+    }
+  }
+  const gold = { pairs: 0, inCandidates: 0, kept: 0 };
+  requests.forEach(({ context, items }, i) => {
+    const candidates = new Set(items);
+    const kept = new Set(records[i]!.rec.map((n) => itemIndex.get(n)!));
+    for (const g of context.gold) {
+      gold.pairs++;
+      if (candidates.has(g)) gold.inCandidates++;
+      if (kept.has(g)) gold.kept++;
+    }
+  });
+  const share = (n: number) => (labels > 0 ? n / labels : 0);
+  return {
+    scorer: info.scorer,
+    threshold: info.threshold,
+    contexts: records.length,
+    contextsWithoutCandidates: info.contextsWithoutCandidates,
+    contextsWithoutLabels: counts.filter((n) => n === 0).length,
+    labels,
+    labelsPerContext: {
+      mean: records.length > 0 ? labels / records.length : 0,
+      median,
+      histogram: HISTOGRAM_BUCKETS.map(([bucket, low, high]) => ({
+        bucket,
+        contexts: counts.filter((n) => n >= low && n <= high).length,
+      })),
+    },
+    unscoredPairs: info.unscored,
+    longTail: {
+      rule: BUCKET_RULE,
+      labelSplit: labelsFrom.name,
+      shares: { head: share(perBucket[0]!), torso: share(perBucket[1]!), tail: share(perBucket[2]!) },
+      distinctItems: distinct.size,
+    },
+    gold,
+  };
+}
+
+const pct = (n: number, of: number) => (of > 0 ? `${((100 * n) / of).toFixed(1)}%` : '—');
+
+/** The synthesis summary as printed by `augment synthesize` (Markdown). */
+export function formatSynthesisStats(s: SynthesisStats): string {
+  const lines = [
+    `scorer: ${s.scorer}`,
+    `threshold: score ≥ ${s.threshold}`,
+    '',
+    '| statistic | value |',
+    '|---|---|',
+    `| contexts written | ${s.contexts} |`,
+    `| contexts with no candidates line (left out) | ${s.contextsWithoutCandidates} |`,
+    `| synthetic labels | ${s.labels} |`,
+    `| labels per context: mean / median | ${s.labelsPerContext.mean.toFixed(2)} / ${s.labelsPerContext.median} |`,
+    `| contexts with zero labels | ${s.contextsWithoutLabels} (${pct(s.contextsWithoutLabels, s.contexts)}) |`,
+    `| distinct items labelled | ${s.longTail.distinctItems} |`,
+    `| labels on head / torso / tail items | ${pct(s.longTail.shares.head, 1)} / ${pct(s.longTail.shares.torso, 1)} / ${pct(s.longTail.shares.tail, 1)} |`,
+    `| gold pairs among candidates | ${s.gold.inCandidates} of ${s.gold.pairs} (${pct(s.gold.inCandidates, s.gold.pairs)}) |`,
+    `| gold pairs kept as labels (of those among candidates) | ${s.gold.kept} of ${s.gold.inCandidates} (${pct(s.gold.kept, s.gold.inCandidates)}) |`,
+  ];
+  if (s.unscoredPairs > 0) lines.push(`| candidate pairs without a score (not kept) | ${s.unscoredPairs} |`);
+  lines.push('', '| labels per context | contexts |', '|---|---|');
+  for (const h of s.labelsPerContext.histogram) lines.push(`| ${h.bucket} | ${h.contexts} |`);
+  lines.push('', `long-tail buckets: ${s.longTail.rule} (labels of ${s.longTail.labelSplit})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * Item text for retrieval. Placeholders: {name} {year} {genres} {directors} {stars} {writers} {plot}.
+ * A part in [square brackets] is dropped when any placeholder inside it is empty, so missing metadata
+ * leaves no dangling labels. Catalog names already carry the year ("Rush Hour (1998)"), hence no {year}.
+ */
+export const DEFAULT_ITEM_TEMPLATE =
+  '{name}[. Genres: {genres}][. Directed by {directors}][. Starring {stars}][. Written by {writers}][. Plot: {plot}]';
+
+/** The item description the teacher judge saw (see shared/teacher/README.md): no writers, people and plot cut. */
+export const DEFAULT_PROMPT_ITEM_TEMPLATE =
+  '{name}[\nGenres: {genres}][\nDirected by: {directors}][\nStarring: {stars}][\nPlot: {plot}]';
+
+const ItemTextSchema = {
+  /** Most people listed per role (directors, stars, writers); 0 = all. */
+  maxPeople: z.number().int().nonnegative().default(3),
+  /** Plot cut to this many characters (at a word boundary, with "…"); 0 = whole plot. */
+  plotChars: z.number().int().nonnegative().default(0),
+};
+
+export const RetrieveConfigSchema = z
+  .object({
+    /** Candidates kept per context. */
+    topK: z.number().int().positive().default(50),
+    itemTemplate: z.string().default(DEFAULT_ITEM_TEMPLATE),
+    ...ItemTextSchema,
+    /** Prepended to each context text before embedding, e.g. GritLM's "<|user|>\n{instruction}\n<|embed|>\n". */
+    queryPrefix: z.string().default(''),
+    querySuffix: z.string().default(''),
+    /** Prepended to each item text before embedding, e.g. GritLM's "<|embed|>\n". */
+    documentPrefix: z.string().default(''),
+    documentSuffix: z.string().default(''),
+    /** Only the last N utterances of a context are embedded; 0 = all. */
+    maxUtterances: z.number().int().nonnegative().default(0),
+    /**
+     * Also exclude items whose title appears verbatim in the context text, not only the linked entities
+     * (linking misses titles; see docs/augment.md for the matching rule).
+     */
+    excludeMentionedTitles: z.boolean().default(true),
+    /** Contexts per similarity block (queries × itemsᵀ); bounds memory at blockRows × items floats. */
+    blockRows: z.number().int().positive().default(1024),
+  })
+  .prefault({});
+
+export const ScoreConfigSchema = z
+  .object({
+    /** 'direct': the answer is "Score: N"; 'reason': one short reason first, then "Score: N". */
+    mode: z.enum(['direct', 'reason']).default('direct'),
+    /** Candidates of one context judged in one call (1 = one call per pair). */
+    candidatesPerCall: z.number().int().positive().default(1),
+    /** Output budget per candidate (a call gets this × its candidate count). */
+    maxTokens: z.number().int().positive().default(8),
+    /** Extra output budget per candidate in 'reason' mode. */
+    reasonTokens: z.number().int().positive().default(60),
+    temperature: z.number().nonnegative().default(0),
+    /** Ask for token log-probabilities and record the expected score over the digits 0-4 (single-pair calls). */
+    logprobs: z.boolean().default(false),
+    topLogprobs: z.number().int().min(5).max(20).default(5),
+    /** Calls per pair before it is recorded as invalid (the later ones repair or extend the first). */
+    maxAttempts: z.number().int().positive().default(2),
+    /** Pairs in flight at once (the provider's own concurrency limit still applies). */
+    concurrency: z.number().int().positive().default(8),
+    itemTemplate: z.string().default(DEFAULT_PROMPT_ITEM_TEMPLATE),
+    maxPeople: z.number().int().nonnegative().default(3),
+    plotChars: z.number().int().nonnegative().default(240),
+    /** Only the last N utterances are shown to the judge; 0 = all. */
+    maxUtterances: z.number().int().nonnegative().default(0),
+    sampler: z
+      .object({
+        /**
+         * Which retrieved pairs go to the teacher: 'all', 'random', 'stratified' (evenly over rank strata) or
+         * 'uncertainty' (pairs the current student scores closest to the threshold; library callers only).
+         */
+        strategy: z.enum(['all', 'random', 'stratified', 'uncertainty']).default('all'),
+        /** Pairs taken per context (not used by 'all'). */
+        pairsPerContext: z.number().int().positive().default(12),
+        /** Contexts taken at most (a seeded random subset); 0 = all. */
+        maxContexts: z.number().int().nonnegative().default(0),
+        /** Upper rank bounds (1-based, inclusive) of the strata for 'stratified'. */
+        strata: z.array(z.number().int().positive()).default([5, 10, 20, 50]),
+        /** Student score of the decision boundary for 'uncertainty' (the synthetic-label threshold). */
+        threshold: z.number().default(3.5),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+/** The `augment` section: one sub-object per pipeline stage. */
+export const AugmentConfigSchema = z.object({
+  retrieve: RetrieveConfigSchema,
+  score: ScoreConfigSchema,
+});
+
+export type AugmentConfig = z.output<typeof AugmentConfigSchema>;
+export type RetrieveConfig = AugmentConfig['retrieve'];
+export type ScoreConfig = AugmentConfig['score'];
+export type SamplerConfig = ScoreConfig['sampler'];
