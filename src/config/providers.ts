@@ -28,10 +28,10 @@ const ModelLocationSchema = {
 export const ChatProviderSchema = z
   .object({
     /**
-     * 'openai-compatible' (OpenAI, vLLM, Ollama /v1, llama.cpp server), 'llamacpp' (local GGUF) or 'transformers'
-     * (local ONNX). Unset: openai-compatible when baseUrl is set, otherwise no chat model is configured.
+     * 'openai-compatible' (OpenAI, vLLM, Ollama /v1, llama.cpp server) or 'llamacpp' (local GGUF).
+     * Unset: openai-compatible when baseUrl is set, otherwise no chat model is configured.
      */
-    provider: z.enum(['openai-compatible', 'llamacpp', 'transformers']).optional(),
+    provider: z.enum(['openai-compatible', 'llamacpp']).optional(),
     ...ModelLocationSchema,
     ...CallPolicySchema,
   })

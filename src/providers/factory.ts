@@ -9,6 +9,7 @@ import { withRetry } from './middleware/retry.js';
 import { UsageTracker, withUsage } from './middleware/usage.js';
 import { OpenAICompatibleChatModel } from './openai-compatible/chat.js';
 import { OpenAICompatibleEmbeddingModel } from './openai-compatible/embedding.js';
+import { TransformersEmbeddingModel } from './transformers/embedding.js';
 import type { AnyModel, ChatModel, EmbeddingModel } from './types.js';
 
 export const CACHE_FILE_NAME = 'providers.sqlite';
@@ -108,6 +109,12 @@ export async function createEmbeddingModel(
       // Fitting is deterministic and embedding is local and fast: a cache would only store what is recomputed.
       return wrapForRun(embedder, { ...config, cache: false }, settings, runtime);
     }
+    case 'transformers':
+      base = await TransformersEmbeddingModel.load(
+        required(settings.modelPath, 'providers.embedding.modelPath'),
+        { batchSize: settings.batchSize },
+      );
+      break;
     default:
       throw new CrsaugError(`embedding provider "${provider}" is not available in this build`);
   }
@@ -138,10 +145,10 @@ function wrapForRun<M extends AnyModel>(
   return { model, usage, close: () => store?.close() };
 }
 
-function required<T>(value: T | undefined, field: string, envName: string): T {
+function required<T>(value: T | undefined, field: string, envName?: string): T {
   if (value === undefined || value === '') {
     throw new CrsaugError(`missing setting ${field}`, {
-      hint: `set it in crsaug.config.json or with ${envName}`,
+      hint: envName ? `set it in crsaug.config.json or with ${envName}` : 'set it in crsaug.config.json',
     });
   }
   return value;
