@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .action(() => {
       for (const d of DATASETS) {
         process.stdout.write(
-          `${d.name}\n  ${d.description}\n  source: ${d.source}\n${d.caveats.map((c) => `  caveat: ${c}\n`).join('')}`,
+          `${d.name}\n  ${d.description}\n  source: ${d.source}\n  files: ${d.folder}/{${[...d.catalogFiles, ...new Set(Object.values(d.splits).map((s) => s.file))].join(',')}}\n${d.caveats.map((c) => `  caveat: ${c}\n`).join('')}`,
         );
       }
     });

@@ -9,7 +9,7 @@ import { redialToProcessed } from './convert/to-processed.js';
 import { type ProcessedSample, ProcessedSampleSchema } from './samples.js';
 
 /** Bump when the raw → linked → processed conversion changes, so cached train splits are rebuilt. */
-export const REDIAL_CONVERTER_VERSION = 1;
+export const REDIAL_CONVERTER_VERSION = 2;
 
 /** Raw official-train dialogues on this machine (data README §5.4–5.5); together about a third of the split. */
 export const REDIAL_RAW_TRAIN_FILES = [

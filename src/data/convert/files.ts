@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -30,11 +29,6 @@ export async function writePythonJsonl(file: string, records: readonly unknown[]
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, toPythonJsonl(records));
   await rename(tmp, file);
-}
-
-/** True when `text` equals the file's bytes (for the reproduction checks). */
-export function sameAsFile(text: string, file: string): boolean {
-  return readFileSync(file, 'utf8') === text;
 }
 
 /** Official raw ReDial JSONL → CFCRS linked JSONL; `kgDir` holds id2info.json and entity2type.json. */
