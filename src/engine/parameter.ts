@@ -6,18 +6,42 @@ import { Tensor } from './tensor.js';
  * zeroGrad only visit those rows, like torch's sparse embeddings with SparseAdam.
  */
 export class Parameter extends Tensor {
-  readonly touchedRows: Set<number> | null;
+  readonly touchedRows: RowSet | null;
 
   constructor(shape: readonly number[], options: { sparse?: boolean } = {}) {
     super(shape, true);
     this.data.fill(0);
     this.requiresGrad = true;
-    this.touchedRows = options.sparse ? new Set() : null;
+    this.touchedRows = options.sparse ? new RowSet(shape[0]!) : null;
     if (options.sparse && shape.length !== 2) throw new Error('a sparse parameter must be a 2-D table');
   }
+}
 
-  /** Sorted touched rows (deterministic update order). */
-  sortedTouchedRows(): Int32Array {
-    return Int32Array.from(this.touchedRows ?? []).sort();
+/** A set of row indices with O(1) insert and first-insertion order (deterministic for the same inputs). */
+export class RowSet {
+  private readonly marks: Uint8Array;
+  private readonly order: number[] = [];
+
+  constructor(rows: number) {
+    this.marks = new Uint8Array(rows);
+  }
+
+  add(row: number): void {
+    if (this.marks[row]) return;
+    this.marks[row] = 1;
+    this.order.push(row);
+  }
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  rows(): Int32Array {
+    return Int32Array.from(this.order);
+  }
+
+  clear(): void {
+    for (const r of this.order) this.marks[r] = 0;
+    this.order.length = 0;
   }
 }

@@ -99,11 +99,7 @@ export class Tensor {
   reshape(shape: readonly number[]): Tensor {
     if (shapeSize(shape) !== this.size) throw new Error(`reshape: [${this.shape}] cannot become [${shape}]`);
     const view = new Tensor(shape, false, this);
-    return record(view, [this], (v) => {
-      const g = v.grad!.data;
-      const gx = this.gradBuffer().data;
-      for (let i = 0; i < g.length; i++) gx[i]! += g[i]!;
-    });
+    return record(view, [this], (v) => this.accumulateGrad(v.grad!));
   }
 
   /** Uninitialised storage (every element is written by the caller). */
@@ -149,14 +145,29 @@ export class Tensor {
 
   /** The gradient buffer, created zero-filled on first use and freed together with this tensor. */
   gradBuffer(): Tensor {
-    if (!this.grad) {
-      const g = new Tensor(this.shape, true);
-      g.data.fill(0);
-      g.scope = this.scope;
-      g.scope?.add(g);
-      this.grad = g;
-    }
-    return this.grad;
+    if (!this.grad) this.newGrad().data.fill(0);
+    return this.grad!;
+  }
+
+  /** Where a kernel writes this tensor's gradient: beta 1 adds onto the existing one, 0 fills a new one. */
+  gradTarget(): { ptr: number; beta: number } {
+    if (this.grad) return { ptr: this.grad.ptr, beta: 1 };
+    return { ptr: this.newGrad().ptr, beta: 0 };
+  }
+
+  /** grad += scale · g; the first contribution is written directly (no zero-fill pass). */
+  accumulateGrad(g: Tensor, scale = 1): void {
+    const { ptr, beta } = this.gradTarget();
+    engine().kernels.axpy(ptr, g.ptr, this.size, scale, beta);
+  }
+
+  /** An uninitialised gradient buffer living as long as this tensor. */
+  private newGrad(): Tensor {
+    const g = new Tensor(this.shape, true);
+    g.scope = this.scope;
+    g.scope?.add(g);
+    this.grad = g;
+    return g;
   }
 
   /** Reverse-mode autodiff from this tensor; `seed` defaults to ones (so a scalar loss gets dL/dL = 1). */

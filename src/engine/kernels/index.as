@@ -4,3 +4,4 @@ export { softmaxXent, softmaxRows } from './losses';
 export { adamw, adamwRows, sumSquares, sumSquaresRows, scaleInPlace, zeroRows } from './optim';
 export { rowsCopy, rowsAxpy, rowsDot } from './rows';
 export { layerNormForward, layerNormBackward } from './layernorm';
+export { axpy, addRowVector, sumRows } from './elementwise';

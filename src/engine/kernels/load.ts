@@ -74,6 +74,9 @@ export interface KernelExports {
   rowsCopy(out: number, x: number, dim: number, src: number, count: number): void;
   rowsAxpy(out: number, x: number, dim: number, src: number, dst: number, w: number, count: number): void;
   rowsDot(a: number, ia: number, b: number, ib: number, dim: number, count: number, out: number): void;
+  axpy(y: number, x: number, n: number, a: number, accumulate: number): void;
+  addRowVector(out: number, x: number, b: number, rows: number, cols: number, s: number): void;
+  sumRows(out: number, x: number, rows: number, cols: number, s: number): void;
   layerNormForward(
     x: number,
     rows: number,

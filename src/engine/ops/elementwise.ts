@@ -1,3 +1,4 @@
+import { engine } from '../engine.js';
 import { record, Tensor } from '../tensor.js';
 
 /** b broadcasts over a when b's shape equals a's trailing axes (e.g. a bias [N] over [M, N]). */
@@ -7,24 +8,6 @@ function broadcastPeriod(a: Tensor, b: Tensor, op: string): number {
     throw new Error(`${op}: shape [${b.shape}] does not broadcast over [${a.shape}]`);
   }
   return b.size;
-}
-
-/** Sums a gradient of a's shape into b's gradient, folding the broadcast axes. */
-function accumulateBroadcast(
-  g: Float32Array,
-  target: Tensor,
-  period: number,
-  factor: Float32Array | null,
-): void {
-  const gb = target.gradBuffer().data;
-  for (let base = 0; base < g.length; base += period) {
-    for (let j = 0; j < period; j++) gb[j]! += factor ? g[base + j]! * factor[base + j]! : g[base + j]!;
-  }
-}
-
-function addInto(target: Tensor, g: Float32Array, sign = 1): void {
-  const d = target.gradBuffer().data;
-  for (let i = 0; i < g.length; i++) d[i]! += sign * g[i]!;
 }
 
 /** a + b, with b the same shape as a or broadcast over a's leading axes. */
@@ -39,23 +22,16 @@ export function sub(a: Tensor, b: Tensor): Tensor {
 
 function addScaled(a: Tensor, b: Tensor, sign: number, op: string): Tensor {
   const period = broadcastPeriod(a, b, op);
+  const rows = a.size / period;
   const out = Tensor.empty(a.shape);
-  const x = a.data;
-  const y = b.data;
-  const o = out.data;
-  for (let base = 0; base < x.length; base += period) {
-    for (let j = 0; j < period; j++) o[base + j] = x[base + j]! + sign * y[j]!;
-  }
+  const k = engine().kernels;
+  k.addRowVector(out.ptr, a.ptr, b.ptr, rows, period, sign);
   return record(out, [a, b], (r) => {
-    const g = r.grad!.data;
-    if (a.requiresGrad) addInto(a, g);
+    const g = r.grad!;
+    if (a.requiresGrad) a.accumulateGrad(g);
     if (!b.requiresGrad) return;
-    if (sign === 1) accumulateBroadcast(g, b, period, null);
-    else {
-      const gb = b.gradBuffer().data;
-      for (let base = 0; base < g.length; base += period)
-        for (let j = 0; j < period; j++) gb[j]! -= g[base + j]!;
-    }
+    if (rows === 1) b.accumulateGrad(g, sign);
+    else k.sumRows(b.gradBuffer().ptr, g.ptr, rows, period, sign);
   });
 }
 
@@ -76,7 +52,11 @@ export function mul(a: Tensor, b: Tensor): Tensor {
       for (let base = 0; base < g.length; base += period)
         for (let j = 0; j < period; j++) ga[base + j]! += g[base + j]! * y[j]!;
     }
-    if (b.requiresGrad) accumulateBroadcast(g, b, period, x);
+    if (b.requiresGrad) {
+      const gb = b.gradBuffer().data;
+      for (let base = 0; base < g.length; base += period)
+        for (let j = 0; j < period; j++) gb[j]! += g[base + j]! * x[base + j]!;
+    }
   });
 }
 
@@ -86,9 +66,7 @@ export function scale(a: Tensor, s: number): Tensor {
   const x = a.data;
   const o = out.data;
   for (let i = 0; i < x.length; i++) o[i] = x[i]! * s;
-  return record(out, [a], (r) => {
-    addInto(a, r.grad!.data, s);
-  });
+  return record(out, [a], (r) => a.accumulateGrad(r.grad!, s));
 }
 
 /**

@@ -112,10 +112,5 @@ function fusedSoftmaxLoss(logits: Tensor, f: FusedLoss): Tensor {
   for (let r = 0; r < rows; r++)
     total += f.rowWeight(r) * (values[r]! + (f.withEntropy ? values[rows + r]! : 0));
   const out = Tensor.from([total], []);
-  return record(out, [logits], (o) => {
-    const upstream = o.grad!.data[0]!;
-    const g = gradLogits.data;
-    const gx = logits.gradBuffer().data;
-    for (let i = 0; i < g.length; i++) gx[i]! += upstream * g[i]!;
-  });
+  return record(out, [logits], (o) => logits.accumulateGrad(gradLogits, o.grad!.data[0]!));
 }

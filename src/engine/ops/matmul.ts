@@ -61,8 +61,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     );
   // A batch of activations times one weight matrix is a single tall GEMM when A is not transposed.
   if (batch > 1 && sharedB && !transA) {
-    const flat = matmulFlat(a, b, batch * m, n, k, transB);
-    return flat;
+    return matmulFlat(a, b, batch * m, n, k, transB);
   }
   const out = Tensor.empty(a.rank === 3 ? [batch, m, n] : [m, n]);
   const sa = m * k * 4;
@@ -72,19 +71,22 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     gemmAt(a.ptr + i * sa, b.ptr + i * sb, out.ptr + i * sc, m, n, k, transA, transB, 0);
   return record(out, [a, b], (o) => {
     const g = o.grad!;
+    const ta = a.requiresGrad ? a.gradTarget() : null;
+    const tb = b.requiresGrad ? b.gradTarget() : null;
     for (let i = 0; i < batch; i++) {
       const gp = g.ptr + i * sc;
-      if (a.requiresGrad) {
-        const ga = a.gradBuffer().ptr + i * sa;
+      if (ta) {
+        const ga = ta.ptr + i * sa;
         // dA = dC·op(B)ᵀ (or its transpose when A was used transposed).
-        if (transA) gemmAt(b.ptr + i * sb, gp, ga, k, m, n, transB, true, 1);
-        else gemmAt(gp, b.ptr + i * sb, ga, m, k, n, false, !transB, 1);
+        if (transA) gemmAt(b.ptr + i * sb, gp, ga, k, m, n, transB, true, ta.beta);
+        else gemmAt(gp, b.ptr + i * sb, ga, m, k, n, false, !transB, ta.beta);
       }
-      if (b.requiresGrad) {
-        const gb = b.gradBuffer().ptr + i * sb;
+      if (tb) {
+        const gb = tb.ptr + i * sb;
         // dB = op(A)ᵀ·dC (or its transpose when B was used transposed); a shared B sums over the batch.
-        if (transB) gemmAt(gp, a.ptr + i * sa, gb, n, k, m, true, transA, 1);
-        else gemmAt(a.ptr + i * sa, gp, gb, k, n, m, !transA, false, 1);
+        const beta = sharedB && i > 0 ? 1 : tb.beta;
+        if (transB) gemmAt(gp, a.ptr + i * sa, gb, n, k, m, true, transA, beta);
+        else gemmAt(a.ptr + i * sa, gp, gb, k, n, m, !transA, false, beta);
       }
     }
   });
@@ -96,10 +98,14 @@ function matmulFlat(a: Tensor, b: Tensor, rows: number, n: number, k: number, tr
   gemmAt(a.ptr, b.ptr, out.ptr, rows, n, k, false, transB, 0);
   return record(out, [a, b], (o) => {
     const g = o.grad!;
-    if (a.requiresGrad) gemmAt(g.ptr, b.ptr, a.gradBuffer().ptr, rows, k, n, false, !transB, 1);
+    if (a.requiresGrad) {
+      const ta = a.gradTarget();
+      gemmAt(g.ptr, b.ptr, ta.ptr, rows, k, n, false, !transB, ta.beta);
+    }
     if (b.requiresGrad) {
-      if (transB) gemmAt(g.ptr, a.ptr, b.gradBuffer().ptr, n, k, rows, true, false, 1);
-      else gemmAt(a.ptr, g.ptr, b.gradBuffer().ptr, k, n, rows, true, false, 1);
+      const tb = b.gradTarget();
+      if (transB) gemmAt(g.ptr, a.ptr, tb.ptr, n, k, rows, true, false, tb.beta);
+      else gemmAt(a.ptr, g.ptr, tb.ptr, k, n, rows, true, false, tb.beta);
     }
   });
 }

@@ -66,7 +66,7 @@ export class AdamW {
       const decay = s.decay ? lr * weightDecay : 0;
       const p = s.param;
       if (p.touchedRows) {
-        const rows = new IndexBuffer(p.sortedTouchedRows());
+        const rows = new IndexBuffer(p.touchedRows.rows());
         k.adamwRows(
           p.ptr,
           g.ptr,
@@ -118,7 +118,7 @@ export function zeroGrad(params: readonly Parameter[]): void {
   for (const p of params) {
     if (!p.grad) continue;
     if (p.touchedRows) {
-      const rows = new IndexBuffer(p.sortedTouchedRows());
+      const rows = new IndexBuffer(p.touchedRows.rows());
       k.zeroRows(p.grad.ptr, rows.ptr, rows.length, p.shape[1]!);
       rows.free();
       p.touchedRows.clear();

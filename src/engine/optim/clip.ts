@@ -14,7 +14,7 @@ export function clipGradNorm(params: readonly Parameter[], maxNorm: number): num
   for (const p of params) {
     if (!p.grad) continue;
     if (p.touchedRows) {
-      const rows = new IndexBuffer(p.sortedTouchedRows());
+      const rows = new IndexBuffer(p.touchedRows.rows());
       touched.set(p, rows);
       squares += k.sumSquaresRows(p.grad.ptr, rows.ptr, rows.length, p.shape[1]!);
     } else squares += k.sumSquares(p.grad.ptr, p.size);

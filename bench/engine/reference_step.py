@@ -1,0 +1,46 @@
+"""PyTorch version of bench/engine/train-step.ts (engine-notes reference step), for comparison.
+
+embedding 30,000x128, mean of 64 tokens, batch 256 -> linear 128x7000 (+bias) -> softmax cross-entropy
+-> backward -> Adam. Run: python3 bench/engine/reference_step.py  (needs torch; Debian: python3-torch
+with libopenblas0-pthread, otherwise torch falls back to the reference BLAS and is ~30x slower).
+"""
+import os
+import statistics
+import time
+
+import torch
+
+VOCAB, DIM, TOKENS, BATCH, CLASSES = 30000, 128, 64, 256, 7000
+
+
+def bench(threads: int, sparse: bool, steps: int = 15, warmup: int = 3) -> float:
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    emb = torch.nn.EmbeddingBag(VOCAB, DIM, mode="mean", sparse=sparse)
+    out = torch.nn.Linear(DIM, CLASSES)
+    if sparse:
+        opts = [torch.optim.SparseAdam(emb.parameters(), lr=1e-3), torch.optim.AdamW(out.parameters(), lr=1e-3, weight_decay=0)]
+    else:
+        opts = [torch.optim.AdamW(list(emb.parameters()) + list(out.parameters()), lr=1e-3, weight_decay=0)]
+    times = []
+    for i in range(warmup + steps):
+        tokens = torch.randint(0, VOCAB, (BATCH, TOKENS))
+        labels = torch.randint(0, CLASSES, (BATCH,))
+        start = time.perf_counter()
+        for o in opts:
+            o.zero_grad()
+        loss = torch.nn.functional.cross_entropy(out(emb(tokens)), labels)
+        loss.backward()
+        for o in opts:
+            o.step()
+        if i >= warmup:
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+if __name__ == "__main__":
+    print(f"torch {torch.__version__}, median of 15 steps after 3 warm-up, load {os.getloadavg()[0]:.1f}")
+    for threads in (1, 2):
+        for sparse in (True, False):
+            label = "SparseAdam + AdamW" if sparse else "dense AdamW       "
+            print(f"threads={threads} {label}  {bench(threads, sparse):.1f} ms/step")

@@ -1,0 +1,83 @@
+// The engine-notes reference training step: embedding 30,000x128, mean of 64 tokens, batch 256 →
+// linear 128x7000 (+bias) → softmax cross-entropy → backward → AdamW (lazy rows for the sparse table,
+// or dense over the whole table). Run: npm run build && node dist/bench/engine/train-step.js
+import { pathToFileURL } from 'node:url';
+import { configureEngine } from '../../src/engine/engine.js';
+import { crossEntropy, embeddingBagMean, Linear, Module, tidy } from '../../src/engine/index.js';
+import { Embedding } from '../../src/engine/nn/layers.js';
+import { AdamW } from '../../src/engine/optim/adamw.js';
+import { Rng } from '../../src/util/rng.js';
+import { load, medianMs } from './measure.js';
+
+const VOCAB = 30000;
+const DIM = 128;
+const TOKENS = 64;
+const BATCH = 256;
+const CLASSES = 7000;
+
+class BagClassifier extends Module {
+  readonly emb;
+  readonly out;
+  constructor(rng: Rng, sparse: boolean) {
+    super();
+    this.emb = this.child('emb', new Embedding(VOCAB, DIM, rng, { sparse }));
+    this.out = this.child('out', new Linear(DIM, CLASSES, rng));
+  }
+}
+
+export interface StepResult {
+  threads: number;
+  sparse: boolean;
+  msPerStep: number;
+  firstLoss: number;
+  lastLoss: number;
+}
+
+export async function benchTrainStep(threads: number, sparse: boolean, steps = 15): Promise<StepResult> {
+  const engine = configureEngine({ threads });
+  await engine.ready();
+  const rng = new Rng(1);
+  const model = new BagClassifier(rng, sparse);
+  const opt = new AdamW(model.namedParameters(), { lr: 1e-3, weightDecay: 0 });
+  const bags = Int32Array.from({ length: BATCH * TOKENS }, (_, i) => Math.floor(i / TOKENS));
+  // Batches are made up front so the timing covers only the training step.
+  const batches = Array.from({ length: steps + 3 }, () => ({
+    tokens: Int32Array.from({ length: BATCH * TOKENS }, () => rng.int(VOCAB)),
+    labels: Int32Array.from({ length: BATCH }, () => rng.int(CLASSES)),
+  }));
+  const losses: number[] = [];
+  const step = (): void => {
+    const { tokens, labels } = batches[losses.length]!;
+    losses.push(
+      tidy(() => {
+        opt.zeroGrad();
+        const pooled = embeddingBagMean(model.emb.weight, tokens, bags, BATCH);
+        const loss = crossEntropy(model.out.forward(pooled), labels);
+        loss.backward();
+        opt.step();
+        return loss.item();
+      }),
+    );
+  };
+  const ms = medianMs(step, steps, 3);
+  opt.free();
+  model.free();
+  return { threads, sparse, msPerStep: ms, firstLoss: losses[0]!, lastLoss: losses[losses.length - 1]! };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  const engine = configureEngine({});
+  console.log(
+    `engine training step (${engine.flavour} kernels), median of 15 steps after 3 warm-up, ${load()}`,
+  );
+  for (const threads of [1, 2]) {
+    for (const sparse of [true, false]) {
+      const r = await benchTrainStep(threads, sparse);
+      console.log(
+        `threads=${threads} ${sparse ? 'lazy AdamW (touched rows)' : 'dense AdamW               '}  ` +
+          `${r.msPerStep.toFixed(1)} ms/step  (loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)})`,
+      );
+    }
+  }
+  await engine.dispose();
+}
