@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { SplitName } from '../data/types.js';
@@ -145,4 +145,31 @@ export async function readScores(file: string): Promise<Map<string, ScoreRecord>
     if (!previous || value.valid || !previous.valid) byPair.set(key, value);
   }
   return byPair;
+}
+
+/**
+ * Cuts a half-written last line (a writer killed mid-append) off an append-only JSONL file, so the next
+ * append starts on a fresh line. Returns the number of bytes dropped.
+ */
+export async function dropPartialLastLine(file: string): Promise<number> {
+  if (!existsSync(file)) return 0;
+  const handle = await open(file, 'r+');
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return 0;
+    // Lines are short; read back until a newline is found.
+    let keep = 0;
+    for (let end = size; end > 0 && keep === 0; ) {
+      const start = Math.max(0, end - 65536);
+      const buffer = Buffer.alloc(end - start);
+      await handle.read(buffer, 0, buffer.length, start);
+      const newline = buffer.lastIndexOf(10);
+      if (newline >= 0) keep = start + newline + 1;
+      end = start;
+    }
+    if (keep < size) await handle.truncate(keep);
+    return size - keep;
+  } finally {
+    await handle.close();
+  }
 }
