@@ -67,7 +67,10 @@ export function register(program: Command): void {
     .option('--epochs <n>', 'epochs', positiveInt)
     .option('--batch-size <n>', 'training batch size', positiveInt)
     .option('--lr <lr>', 'peak learning rate', nonNegativeNumber)
-    .option('--embeddings <file>', 'embed-head: context embeddings file (docs/training.md)')
+    .option(
+      '--embeddings <dir>',
+      'embed-head: folder with <split>.contexts.{f32,json} (crsaug augment retrieve output)',
+    )
     .option(
       '--threads <n>',
       'compute threads (default: config; results are deterministic per thread count)',

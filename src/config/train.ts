@@ -19,9 +19,9 @@ export const KbrdConfigSchema = z.object({
 });
 export type KbrdConfig = z.output<typeof KbrdConfigSchema>;
 
-/** MLP over frozen context embeddings read from a file (see docs/training.md for the file format). */
+/** MLP over frozen context embeddings read from files (see docs/training.md for the format). */
 export const EmbedHeadConfigSchema = z.object({
-  /** Context embeddings file (safetensors with a `keys` JSON in its metadata); required for this backbone. */
+  /** Folder with `<split>.contexts.{f32,json}` (the `crsaug augment retrieve` output); required for this backbone. */
   embeddings: z.string().optional(),
   /** Hidden width of the MLP; 0 means a single linear layer. */
   hidden: z.number().int().nonnegative().default(256),

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import { KbrdConfigSchema, type TrainConfig } from '../config/train.js';
+import { EmbedHeadConfigSchema, KbrdConfigSchema, type TrainConfig } from '../config/train.js';
 import type { Dataset } from '../data/types.js';
+import { EmbedHead, loadContextEmbeddings } from '../models/embed-head.js';
 import { Kbrd } from '../models/kbrd.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { CrsaugError } from '../util/errors.js';
@@ -26,6 +27,19 @@ const BACKBONES = {
     schema: KbrdConfigSchema,
     build: async (dataset, settings, rng) => new Kbrd(dataset.catalog, dataset.kg, settings, rng),
   } satisfies BackboneSpec<typeof KbrdConfigSchema>,
+  'embed-head': {
+    description: 'MLP over frozen context embeddings read from a file',
+    configKey: 'embedHead',
+    schema: EmbedHeadConfigSchema,
+    build: async (dataset, settings, rng) => {
+      if (!settings.embeddings) {
+        throw new CrsaugError('the embed-head backbone needs a context embeddings file', {
+          hint: 'set train.embedHead.embeddings (or --embeddings DIR: a `crsaug augment retrieve` output folder); docs/training.md describes the format',
+        });
+      }
+      return new EmbedHead(dataset.catalog, loadContextEmbeddings(settings.embeddings), settings, rng);
+    },
+  } satisfies BackboneSpec<typeof EmbedHeadConfigSchema>,
 };
 
 export type BackboneName = keyof typeof BACKBONES;

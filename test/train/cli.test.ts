@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { resolveDataDir } from '../../src/config/paths.js';
+import { CLI } from '../eval/run-cli.js';
+import { tempDir } from './helpers.js';
+
+/** Runs `crsaug train` from a folder whose crsaug.config.json makes the model tiny. */
+function train(cwd: string, args: string[]) {
+  const dataDir = resolveDataDir(undefined).dir;
+  return spawnSync(process.execPath, [CLI, 'train', '--data-dir', dataDir, '--quiet', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+}
+
+test('crsaug train --json prints per-seed and aggregated test metrics and writes them to --out', () => {
+  const cwd = tempDir('train-cli');
+  writeFileSync(
+    join(cwd, 'crsaug.config.json'),
+    JSON.stringify({ train: { batchSize: 256, lr: 0.01, kbrd: { dim: 8, bases: 2, attentionDim: 8 } } }),
+  );
+  const run = train(cwd, [
+    '--dataset',
+    'inspired',
+    '--model',
+    'kbrd',
+    '--mode',
+    'baseline',
+    '--epochs',
+    '1',
+    '--seeds',
+    '2',
+    '--json',
+    '--out',
+    'run',
+  ]);
+  assert.equal(run.status, 0, run.stderr);
+  const output = JSON.parse(run.stdout);
+  assert.deepEqual(output.seeds, [42, 43]);
+  assert.equal(output.runs.length, 2);
+  assert.equal(output.pairs, 161);
+  const perSeed = output.runs.map((r: { metrics: Record<string, number> }) => r.metrics['recall@10']);
+  assert.ok(Math.abs(output['recall@10'] - (perSeed[0] + perSeed[1]) / 2) < 1e-12);
+  assert.equal(typeof output.std['recall@10'], 'number');
+  assert.deepEqual(JSON.parse(readFileSync(join(cwd, 'run', 'metrics.json'), 'utf8')), output);
+  assert.equal(JSON.parse(readFileSync(join(cwd, 'run', 'config.resolved.json'), 'utf8')).train.kbrd.dim, 8);
+  assert.ok(existsSync(join(cwd, 'run', 'seed-43', 'best', 'model.safetensors')));
+});
+
+test('crsaug train names the missing input of a mode', () => {
+  const cwd = tempDir('train-cli-error');
+  const run = train(cwd, ['--dataset', 'inspired', '--mode', 'stage1', '--out', 'run']);
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /mode stage1 needs --synthetic FILE/);
+});
