@@ -7,11 +7,22 @@ import {
   inspiredConverterAgreement,
   redialConverterAgreement,
 } from '../data/convert/agreement.js';
-import { convertInspiredTsvFile, convertLinkedFile, convertRedialRawFile } from '../data/convert/files.js';
-import { FETCHABLE_DATASETS, type FetchableDataset, fetchDataset } from '../data/fetch.js';
-import { DATASETS, loadDataset } from '../data/index.js';
-import { formatStatsTable, type SplitStats, splitStats } from '../data/stats.js';
-import { SPLIT_NAMES, type SplitName } from '../data/types.js';
+import {
+  convertInspiredTsvFile,
+  convertLinkedFile,
+  convertRedialRawFile,
+  DATASETS,
+  type DatasetEntry,
+  FETCHABLE_DATASETS,
+  type FetchableDataset,
+  fetchDataset,
+  formatStatsTable,
+  loadDataset,
+  SPLIT_NAMES,
+  type SplitName,
+  type SplitStats,
+  splitStats,
+} from '../data/index.js';
 
 export function register(program: Command): void {
   const data = program.command('data').description('datasets: list, statistics, download, conversion');
@@ -21,9 +32,7 @@ export function register(program: Command): void {
     .description('the dataset registry: names, descriptions, sources and caveats')
     .action(() => {
       for (const d of DATASETS) {
-        process.stdout.write(
-          `${d.name}\n  ${d.description}\n  source: ${d.source}\n  files: ${d.folder}/{${[...d.catalogFiles, ...new Set(Object.values(d.splits).map((s) => s.file))].join(',')}}\n${d.caveats.map((c) => `  caveat: ${c}\n`).join('')}`,
-        );
+        process.stdout.write(describeEntry(d));
       }
     });
 
@@ -137,4 +146,16 @@ export function register(program: Command): void {
         flags.json ? `${JSON.stringify(reports)}\n` : `${reports.map(formatAgreement).join('\n')}\n`,
       );
     });
+}
+
+function describeEntry(d: DatasetEntry): string {
+  const files = [...d.catalogFiles, ...new Set(Object.values(d.splits).map((s) => s.file))];
+  return [
+    d.name,
+    `  ${d.description}`,
+    `  source: ${d.source}`,
+    `  files: ${d.folder}/{${files.join(',')}}`,
+    ...d.caveats.map((c) => `  caveat: ${c}`),
+    '',
+  ].join('\n');
 }

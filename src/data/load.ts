@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { resolveCacheDir, resolveDataDir } from '../config/paths.js';
-import { CrsaugError } from '../util/errors.js';
 import { loadCatalog } from './catalog.js';
 import { CUSTOM_ITEMS_FILE, loadCustomDataset } from './custom.js';
 import { loadRedialTrainSamples } from './redial-train.js';
-import { type DatasetEntry, findDataset, getDataset, type SplitSource } from './registry.js';
+import { type DatasetEntry, findDataset, type SplitSource, unknownDatasetError } from './registry.js';
 import { readProcessedSplit, splitFromSamples } from './split.js';
 import { type Dataset, SPLIT_NAMES, type Split, type SplitName } from './types.js';
 
@@ -38,13 +37,10 @@ export async function loadDataset(nameOrDir: string, options: LoadDatasetOptions
   }
   if (existsSync(join(dir, 'entity2id.json'))) {
     const folderEntry = processedFolderEntry(dir);
-    const present = SPLIT_NAMES.filter((s) =>
-      existsSync(join(dir, (folderEntry.splits[s] as { file: string }).file)),
-    );
+    const present = SPLIT_NAMES.filter((s) => existsSync(join(dir, folderEntry.splits[s].file)));
     return loadFromEntry(folderEntry, dir, options.splits ?? present, removeRepeated, options.cacheDir);
   }
-  getDataset(nameOrDir); // throws the "unknown dataset" error listing the registry
-  throw new CrsaugError(`unknown dataset "${nameOrDir}"`);
+  throw unknownDatasetError(nameOrDir);
 }
 
 async function loadFromEntry(

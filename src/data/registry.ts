@@ -121,10 +121,12 @@ export function findDataset(name: string): DatasetEntry | undefined {
 
 export function getDataset(name: string): DatasetEntry {
   const entry = findDataset(name);
-  if (!entry) {
-    throw new CrsaugError(`unknown dataset "${name}"`, {
-      hint: `use one of ${DATASETS.map((d) => d.name).join(', ')}, or the path of a custom dataset folder (docs/custom-dataset.md)`,
-    });
-  }
+  if (!entry) throw unknownDatasetError(name);
   return entry;
+}
+
+export function unknownDatasetError(name: string): CrsaugError {
+  return new CrsaugError(`unknown dataset "${name}"`, {
+    hint: `use one of ${DATASETS.map((d) => d.name).join(', ')}, or the path of a custom dataset folder (docs/custom-dataset.md)`,
+  });
 }

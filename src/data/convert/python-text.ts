@@ -34,6 +34,12 @@ const NAMED: Record<string, { char: string; legacy?: boolean }> = {
   ouml: { char: '\u00f6', legacy: true },
   uuml: { char: '\u00fc', legacy: true },
   auml: { char: '\u00e4', legacy: true },
+  AMP: { char: '&', legacy: true },
+  LT: { char: '<', legacy: true },
+  GT: { char: '>', legacy: true },
+  QUOT: { char: '"', legacy: true },
+  COPY: { char: '\u00a9', legacy: true },
+  REG: { char: '\u00ae', legacy: true },
   apos: { char: "'" },
   hellip: { char: '\u2026' },
   mdash: { char: '\u2014' },
@@ -44,13 +50,14 @@ const NAMED: Record<string, { char: string; legacy?: boolean }> = {
   rdquo: { char: '\u201d' },
 };
 
-/** Python html's replacements for numeric references in the C1 range and invalid code points. */
+/** Python html's _invalid_charrefs: numeric references in the C1 range read as Windows-1252, plus NUL and CR. */
 const C1_REPLACEMENTS: Record<number, string> = {
   0: '\ufffd',
   13: '\r',
   128: '\u20ac',
   130: '\u201a',
   131: '\u0192',
+  129: '\x81',
   132: '\u201e',
   133: '\u2026',
   134: '\u2020',
@@ -60,7 +67,10 @@ const C1_REPLACEMENTS: Record<number, string> = {
   138: '\u0160',
   139: '\u2039',
   140: '\u0152',
+  141: '\x8d',
   142: '\u017d',
+  143: '\x8f',
+  144: '\x90',
   145: '\u2018',
   146: '\u2019',
   147: '\u201c',
@@ -73,6 +83,7 @@ const C1_REPLACEMENTS: Record<number, string> = {
   154: '\u0161',
   155: '\u203a',
   156: '\u0153',
+  157: '\x9d',
   158: '\u017e',
   159: '\u0178',
 };
