@@ -45,7 +45,10 @@ test('Python string behaviours the byte-exact output depends on', () => {
     htmlUnescape('&quot;It&quot; &amp; &gt; &#39;x&#x27; &amp &buh &copy2'),
     `"It" & > 'x' & &buh ©2`,
   );
-  assert.equal(htmlUnescape('&#150; &#0; &#x110000; &#129; &#1; &AMP; &hellip;'), '\u2013 \ufffd \ufffd \x81  & \u2026');
+  assert.equal(
+    htmlUnescape('&#150; &#0; &#x110000; &#129; &#1; &AMP; &hellip;'),
+    '\u2013 \ufffd \ufffd \x81  & \u2026',
+  );
   assert.equal(
     pythonJsonDumps({ a: ['é', 1, null], b: { c: 'line\n"q"' } }),
     '{"a": ["é", 1, null], "b": {"c": "line\\n\\"q\\""}}',
