@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { readJsonFile } from '../../util/json.js';
 import { loadJsonl } from '../../util/jsonl.js';
+import { Progress } from '../../util/progress.js';
 import type { ProcessedSample } from '../samples.js';
 import { inspiredRowsToLinked, readInspiredTsv } from './inspired-raw.js';
 import { type LinkedFormat, LinkedInspiredDialogSchema, LinkedRedialDialogSchema } from './linked.js';
@@ -42,9 +43,15 @@ export async function convertRedialRawFile(
     kgDir,
     'pass --kg-dir with the ReDial KG files (id2info.json, entity2type.json)',
   );
-  const linked = (await loadJsonl(input, RawRedialDialogSchema))
-    .filter((r) => keep(String(r.value.conversationId)))
-    .map((r) => linker.link(r.value));
+  const dialogs = (await loadJsonl(input, RawRedialDialogSchema)).filter((r) =>
+    keep(String(r.value.conversationId)),
+  );
+  const progress = new Progress(`linking ${input}`, dialogs.length, { unit: 'dialogues' });
+  const linked = dialogs.map((r) => {
+    progress.tick();
+    return linker.link(r.value);
+  });
+  progress.finish();
   await writePythonJsonl(output, linked);
   return linked.length;
 }
