@@ -38,8 +38,24 @@ def bench(threads: int, sparse: bool, steps: int = 15, warmup: int = 3) -> float
     return statistics.median(times)
 
 
+def bench_gemm(threads: int, m: int, k: int, n: int, runs: int = 7) -> float:
+    torch.set_num_threads(threads)
+    a, b = torch.full((m, k), 0.5), torch.full((k, n), 0.25)
+    a @ b
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - start)
+    return 2 * m * n * k / statistics.median(times) / 1e9
+
+
 if __name__ == "__main__":
-    print(f"torch {torch.__version__}, median of 15 steps after 3 warm-up, load {os.getloadavg()[0]:.1f}")
+    print(f"torch {torch.__version__} GEMM (M x K x N), median of 7 runs, load {os.getloadavg()[0]:.1f}")
+    for m, k, n in ((1024, 1024, 1024), (512, 256, 7000)):
+        for threads in (1, 2):
+            print(f"{m}x{k}x{n}".ljust(15) + f"threads={threads}  {bench_gemm(threads, m, k, n):.1f} GFLOP/s")
+    print(f"torch {torch.__version__} training step, median of 15 steps after 3 warm-up, load {os.getloadavg()[0]:.1f}")
     for threads in (1, 2):
         for sparse in (True, False):
             label = "SparseAdam + AdamW" if sparse else "dense AdamW       "

@@ -19,7 +19,10 @@ import {
 } from './worker-protocol.js';
 
 export interface EngineOptions {
-  /** Threads for GEMM (the main thread counts as one). Default: available cores, at most 2 per engine-notes. */
+  /**
+   * Threads for GEMM (the main thread counts as one). 0 or unset: one per core, at most 8 (the root
+   * config's `threads` has the same meaning, so it can be passed straight through).
+   */
   threads?: number;
   /** Kernel build: 'auto' (relaxed SIMD when the runtime has it), or force one. */
   simd?: KernelFlavour | 'auto';
@@ -42,6 +45,8 @@ export interface GemmCall {
   c: number;
   ldc: number;
 }
+
+const MAX_DEFAULT_THREADS = 8;
 
 /** Below this many multiply-adds a GEMM stays on the main thread: waking a worker costs more than it saves. */
 const PARALLEL_MIN_FLOPS = 1 << 20;
@@ -76,19 +81,20 @@ export class Engine {
     this.kernels = instantiateKernels(module, this.heap.memory);
     this.workspaceBytes = this.kernels.gemmWorkspaceBytes();
     this.mainWorkspace = this.heap.alloc(this.workspaceBytes);
-    this.setThreads(options.threads ?? Math.min(2, availableParallelism()));
+    this.setThreads(options.threads ?? 0);
   }
 
   get threads(): number {
     return this.threadCount;
   }
 
-  /** Changes the GEMM thread count; workers start on first need and are reused. */
+  /** Changes the GEMM thread count (0: one per core); workers start in the background and are reused. */
   setThreads(threads: number): void {
-    if (!Number.isInteger(threads) || threads < 1)
-      throw new Error(`engine threads must be a positive integer, got ${threads}`);
-    this.threadCount = threads;
-    while (this.workers.length < threads - 1) this.startWorker();
+    if (!Number.isInteger(threads) || threads < 0) {
+      throw new Error(`engine threads must be a non-negative integer, got ${threads}`);
+    }
+    this.threadCount = threads === 0 ? Math.min(MAX_DEFAULT_THREADS, availableParallelism()) : threads;
+    while (this.workers.length < this.threadCount - 1) this.startWorker();
   }
 
   private startWorker(): void {
@@ -166,13 +172,17 @@ export class Engine {
     }
   }
 
-  /** Stops the worker threads (the heap stays usable on the main thread). */
+  /** Stops the worker threads (the heap stays usable on the main thread; setThreads starts new ones). */
   async dispose(): Promise<void> {
     for (const w of this.workers) {
       Atomics.store(w.words, SEQ, -1);
       Atomics.notify(w.words, SEQ);
     }
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    for (const w of this.workers) {
+      this.heap.release(w.slot);
+      this.heap.release(w.work);
+    }
     this.workers.length = 0;
     this.threadCount = 1;
   }

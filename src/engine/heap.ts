@@ -1,7 +1,8 @@
 /**
  * Tensor storage: one shared WebAssembly.Memory that the kernels (on every thread) work on directly.
- * Allocation is by exact rounded size with per-size free lists: a training step allocates the same shapes
- * every time, so after the first step every request is served from a free list and memory stops growing.
+ * Blocks come in size classes (four per power of two, so at most 25 % slack) with a free list per class:
+ * a training step allocates the same shapes every time, so after the first step requests are served from
+ * free lists and memory stops growing, and varying batch or sequence sizes share a few classes.
  * Shared memories never detach on grow, so views made at allocation time stay valid.
  */
 
@@ -29,7 +30,7 @@ export class Heap {
 
   /** A block of at least `bytes` bytes, 64-byte aligned; contents are whatever was there before. */
   alloc(bytes: number): number {
-    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    const size = sizeClass(bytes);
     const list = this.free.get(size);
     const reused = list?.pop();
     if (reused !== undefined) {
@@ -40,22 +41,16 @@ export class Heap {
     const end = ptr + size;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
+      const havePages = have / PAGE;
       const need = Math.ceil((end - have) / PAGE);
-      // Grow geometrically so a growing model does not grow one page at a time.
-      const pages = Math.max(need, Math.min(have / PAGE, 16384));
-      try {
-        this.memory.grow(Math.min(pages, this.maxPages - have / PAGE));
-      } catch {
-        try {
-          this.memory.grow(need);
-        } catch (cause) {
-          throw new Error(
-            `engine memory exhausted: ${(have / 2 ** 20).toFixed(0)} MiB in use, ${bytes} more bytes requested ` +
-              '(raise the engine maxMemoryMB setting or use smaller batches)',
-            { cause },
-          );
-        }
+      if (need > this.maxPages - havePages) {
+        throw new Error(
+          `engine memory exhausted: ${(this.liveBytes() / 2 ** 20).toFixed(0)} MiB live, ${bytes} more bytes requested ` +
+            `beyond the ${(this.maxPages * PAGE) / 2 ** 20} MiB maximum (raise maxMemoryMB or use smaller batches)`,
+        );
       }
+      // Grow geometrically so a growing model does not grow one page at a time.
+      this.memory.grow(Math.min(Math.max(need, Math.min(havePages, 16384)), this.maxPages - havePages));
     }
     this.top = end;
     this.sizes.set(ptr, size);
@@ -95,4 +90,12 @@ export class Heap {
   reservedBytes(): number {
     return this.top;
   }
+}
+
+/** The block size serving a request: 64-byte units, rounded up to 1, 1.25, 1.5 or 1.75 times a power of two. */
+export function sizeClass(bytes: number): number {
+  const units = Math.max(1, Math.ceil(bytes / ALIGN));
+  if (units <= 4) return units * ALIGN;
+  const step = 2 ** (Math.floor(Math.log2(units)) - 2);
+  return Math.ceil(units / step) * step * ALIGN;
 }
