@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { CrsaugError } from '../util/errors.js';
+import { register as registerAugment } from './augment.js';
 import { register as registerBaseline } from './baseline.js';
 import { register as registerData } from './data.js';
 import { register as registerEval } from './eval.js';
@@ -21,6 +22,7 @@ const commands: ((program: Command) => void)[] = [
   registerReport,
   registerData,
   registerTrain,
+  registerAugment,
 ];
 for (const register of commands) register(program);
 
