@@ -23,6 +23,8 @@ const ModelLocationSchema = {
   apiKey: z.string().optional(),
   /** A local GGUF file (llamacpp) or a folder holding the ONNX model (transformers). */
   modelPath: z.string().optional(),
+  /** CPU threads for a local llamacpp model; unset means one per core. */
+  threads: z.number().int().positive().optional(),
 };
 
 export const ChatProviderSchema = z

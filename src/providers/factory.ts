@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { ChatProviderConfig, EmbeddingProviderConfig, ProvidersConfig } from '../config/providers.js';
 import { CrsaugError } from '../util/errors.js';
 import { TfidfLsaEmbedder } from './builtin/tfidf-lsa-embedder.js';
+import { LlamaCppChatModel } from './llamacpp/chat.js';
+import { LlamaCppEmbeddingModel } from './llamacpp/embedding.js';
 import { withCache } from './middleware/cache.js';
 import { ProviderCacheStore } from './middleware/cache-store.js';
 import { withLimits } from './middleware/limits.js';
@@ -65,8 +67,11 @@ export async function createChatModel(
         timeoutMs: settings.timeoutMs,
       });
       break;
-    default:
-      throw new CrsaugError(`chat provider "${provider}" is not available in this build`);
+    case 'llamacpp':
+      base = await LlamaCppChatModel.load(required(settings.modelPath, 'providers.chat.modelPath'), {
+        threads: settings.threads,
+      });
+      break;
     case undefined:
       throw new CrsaugError('no chat model configured', {
         hint: 'set CRSAUG_LLM_BASE_URL and CRSAUG_LLM_MODEL (an OpenAI-compatible server), or providers.chat in crsaug.config.json',
@@ -109,14 +114,20 @@ export async function createEmbeddingModel(
       // Fitting is deterministic and embedding is local and fast: a cache would only store what is recomputed.
       return wrapForRun(embedder, { ...config, cache: false }, settings, runtime);
     }
+    case 'llamacpp':
+      base = await LlamaCppEmbeddingModel.load(
+        required(settings.modelPath, 'providers.embedding.modelPath'),
+        {
+          threads: settings.threads,
+        },
+      );
+      break;
     case 'transformers':
       base = await TransformersEmbeddingModel.load(
         required(settings.modelPath, 'providers.embedding.modelPath'),
         { batchSize: settings.batchSize },
       );
       break;
-    default:
-      throw new CrsaugError(`embedding provider "${provider}" is not available in this build`);
   }
   return wrapForRun(base, config, settings, runtime);
 }
