@@ -1,4 +1,5 @@
 import { CrsaugError } from '../util/errors.js';
+import { CATALOG_FILES } from './catalog.js';
 import type { SplitName } from './types.js';
 
 /** How a split of a registry dataset is obtained. */
@@ -29,7 +30,14 @@ export interface DatasetEntry {
   missingHint: string;
 }
 
-const CATALOG = ['entity2id.json', 'item_ids.json', 'kg.json', 'relation2id.json', 'id2info.json'] as const;
+/** The catalog files every load needs (entity2type.json is optional). */
+const CATALOG = [
+  CATALOG_FILES.entityIds,
+  CATALOG_FILES.itemIds,
+  CATALOG_FILES.kg,
+  CATALOG_FILES.relations,
+  CATALOG_FILES.itemInfo,
+] as const;
 
 function processedSplits(): Record<SplitName, SplitSource> {
   return {
