@@ -19,6 +19,25 @@ export const KbrdConfigSchema = z.object({
 });
 export type KbrdConfig = z.output<typeof KbrdConfigSchema>;
 
+/**
+ * Text + entities (a CPU-sized stand-in for BARCOR/UniCRS): a learned word tokenizer with hashed trigram
+ * fallback, token + position (counted from the most recent token) + speaker-role embeddings, LayerNorm and
+ * attention pooling → text vector; fused by a linear layer with the KBRD user vector; items scored like KBRD.
+ */
+export const TextConfigSchema = KbrdConfigSchema.extend({
+  /** Most recent dialogue tokens kept (the reference keeps the last 256 INSPIRED / 160-200 ReDial LM tokens). */
+  maxTokens: z.number().int().positive().default(128),
+  /** Words in the vocabulary (the most frequent in the train split). */
+  vocabularySize: z.number().int().positive().default(5000),
+  /** Minimum train-split count of a vocabulary word. */
+  minCount: z.number().int().positive().default(2),
+  /** Hashed character-trigram ids for words outside the vocabulary (0: such words are dropped). */
+  fallbackBuckets: z.number().int().nonnegative().default(1024),
+  /** The vocabulary itself: learned from the train split when absent; checkpoints store it. */
+  vocabulary: z.array(z.string()).optional(),
+});
+export type TextConfig = z.output<typeof TextConfigSchema>;
+
 /** MLP over frozen context embeddings read from files (see docs/training.md for the format). */
 export const EmbedHeadConfigSchema = z.object({
   /** Folder with `<split>.contexts.{f32,json}` (the `crsaug augment retrieve` output); required for this backbone. */
@@ -28,14 +47,14 @@ export const EmbedHeadConfigSchema = z.object({
 });
 export type EmbedHeadConfig = z.output<typeof EmbedHeadConfigSchema>;
 
-export const BACKBONE_NAMES = ['kbrd', 'embed-head'] as const;
+export const BACKBONE_NAMES = ['kbrd', 'text', 'embed-head'] as const;
 export const TRAIN_MODES = ['baseline', 'stage1', 'stage2', 'mixed'] as const;
 export type TrainMode = (typeof TRAIN_MODES)[number];
 export const LABEL_MODES = ['per-label', 'multi-positive'] as const;
 export type LabelMode = (typeof LABEL_MODES)[number];
 
 export const TrainConfigSchema = z.object({
-  /** Backbone name (kbrd, embed-head). */
+  /** Backbone name (kbrd, text, embed-head). */
   model: z.enum(BACKBONE_NAMES).default('kbrd'),
   /**
    * baseline: CE on the real train pairs; stage1: CE on a synthetic label file; stage2: CE on real pairs
@@ -72,6 +91,7 @@ export const TrainConfigSchema = z.object({
   /** Contexts per scoring call during evaluation. */
   evalBatchSize: z.number().int().positive().default(256),
   kbrd: KbrdConfigSchema.prefault({}),
+  text: TextConfigSchema.prefault({}),
   embedHead: EmbedHeadConfigSchema.prefault({}),
 });
 export type TrainConfig = z.output<typeof TrainConfigSchema>;

@@ -17,6 +17,23 @@ import {
 import type { Rng } from '../util/rng.js';
 import type { TrainableModel } from './trainable.js';
 
+/**
+ * KBRD's self-attention pooling: for rows [count·width, dim] holding `count` sequences of `width`,
+ * score_l = tanh(v_l·A)·w, a = softmax over the unmasked positions, out = Σ a_l v_l → [count, dim].
+ */
+export function attentionPool(
+  values: Tensor,
+  attention: Tensor,
+  vector: Tensor,
+  count: number,
+  width: number,
+  mask: ArrayLike<number>,
+): Tensor {
+  const dim = values.shape[1]!;
+  const scores = matmul(tanh(matmul(values, attention)), vector);
+  return maskedAttentionPool(scores.reshape([count, width]), values.reshape([count, width, dim]), mask);
+}
+
 /** The KG as typed edge lists per relation, both directions, with mean-aggregation weights (1 / in-degree). */
 interface RelationEdges {
   src: Int32Array;
@@ -121,14 +138,17 @@ export class Kbrd extends Module implements TrainableModel {
 
   logits(contexts: readonly RecContext[]): Tensor {
     const encoded = this.encodeEntities();
-    const table = concat([encoded, this.empty], 0);
-    const user = this.poolUsers(table, contexts);
-    const items = embedding(encoded, this.itemEntities);
-    return add(matmul(user, items, { transB: true }), this.itemBias);
+    return this.scoreItems(this.userVectors(encoded, contexts), encoded);
   }
 
-  /** Self-attention pooling of each context's last `maxEntities` entities; the empty row for none. */
-  private poolUsers(table: Tensor, contexts: readonly RecContext[]): Tensor {
+  /** user · E_itemᵀ + item bias → [users, items]. */
+  scoreItems(user: Tensor, encoded: Tensor): Tensor {
+    return add(matmul(user, embedding(encoded, this.itemEntities), { transB: true }), this.itemBias);
+  }
+
+  /** Self-attention pooling of each context's last `maxEntities` entities; the empty row for none → [contexts, dim]. */
+  userVectors(encoded: Tensor, contexts: readonly RecContext[]): Tensor {
+    const table = concat([encoded, this.empty], 0);
     const emptyRow = this.entityCount;
     const kept = contexts.map((c) =>
       c.entities.length > 0 ? c.entities.slice(-this.settings.maxEntities) : [emptyRow],
@@ -143,12 +163,7 @@ export class Kbrd extends Module implements TrainableModel {
       });
     });
     const values = embedding(table, ids);
-    const scores = matmul(tanh(matmul(values, this.attention)), this.attentionVector);
-    return maskedAttentionPool(
-      scores.reshape([contexts.length, width]),
-      values.reshape([contexts.length, width, this.settings.dim]),
-      mask,
-    );
+    return attentionPool(values, this.attention, this.attentionVector, contexts.length, width, mask);
   }
 
   override free(): void {

@@ -1,8 +1,15 @@
 import type { z } from 'zod';
-import { EmbedHeadConfigSchema, KbrdConfigSchema, type TrainConfig } from '../config/train.js';
+import {
+  EmbedHeadConfigSchema,
+  KbrdConfigSchema,
+  TextConfigSchema,
+  type TrainConfig,
+} from '../config/train.js';
 import type { Dataset } from '../data/types.js';
 import { EmbedHead, loadContextEmbeddings } from '../models/embed-head.js';
 import { Kbrd } from '../models/kbrd.js';
+import { TextRecommender } from '../models/text.js';
+import { learnVocabulary } from '../models/tokenizer.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { CrsaugError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
@@ -27,6 +34,17 @@ const BACKBONES = {
     schema: KbrdConfigSchema,
     build: async (dataset, settings, rng) => new Kbrd(dataset.catalog, dataset.kg, settings, rng),
   } satisfies BackboneSpec<typeof KbrdConfigSchema>,
+  text: {
+    description:
+      'dialogue text (learned tokenizer, role/position embeddings, attention pooling) fused with KBRD',
+    configKey: 'text',
+    schema: TextConfigSchema,
+    build: async (dataset, settings, rng) => {
+      const vocabulary =
+        settings.vocabulary ?? learnTrainVocabulary(dataset, settings.vocabularySize, settings.minCount);
+      return new TextRecommender(dataset.catalog, dataset.kg, { ...settings, vocabulary }, rng);
+    },
+  } satisfies BackboneSpec<typeof TextConfigSchema>,
   'embed-head': {
     description: 'MLP over frozen context embeddings read from a file',
     configKey: 'embedHead',
@@ -41,6 +59,19 @@ const BACKBONES = {
     },
   } satisfies BackboneSpec<typeof EmbedHeadConfigSchema>,
 };
+
+/** The text backbone's vocabulary: every utterance of the train split's dialogues, counted once. */
+function learnTrainVocabulary(dataset: Dataset, size: number, minCount: number): string[] {
+  const train = dataset.splits.train;
+  if (!train)
+    throw new CrsaugError(
+      `the text backbone learns its vocabulary from the train split; ${dataset.name} has none loaded`,
+    );
+  const utterances = new Map<string, string>();
+  for (const c of train.contexts)
+    c.utterances.forEach((u, i) => utterances.set(`${c.dialogId}\u0000${i}`, u));
+  return learnVocabulary(utterances.values(), size, minCount);
+}
 
 export type BackboneName = keyof typeof BACKBONES;
 
