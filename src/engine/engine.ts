@@ -10,6 +10,7 @@ import {
 import {
   ARGS,
   DONE,
+  FAILED,
   GEMM_ARGS,
   GEMM_FLOAT_ARGS,
   READY,
@@ -169,6 +170,7 @@ export class Engine {
         if (done === seq) break;
         Atomics.wait(w.words, DONE, done);
       }
+      if (Atomics.load(w.words, FAILED) === 1) throw new Error(`GEMM worker failed on a ${m}x${k}x${n} product`);
     }
   }
 

@@ -5,6 +5,7 @@ import { instantiateKernels } from './kernels/load.js';
 import {
   ARGS,
   DONE,
+  FAILED,
   GEMM_ARGS,
   GEMM_FLOAT_ARGS,
   READY,
@@ -32,7 +33,13 @@ for (;;) {
   if (seq === seen) continue;
   seen = seq;
   const values = args.map((cell) => cell[0]!) as Parameters<typeof kernels.gemm>;
-  kernels.gemm(...values);
+  try {
+    kernels.gemm(...values);
+    Atomics.store(words, FAILED, 0);
+  } catch {
+    // The main thread is blocked waiting; a flag is the only way to tell it (it rethrows).
+    Atomics.store(words, FAILED, 1);
+  }
   Atomics.store(words, DONE, seq);
   Atomics.notify(words, DONE);
 }

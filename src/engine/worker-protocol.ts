@@ -8,7 +8,9 @@ export const SEQ = 0;
 export const DONE = 1;
 /** Set to 1 by the worker once its kernel instance exists; until then the main thread does its share. */
 export const READY = 2;
-export const ARGS = 3;
+/** Set to 1 by the worker when its last job threw (e.g. a kernel trap). */
+export const FAILED = 3;
+export const ARGS = 4;
 
 /** The GEMM argument order, shared by both sides. */
 export const GEMM_ARGS = [
