@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import {
+  agreement,
+  averageRanks,
+  pearson,
+  spearman,
+  thresholdAgreement,
+} from '../../src/augment/agreement.js';
+import { distill, formatAgreementTable, saveDistillResult } from '../../src/augment/distill.js';
+import { itemTexts } from '../../src/augment/retrieve.js';
+import { Student } from '../../src/augment/student.js';
+import { DistillConfigSchema } from '../../src/augment/student-config.js';
+import { defaultTeacherDir } from '../../src/augment/teacher-set.js';
+import { RetrieveConfigSchema } from '../../src/config/augment.js';
+import { TfidfLsaEmbedder } from '../../src/providers/builtin/tfidf-lsa-embedder.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'crsaug-distill-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('agreement metrics', () => {
+  test('ties share their average rank, so Spearman handles integer teacher scores', () => {
+    assert.deepEqual([...averageRanks([3, 1, 3, 0])], [3.5, 2, 3.5, 1]);
+    assert.equal(spearman([1, 2, 3, 4], [0, 0, 1, 1]), pearson([1, 2, 3, 4], [1.5, 1.5, 3.5, 3.5]));
+    assert.ok(Math.abs(spearman([1, 2, 3], [10, 20, 30]) - 1) < 1e-12);
+  });
+
+  test('a constant predictor has no correlation (NaN), and zero precision/recall at thresholds it never reaches', () => {
+    const a = agreement([1.2, 1.2, 1.2], [0, 4, 2]);
+    assert.ok(Number.isNaN(a.pearson) && Number.isNaN(a.spearman));
+    assert.equal(a.mae, (1.2 + 2.8 + 0.8) / 3);
+    assert.deepEqual(
+      a.thresholds.map((t) => [t.threshold, t.precision, t.recall, t.teacherPositives]),
+      [
+        [3.5, 0, 0, 1],
+        [3, 0, 0, 1],
+      ],
+    );
+  });
+
+  test('precision, recall and F1 of the ≥ threshold decision', () => {
+    // Teacher positives at ≥ 3.5: pairs 0 and 1; predicted: pairs 1 and 2.
+    const t = thresholdAgreement([3.0, 3.6, 3.9, 0], [4, 4, 3, 0], 3.5);
+    assert.deepEqual([t.precision, t.recall, t.f1], [0.5, 0.5, 0.5]);
+  });
+});
+
+describe('distill', () => {
+  test('trains on the INSPIRED teacher file, reports held-out agreement per scorer, saves a loadable student', async () => {
+    const config = RetrieveConfigSchema.parse({});
+    const result = await distill({
+      teacherFiles: [join(defaultTeacherDir(), 'inspired_train.jsonl')],
+      openEmbedder: async (dataset) =>
+        TfidfLsaEmbedder.fit(itemTexts(dataset.catalog, config), { dimensions: 64, seed: 1, silent: true }),
+      retrieveConfig: config,
+      config: DistillConfigSchema.parse({ epochs: 30 }),
+      seed: 5,
+      silent: true,
+    });
+    assert.deepEqual(
+      result.files.map((f) => [f.dataset, f.split, f.contexts, f.pairs, f.heldOutContexts]),
+      [['inspired', 'train', 240, 2880, 48]],
+    );
+    assert.equal(result.trainPairs, 2880 - result.files[0]!.heldOutPairs);
+    assert.deepEqual(
+      result.rows.map((r) => r.scorer),
+      ['student', 'train mean', 'embedding similarity'],
+    );
+    const [student, mean] = result.rows;
+    assert.ok(student!.agreement.mae < mean!.agreement.mae - 0.2);
+    assert.match(result.student.config.description, /inspired\/train/);
+    const table = formatAgreementTable(result.rows);
+    assert.match(table, /\| inspired\/train \| student \| 576 \| 0\.\d{3} \|/);
+
+    await saveDistillResult(dir, result);
+    assert.ok(existsSync(join(dir, 'model.safetensors')));
+    const report = JSON.parse(readFileSync(join(dir, 'agreement.json'), 'utf8'));
+    assert.equal(report.rows.length, 3);
+    const loaded = await Student.load(dir);
+    assert.equal(loaded.config.trainedPairs, result.trainPairs);
+    loaded.free();
+  });
+});

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { meanAbsoluteError, spearman } from '../../src/augment/agreement.js';
+import { type FeaturizedPairs, featurizeTeacherSet, heldOutContexts } from '../../src/augment/distill.js';
+import {
+  FEATURE_COUNT,
+  FEATURE_NAMES,
+  PairFeaturizer,
+  SemanticSpace,
+} from '../../src/augment/features/index.js';
+import { itemTexts } from '../../src/augment/retrieve.js';
+import { gatherRows, Student, type TrainStudentOptions } from '../../src/augment/student.js';
+import { DistillConfigSchema } from '../../src/augment/student-config.js';
+import { DatasetCache, defaultTeacherDir, loadTeacherSet } from '../../src/augment/teacher-set.js';
+import { RetrieveConfigSchema } from '../../src/config/augment.js';
+import { TfidfLsaEmbedder } from '../../src/providers/builtin/tfidf-lsa-embedder.js';
+
+// The real INSPIRED teacher judgments (2,880 pairs, 240 contexts), featurised once for every test here.
+let pairs: FeaturizedPairs;
+let train: { features: Float32Array; targets: Float32Array };
+let heldOut: { features: Float32Array; targets: Float32Array };
+let dir: string;
+
+const options: TrainStudentOptions = {
+  featureNames: FEATURE_NAMES,
+  ...DistillConfigSchema.parse({}),
+  seed: 7,
+  description: 'test student',
+  embedder: 'builtin',
+  silent: true,
+};
+
+before(async () => {
+  const set = await loadTeacherSet(join(defaultTeacherDir(), 'inspired_train.jsonl'), new DatasetCache());
+  const config = RetrieveConfigSchema.parse({});
+  // A smaller LSA than the CLI's 256-d keeps the fit to a few seconds.
+  const embedder = TfidfLsaEmbedder.fit(itemTexts(set.dataset.catalog, config), {
+    dimensions: 64,
+    seed: 1,
+    silent: true,
+  });
+  const featurizer = PairFeaturizer.create(
+    set.dataset,
+    await SemanticSpace.create(embedder, set.dataset.catalog, config),
+  );
+  pairs = await featurizeTeacherSet(set, featurizer, true);
+  const held = heldOutContexts(pairs.contextKeys, 0.25, 3);
+  const split = (want: boolean) => {
+    const rows = pairs.contextKeys.flatMap((k, r) => (held.has(k) === want ? [r] : []));
+    return {
+      features: gatherRows(pairs.features, FEATURE_COUNT, rows),
+      targets: Float32Array.from(rows, (r) => pairs.targets[r]!),
+    };
+  };
+  train = split(false);
+  heldOut = split(true);
+  dir = mkdtempSync(join(tmpdir(), 'crsaug-student-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('student', () => {
+  test('the held-out split is by context: no context has pairs on both sides', () => {
+    const held = heldOutContexts(pairs.contextKeys, 0.25, 3);
+    assert.equal(held.size, 60);
+    assert.equal(train.targets.length + heldOut.targets.length, 2880);
+    assert.equal(heldOut.targets.length, 60 * 12);
+  });
+
+  test('training lowers the MSE and beats the train-mean baseline on held-out contexts by a real margin', () => {
+    const { student, trainMse } = Student.train(train.features, train.targets, options);
+    assert.ok(trainMse.at(-1)! < trainMse[0]! - 0.1, `train MSE ${trainMse[0]} → ${trainMse.at(-1)}`);
+    const prediction = student.predict(heldOut.features);
+    for (const p of prediction) assert.ok(p >= 0 && p <= 4);
+    const mean = train.targets.reduce((s, t) => s + t, 0) / train.targets.length;
+    const baseline = meanAbsoluteError(new Float32Array(heldOut.targets.length).fill(mean), heldOut.targets);
+    const mae = meanAbsoluteError(prediction, heldOut.targets);
+    assert.ok(mae < baseline - 0.2, `student MAE ${mae.toFixed(3)} vs mean baseline ${baseline.toFixed(3)}`);
+    const rho = spearman(prediction, heldOut.targets);
+    const simRho = spearman(
+      Float32Array.from(
+        heldOut.targets,
+        (_, r) => heldOut.features[r * FEATURE_COUNT + FEATURE_NAMES.indexOf('sem_sim')]!,
+      ),
+      heldOut.targets,
+    );
+    assert.ok(
+      rho > 0.45 && rho > simRho + 0.1,
+      `student Spearman ${rho.toFixed(3)}, similarity ${simRho.toFixed(3)}`,
+    );
+    student.free();
+  });
+
+  test('the same data and seed give the same student; another seed gives another', () => {
+    const small = { ...options, epochs: 5 };
+    const a = Student.train(train.features, train.targets, small).student;
+    const b = Student.train(train.features, train.targets, small).student;
+    const c = Student.train(train.features, train.targets, { ...small, seed: 8 }).student;
+    assert.deepEqual(a.predict(heldOut.features), b.predict(heldOut.features));
+    assert.notDeepEqual(a.predict(heldOut.features), c.predict(heldOut.features));
+    for (const s of [a, b, c]) s.free();
+  });
+
+  test('a saved student loads back with the same predictions and its feature normalisation', async () => {
+    const { student } = Student.train(train.features, train.targets, { ...options, epochs: 3 });
+    await student.save(dir);
+    const loaded = await Student.load(dir);
+    assert.deepEqual(loaded.config, student.config);
+    assert.deepEqual(loaded.predict(heldOut.features), student.predict(heldOut.features));
+    student.free();
+    loaded.free();
+  });
+});
