@@ -54,7 +54,7 @@ describe('distill', () => {
     const result = await distill({
       teacherFiles: [join(defaultTeacherDir(), 'inspired_train.jsonl')],
       openEmbedder: async (dataset) =>
-        TfidfLsaEmbedder.fit(itemTexts(dataset.catalog, config), { dimensions: 64, seed: 1, silent: true }),
+        new TfidfLsaEmbedder(itemTexts(dataset.catalog, config), { dimensions: 64, seed: 1, silent: true }),
       retrieveConfig: config,
       config: DistillConfigSchema.parse({ epochs: 30 }),
       seed: 5,

@@ -138,7 +138,7 @@ describe('pair features', () => {
   before(async () => {
     const dataset = tinyDataset();
     const config = RetrieveConfigSchema.parse({});
-    const embedder = TfidfLsaEmbedder.fit(itemTexts(dataset.catalog, config), {
+    const embedder = new TfidfLsaEmbedder(itemTexts(dataset.catalog, config), {
       dimensions: 4,
       seed: 1,
       silent: true,

@@ -37,7 +37,7 @@ before(async () => {
   const set = await loadTeacherSet(join(defaultTeacherDir(), 'inspired_train.jsonl'), new DatasetCache());
   const config = RetrieveConfigSchema.parse({});
   // A smaller LSA than the CLI's 256-d keeps the fit to a few seconds.
-  const embedder = TfidfLsaEmbedder.fit(itemTexts(set.dataset.catalog, config), {
+  const embedder = new TfidfLsaEmbedder(itemTexts(set.dataset.catalog, config), {
     dimensions: 64,
     seed: 1,
     silent: true,
