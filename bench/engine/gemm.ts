@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Engine } from '../../src/engine/engine.js';
 import type { KernelFlavour } from '../../src/engine/kernels/load.js';
 import { relaxedSimdAvailable } from '../../src/engine/kernels/load.js';
-import { load, measure } from './measure.js';
+import { contention, load, measure } from './measure.js';
 
 export interface GemmResult {
   flavour: KernelFlavour;
@@ -50,7 +50,13 @@ export async function benchGemm(): Promise<GemmResult[]> {
         };
         const { wallMs, cpuMs } = measure(() => engine.gemm(call), 7);
         const flop = 2 * m * n * k;
-        results.push({ flavour, threads, shape: `${m}x${k}x${n}`, gflops: flop / wallMs / 1e6, gflopsPerCpu: flop / cpuMs / 1e6 });
+        results.push({
+          flavour,
+          threads,
+          shape: `${m}x${k}x${n}`,
+          gflops: flop / wallMs / 1e6,
+          gflopsPerCpu: flop / cpuMs / 1e6,
+        });
       }
       await engine.dispose();
     }
@@ -58,8 +64,9 @@ export async function benchGemm(): Promise<GemmResult[]> {
   return results;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
-  console.log(`engine GEMM (M x K x N), median of 7 runs, ${load()}`);
+/** Prints the GEMM table (used by this file's main and by bench/engine/index.ts). */
+export async function printGemmBench(): Promise<void> {
+  console.log(`engine GEMM (M x K x N), median of 7 runs, ${load()}, ${await contention()}`);
   for (const r of await benchGemm()) {
     console.log(
       `${r.shape.padEnd(14)} ${r.flavour.padEnd(8)} threads=${r.threads}  ${r.gflops.toFixed(1)} GFLOP/s ` +
@@ -67,3 +74,5 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
     );
   }
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) await printGemmBench();

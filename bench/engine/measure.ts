@@ -1,4 +1,5 @@
 import { loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 
 export interface Timing {
   /** Median wall-clock milliseconds per call. */
@@ -25,4 +26,30 @@ export function measure(fn: () => void, runs: number, warmup = 2): Timing {
 /** The 1-minute load average: this VM is shared and noisy, so every report carries it. */
 export function load(): string {
   return `load ${loadavg()[0]!.toFixed(1)}`;
+}
+
+const BUSY_LOOP = `let x = 0; for (let i = 0; i < 2e8; i++) x += i % 7; x`;
+
+function busyMs(): number {
+  const start = performance.now();
+  new Function(BUSY_LOOP)();
+  return performance.now() - start;
+}
+
+/**
+ * How much a second busy thread slows the first: ≈1.0 when two cores are really free, ≈2 or more when
+ * other jobs share the machine (then two-thread speed-ups cannot show).
+ */
+export async function contention(): Promise<string> {
+  const alone = busyMs();
+  const worker = new Worker(
+    `const start = performance.now(); new Function(${JSON.stringify(BUSY_LOOP)})();
+    require('node:worker_threads').parentPort.postMessage(performance.now() - start);`,
+    { eval: true },
+  );
+  const theirs = new Promise<number>((resolve) => worker.once('message', resolve));
+  const mine = busyMs();
+  await theirs;
+  await worker.terminate();
+  return `two-thread slowdown ${(mine / alone).toFixed(2)}x (busy loop ${alone.toFixed(0)} ms alone, ${mine.toFixed(0)} ms beside a worker)`;
 }

@@ -7,7 +7,7 @@ import { crossEntropy, embeddingBagMean, Linear, Module, tidy } from '../../src/
 import { Embedding } from '../../src/engine/nn/layers.js';
 import { AdamW } from '../../src/engine/optim/adamw.js';
 import { Rng } from '../../src/util/rng.js';
-import { load, measure } from './measure.js';
+import { contention, load, measure } from './measure.js';
 
 const VOCAB = 30000;
 const DIM = 128;
@@ -63,13 +63,22 @@ export async function benchTrainStep(threads: number, sparse: boolean, steps = 1
   const { wallMs, cpuMs } = measure(step, steps, 3);
   opt.free();
   model.free();
-  return { threads, sparse, msPerStep: wallMs, cpuMsPerStep: cpuMs, firstLoss: losses[0]!, lastLoss: losses[losses.length - 1]! };
+  return {
+    threads,
+    sparse,
+    msPerStep: wallMs,
+    cpuMsPerStep: cpuMs,
+    firstLoss: losses[0]!,
+    lastLoss: losses[losses.length - 1]!,
+  };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+/** Prints the training-step table (used by this file's main and by bench/engine/index.ts). */
+export async function printTrainStepBench(): Promise<void> {
   const engine = configureEngine({});
   console.log(
-    `engine training step (${engine.flavour} kernels), median of 15 steps after 3 warm-up, ${load()}`,
+    `engine training step (${engine.flavour} kernels), median of 15 steps after 3 warm-up, ${load()}, ` +
+      (await contention()),
   );
   for (const threads of [1, 2]) {
     for (const sparse of [true, false]) {
@@ -82,3 +91,5 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   }
   await engine.dispose();
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) await printTrainStepBench();
