@@ -104,16 +104,11 @@ export async function createEmbeddingModel(
         dimensions: settings.dimensions,
       });
       break;
-    case 'builtin': {
+    case 'builtin':
       if (!runtime.fitTexts)
         throw new Error('the builtin embedder needs fitTexts (item texts and training contexts)');
-      const embedder = TfidfLsaEmbedder.fit(runtime.fitTexts, {
-        dimensions: settings.dimensions,
-        seed: runtime.seed,
-      });
-      // Fitting is deterministic and embedding is local and fast: a cache would only store what is recomputed.
-      return wrapForRun(embedder, { ...config, cache: false }, settings, runtime);
-    }
+      base = new TfidfLsaEmbedder(runtime.fitTexts, { dimensions: settings.dimensions, seed: runtime.seed });
+      break;
     case 'llamacpp':
       base = await LlamaCppEmbeddingModel.load(
         required(settings.modelPath, 'providers.embedding.modelPath'),

@@ -1,10 +1,7 @@
 /** The provider layer's public surface: model specifications, implementations, wrappers and factories. */
 
-export {
-  DEFAULT_LSA_DIMENSIONS,
-  TfidfLsaEmbedder,
-  type TfidfLsaOptions,
-} from './builtin/tfidf-lsa-embedder.js';
+export { DEFAULT_LSA_DIMENSIONS, TfidfLsa, type TfidfLsaOptions } from './builtin/tfidf-lsa.js';
+export { TfidfLsaEmbedder } from './builtin/tfidf-lsa-embedder.js';
 export { type EmbedManyOptions, type EmbedManyResult, embedMany } from './embed-many.js';
 export { ApiCallError, RetriesExhaustedError, TooManyEmbeddingValuesError } from './errors.js';
 export {

@@ -127,19 +127,19 @@ test('builtin tfidf-lsa on INSPIRED: honest name, unit vectors, deterministic, a
   const data = inspired();
   const train = data.split('train').map((c) => c.context.join(' '));
   const fitTexts = [...data.itemTexts, ...train];
-  const embedder = TfidfLsaEmbedder.fit(fitTexts, { dimensions: 64, seed: 7, silent: true });
+  const embedder = new TfidfLsaEmbedder(fitTexts, { dimensions: 64, seed: 7, silent: true });
   assert.match(
     embedder.describe(),
     /^builtin:tfidf-lsa \(offline lexical embedder, not a neural model: .* 64-d, fit on 3157 texts\)$/,
   );
-  assert.equal(embedder.dimensions, 64);
+  assert.equal(embedder.fit().dimensions, 64);
 
   const items = await embedMany(embedder, data.itemTexts);
   for (let i = 0; i < items.rows; i += 97) {
     const row = items.embeddings.subarray(i * 64, (i + 1) * 64);
     assert.ok(Math.abs(Math.hypot(...row) - 1) < 1e-5);
   }
-  const small = () => TfidfLsaEmbedder.fit(fitTexts.slice(0, 300), { dimensions: 16, seed: 7, silent: true });
+  const small = () => new TfidfLsaEmbedder(fitTexts.slice(0, 300), { dimensions: 16, seed: 7, silent: true });
   const [once, twice] = [small(), small()];
   assert.equal(once.modelId, twice.modelId);
   assert.notEqual(once.modelId, embedder.modelId);

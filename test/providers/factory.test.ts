@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { z } from 'zod';
 import { PROVIDER_ENV_BINDINGS, ProvidersConfigSchema } from '../../src/config/providers.js';
@@ -47,17 +50,30 @@ test('a base URL alone selects openai-compatible; missing settings name the fiel
   assert.throws(() => ProvidersConfigSchema.parse({ chat: { baseUrl: 'not a url' } }), /baseUrl/);
 });
 
-test('without an embedding server the builtin offline embedder is used, and says what it is', async () => {
+test('without an embedding server the builtin offline embedder is used; a cached rerun skips its fit', async () => {
   const fitTexts = ['a scary horror film', 'a funny comedy film', 'horror with ghosts', 'romantic comedy'];
-  const { model, usage } = await createEmbeddingModel(
-    ProvidersConfigSchema.parse({ embedding: { dimensions: 3 } }),
-    {
-      fitTexts,
-    },
-  );
-  assert.equal(model.provider, 'builtin');
-  assert.match(model.describe(), /^builtin:tfidf-lsa \(offline lexical embedder, not a neural model/);
-  const { embeddings } = await model.doEmbed({ values: ['horror film'] });
-  assert.equal(embeddings[0]!.length, 3);
-  assert.equal(usage.summary()[0]!.costUsd, 0);
+  const config = ProvidersConfigSchema.parse({ embedding: { dimensions: 3 } });
+  const cacheDir = mkdtempSync(join(tmpdir(), 'crsaug-builtin-'));
+  const first = await createEmbeddingModel(config, { fitTexts, cacheDir });
+  assert.equal(first.model.provider, 'builtin');
+  assert.match(first.model.describe(), /^builtin:tfidf-lsa \(offline lexical embedder, not a neural model/);
+  const a = await first.model.doEmbed({ values: ['horror film', 'comedy'] });
+  first.close();
+  assert.equal(a.embeddings[0]!.length, 3);
+  const [firstRow] = first.usage.summary();
+  assert.equal(firstRow!.calls, 1);
+  assert.equal(firstRow!.costUsd, 0);
+
+  const second = await createEmbeddingModel(config, { fitTexts, cacheDir });
+  const b = await second.model.doEmbed({ values: ['comedy', 'horror film'] });
+  second.close();
+  assert.deepEqual(b.embeddings, [a.embeddings[1], a.embeddings[0]]);
+  // No call reached the model, so it was never fitted.
+  assert.equal(second.usage.summary()[0]!.calls, 0);
+  assert.equal(second.usage.summary()[0]!.cacheHits, 2);
+  assert.match(second.model.describe(), /LSA 3-d, fit on 4 texts/);
+
+  const otherTexts = await createEmbeddingModel(config, { fitTexts: [...fitTexts, 'war film'], cacheDir });
+  assert.notEqual(otherTexts.model.modelId, second.model.modelId, 'other fit texts, other model id');
+  otherTexts.close();
 });

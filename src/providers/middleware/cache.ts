@@ -53,6 +53,7 @@ export function withCache<M extends AnyModel>(
     },
 
     async embed(request: EmbedRequest, next, inner) {
+      // A configured vector length (OpenAI's shortening) changes the vectors, so it is part of the key.
       const keys = request.values.map((value) =>
         ProviderCacheStore.key(inner.provider, inner.modelId, { value, dimensions: inner.dimensions }),
       );
