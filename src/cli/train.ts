@@ -4,6 +4,7 @@ import { BACKBONE_NAMES, LABEL_MODES, TRAIN_MODES } from '../config/train.js';
 import { loadDataset } from '../data/index.js';
 import { configureEngine } from '../engine/index.js';
 import { formatSummaryTable } from '../eval/index.js';
+import { registerTrainedRecommenders } from '../train/recommenders.js';
 import { runTraining } from '../train/run.js';
 import { CrsaugError } from '../util/errors.js';
 import { positiveInt } from './eval.js';
@@ -40,6 +41,8 @@ function nonNegativeNumber(value: string): number {
 }
 
 export function register(program: Command): void {
+  // Trained backbones become usable by name in `crsaug baseline` too.
+  registerTrainedRecommenders();
   program
     .command('train')
     .description(

@@ -71,8 +71,8 @@ export const TrainConfigSchema = z.object({
   scoreWeighted: z.boolean().default(false),
   /** Seeds per run (seed, seed+1, …); test metrics are reported as mean ± sample std. */
   seeds: z.number().int().positive().default(1),
-  /** Epochs (reference: 5 baseline/stage 2, 10 stage 1). */
-  epochs: z.number().int().positive().default(10),
+  /** Epochs (reference: 5 for baseline and stage 2, 10 for stage 1 — pass --epochs 10 there). */
+  epochs: z.number().int().positive().default(5),
   batchSize: z.number().int().positive().default(64),
   /** Peak learning rate (AdamW). */
   lr: z.number().positive().default(1e-3),
@@ -86,6 +86,11 @@ export const TrainConfigSchema = z.object({
   alpha: z.number().nonnegative().default(0.5),
   /** stage2: temperature τ of both distributions in the KL term (reference: 1). */
   temperature: z.number().positive().default(1),
+  /**
+   * Start the item bias at the log label prior of the training samples, log((n_i + 1) / (N + items)), so a
+   * fresh model begins at popularity ranking and learns the context-dependent part (not used with --init).
+   */
+  itemPrior: z.boolean().default(true),
   /** Valid metric that selects the best epoch (reference protocol, filtered). */
   selectMetric: z.string().default('recall@50'),
   /** Contexts per scoring call during evaluation. */

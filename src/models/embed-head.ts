@@ -104,6 +104,10 @@ export class EmbedHead extends Module implements TrainableModel {
     return x;
   }
 
+  setItemBias(bias: Float32Array): void {
+    this.layers[this.layers.length - 1]!.bias!.data.set(bias);
+  }
+
   override free(): void {
     super.free();
     this.table.matrix.free();

@@ -141,6 +141,10 @@ export class Kbrd extends Module implements TrainableModel {
     return this.scoreItems(this.userVectors(encoded, contexts), encoded);
   }
 
+  setItemBias(bias: Float32Array): void {
+    this.itemBias.data.set(bias);
+  }
+
   /** user · E_itemᵀ + item bias → [users, items]. */
   scoreItems(user: Tensor, encoded: Tensor): Tensor {
     return add(matmul(user, embedding(encoded, this.itemEntities), { transB: true }), this.itemBias);

@@ -65,6 +65,10 @@ export class TextRecommender extends Module implements TrainableModel {
     return this.kg.scoreItems(user, encoded);
   }
 
+  setItemBias(bias: Float32Array): void {
+    this.kg.setItemBias(bias);
+  }
+
   /** Attention-pooled token representations → [contexts, dim]; a context without text gives zeros. */
   private textVectors(contexts: readonly RecContext[]): Tensor {
     const encoded = contexts.map((c) => this.tokenizer.encodeDialogue(c.utterances, this.settings.maxTokens));

@@ -15,6 +15,8 @@ export interface TrainableModel {
   readonly config: Record<string, unknown>;
   /** Item logits [contexts.length, items], recorded for backprop when gradients are enabled. */
   logits(contexts: readonly RecContext[]): Tensor;
+  /** Sets the per-item logit bias (e.g. to the log label prior before training). */
+  setItemBias(bias: Float32Array): void;
 }
 
 /** Everything a backbone may read when it is built (the dataset's catalog and KG, nothing from splits). */

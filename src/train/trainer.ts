@@ -27,9 +27,9 @@ export interface TrainSeedOptions {
   train: TrainConfig;
   seed: number;
   samples: readonly TrainSample[];
-  /** Contexts for model selection (real valid split) and the final numbers (real test split). */
+  /** Contexts for model selection (real valid split) and the final numbers (real test split; none: no test metrics). */
   valid: readonly RecContext[];
-  test: readonly RecContext[];
+  test?: readonly RecContext[];
   evalOptions: EvalOptions;
   /** This seed's folder: `last/` (resumable), `best/` (selected model). */
   outDir: string;
@@ -45,6 +45,7 @@ export interface SeedResult {
   /** 1-based epoch whose weights were selected on valid. */
   bestEpoch: number;
   valid: Metrics;
+  /** Empty when no test contexts were given. */
   test: Metrics;
   history: TrainerState['history'];
   /** Wall time of the epochs this process ran. */
@@ -67,6 +68,8 @@ export async function trainSeed(o: TrainSeedOptions): Promise<SeedResult | null>
   const model = train.init
     ? await loadModel(train.init, dataset)
     : await buildBackbone(train.model, dataset, backboneSettings(train), seed);
+  if (!train.init && train.itemPrior)
+    model.setItemBias(logLabelPrior(o.samples, dataset.catalog.itemEntity.length));
   const distillation = await distillationOf(train, dataset);
   const optimizer = new AdamW(model.module.namedParameters(), {
     lr: train.lr,
@@ -142,7 +145,7 @@ export async function trainSeed(o: TrainSeedOptions): Promise<SeedResult | null>
       seed,
       bestEpoch: state.bestEpoch,
       valid: bestValid,
-      test: evaluate(model, o.test, o),
+      test: o.test ? evaluate(model, o.test, o) : {},
       history: state.history,
       trainSeconds,
     };
@@ -151,6 +154,19 @@ export async function trainSeed(o: TrainSeedOptions): Promise<SeedResult | null>
     model.module.free();
     distillation?.reference.module.free();
   }
+}
+
+/** log((n_i + 1) / (N + items)) with n_i the (weighted) label count of item i in the samples. */
+export function logLabelPrior(samples: readonly TrainSample[], items: number): Float32Array {
+  const counts = new Float64Array(items);
+  let total = 0;
+  for (const s of samples) {
+    s.labels.forEach((item, i) => {
+      counts[item]! += s.weights[i]!;
+      total += s.weights[i]!;
+    });
+  }
+  return Float32Array.from(counts, (n) => Math.log((n + 1) / (total + items)));
 }
 
 /** Stage 2's frozen reference: a second, separately loaded copy of the --init checkpoint. */

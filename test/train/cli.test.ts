@@ -56,3 +56,36 @@ test('crsaug train names the missing input of a mode', () => {
   assert.equal(run.status, 1);
   assert.match(run.stderr, /mode stage1 needs --synthetic FILE/);
 });
+
+test('trained backbones are in the recommender registry: crsaug baseline --model kbrd trains then evaluates', () => {
+  const cwd = tempDir('baseline-kbrd');
+  writeFileSync(
+    join(cwd, 'crsaug.config.json'),
+    JSON.stringify({
+      train: { epochs: 1, batchSize: 256, lr: 0.01, kbrd: { dim: 8, bases: 2, attentionDim: 8 } },
+    }),
+  );
+  const dataDir = resolveDataDir(undefined).dir;
+  const run = spawnSync(
+    process.execPath,
+    [
+      CLI,
+      'baseline',
+      '--model',
+      'kbrd',
+      '--dataset',
+      'inspired',
+      '--data-dir',
+      dataDir,
+      '--split',
+      'valid',
+      '--json',
+    ],
+    { cwd, encoding: 'utf8' },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const output = JSON.parse(run.stdout);
+  assert.equal(output.model, 'kbrd');
+  assert.equal(output.pairs, 164);
+  assert.ok(output['recall@50'] > 0);
+});

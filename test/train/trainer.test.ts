@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { readSafetensors } from '../../src/engine/index.js';
 import { runTraining } from '../../src/train/run.js';
 import { realSamples } from '../../src/train/samples.js';
+import { logLabelPrior } from '../../src/train/trainer.js';
 import { loadInspired, tempDir, tinyConfig, withTrainSubset } from './helpers.js';
 
 test('real samples: one per gold item of each train context', async () => {
@@ -61,4 +62,24 @@ test('a run stopped after epoch 1 and resumed ends with the same weights and met
     assert.deepEqual([...x.tensors.keys()], [...y.tensors.keys()]);
     for (const [name, t] of x.tensors) assert.deepEqual(y.tensors.get(name)!.data, t.data, `${file} ${name}`);
   }
+});
+
+test('log label prior: log((n_i + 1) / (N + items)) over weighted sample labels', () => {
+  const context = {
+    dialogId: 'd',
+    turnId: 1,
+    utterances: [],
+    entities: [],
+    gold: [],
+    goldEntities: [],
+    recNames: [],
+  };
+  const prior = logLabelPrior(
+    [
+      { context, labels: Int32Array.of(0), weights: Float32Array.of(1) },
+      { context, labels: Int32Array.of(0, 2), weights: Float32Array.of(0.5, 0.5) },
+    ],
+    3,
+  );
+  assert.deepEqual([...prior], [Math.log(2.5 / 5), Math.log(1 / 5), Math.log(1.5 / 5)].map(Math.fround));
 });
