@@ -4,7 +4,7 @@ import { embedding, embeddingBagMean } from '../ops/gather.js';
 import { layerNorm } from '../ops/layernorm.js';
 import { matmul } from '../ops/matmul.js';
 import type { Indices, Tensor } from '../tensor.js';
-import { constant, kaimingUniform, normal } from './init.js';
+import { constant, kaimingUniform, normal, uniform } from './init.js';
 import { Module } from './module.js';
 
 /** y = x·W + b with W [in, out] (torch.nn.Linear's init); x may be [N, in] or [B, L, in]. */
@@ -15,11 +15,8 @@ export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, rng: Rng, options: { bias?: boolean } = {}) {
     super();
     this.weight = kaimingUniform(this.param('weight', [inFeatures, outFeatures]), rng);
-    this.bias = options.bias === false ? null : this.param('bias', [outFeatures]);
-    if (this.bias) {
-      const bound = 1 / Math.sqrt(inFeatures);
-      for (let i = 0; i < outFeatures; i++) this.bias.data[i] = (2 * rng.next() - 1) * bound;
-    }
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.bias = options.bias === false ? null : uniform(this.param('bias', [outFeatures]), rng, -bound, bound);
   }
 
   forward(x: Tensor): Tensor {
