@@ -66,24 +66,39 @@ export function times(
  */
 export function orthonormalizeColumns(a: Float64Array, rows: number, width: number): void {
   for (let pass = 0; pass < 2; pass++) {
-    const r = cholesky(gram(a, rows, width), width);
-    // A ← A·R⁻¹, row by row (R is upper triangular), by forward substitution on each row.
+    const inverse = invertUpperTriangular(cholesky(gram(a, rows, width), width), width);
+    // A ← A·R⁻¹ row by row; R⁻¹ is upper triangular, so row k only feeds columns k…width-1.
     const row = new Float64Array(width);
     for (let i = 0; i < rows; i++) {
       const o = i * width;
-      for (let j = 0; j < width; j++) {
-        const diag = r[j * width + j]!;
-        if (diag === 0) {
-          row[j] = 0;
-          continue;
-        }
-        let s = a[o + j]!;
-        for (let k = 0; k < j; k++) s -= row[k]! * r[k * width + j]!;
-        row[j] = s / diag;
+      row.fill(0);
+      for (let k = 0; k < width; k++) {
+        const aik = a[o + k]!;
+        if (aik === 0) continue;
+        const ok = k * width;
+        for (let j = k; j < width; j++) row[j]! += aik * inverse[ok + j]!;
       }
       a.set(row, o);
     }
   }
+}
+
+/** R⁻¹ of an upper-triangular R; a zero pivot (a dependent column) gives a zero row and column. */
+function invertUpperTriangular(r: Float64Array, n: number): Float64Array {
+  const inverse = new Float64Array(n * n);
+  for (let j = n - 1; j >= 0; j--) {
+    const rjj = r[j * n + j]!;
+    if (rjj === 0) continue;
+    inverse[j * n + j] = 1 / rjj;
+    // Row j of R⁻¹ from R·R⁻¹ = I: inverse[j][c] = -(Σ_{k>j} r[j][k]·inverse[k][c]) / r[j][j].
+    for (let k = j + 1; k < n; k++) {
+      const rjk = r[j * n + k]!;
+      if (rjk === 0) continue;
+      for (let c = k; c < n; c++) inverse[j * n + c]! -= rjk * inverse[k * n + c]!;
+    }
+    for (let c = j + 1; c < n; c++) inverse[j * n + c]! /= rjj;
+  }
+  return inverse;
 }
 
 /** Upper-triangular R with RᵀR = G; pivots that vanish (rank deficiency) give zero rows. */
