@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveDataDir } from '../../src/config/paths.js';
@@ -28,8 +28,16 @@ export function tinyConfig(train: Record<string, unknown> = {}): Config {
   });
 }
 
+const created: string[] = [];
+process.on('exit', () => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `crsaug-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `crsaug-${prefix}-`));
+  created.push(dir);
+  return dir;
 }
 
 /** The first `n` train contexts' split, so a training epoch takes well under a second. */
