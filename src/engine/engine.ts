@@ -170,7 +170,8 @@ export class Engine {
         if (done === seq) break;
         Atomics.wait(w.words, DONE, done);
       }
-      if (Atomics.load(w.words, FAILED) === 1) throw new Error(`GEMM worker failed on a ${m}x${k}x${n} product`);
+      if (Atomics.load(w.words, FAILED) === 1)
+        throw new Error(`GEMM worker failed on a ${m}x${k}x${n} product`);
     }
   }
 

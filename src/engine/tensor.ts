@@ -29,8 +29,9 @@ export function tidy<T>(fn: () => T): T {
   scopes.push(scope);
   try {
     const result = fn();
-    if (result instanceof Tensor)
-      throw new Error('tidy(): return result.toArray() or keep(); a returned tensor would be freed');
+    if (result instanceof Tensor && result.scope === scope) {
+      throw new Error('tidy(): a returned tensor would be freed; return keep(t) or t.toArray()');
+    }
     return result;
   } finally {
     scopes.pop();
@@ -38,10 +39,13 @@ export function tidy<T>(fn: () => T): T {
   }
 }
 
-/** Removes a tensor from its scope so it survives the enclosing tidy(); the caller frees it. */
+/** Removes a tensor (and its gradient) from its scope so it survives the enclosing tidy(); the caller frees it. */
 export function keep<T extends Tensor>(t: T): T {
-  t.scope?.delete(t);
-  t.scope = null;
+  for (const owned of [t, t.grad]) {
+    if (!owned) continue;
+    owned.scope?.delete(owned);
+    owned.scope = null;
+  }
   return t;
 }
 

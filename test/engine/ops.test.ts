@@ -10,6 +10,7 @@ import {
   embeddingBagMean,
   engine,
   gelu,
+  keep,
   klDivergence,
   layerNorm,
   maskedAttentionPool,
@@ -311,4 +312,20 @@ test('tidy frees everything a step allocates', () => {
   }
   // Only w's persistent gradient is new.
   assert.equal(heap.liveBytes(), before + 8 * 8 * 4);
+});
+
+test('keep() lets a tensor and its gradient outlive tidy()', () => {
+  const w = p([3], 120);
+  const kept = tidy(() => {
+    const y = keep(scale(w, 2));
+    y.gradBuffer().data.fill(5);
+    return y;
+  });
+  assert.deepEqual(
+    Array.from(kept.data),
+    Array.from(w.data, (v) => Math.fround(v * 2)),
+  );
+  assert.deepEqual(Array.from(kept.grad!.data), [5, 5, 5]);
+  kept.free();
+  assert.throws(() => tidy(() => scale(w, 2)), /returned tensor would be freed/);
 });

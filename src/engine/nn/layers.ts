@@ -16,7 +16,8 @@ export class Linear extends Module {
     super();
     this.weight = kaimingUniform(this.param('weight', [inFeatures, outFeatures]), rng);
     const bound = 1 / Math.sqrt(inFeatures);
-    this.bias = options.bias === false ? null : uniform(this.param('bias', [outFeatures]), rng, -bound, bound);
+    this.bias =
+      options.bias === false ? null : uniform(this.param('bias', [outFeatures]), rng, -bound, bound);
   }
 
   forward(x: Tensor): Tensor {
