@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { type CandidateRecord, pairKey, type ScoreRecord } from '../../src/augment/artifacts.js';
 import { formatSynthesisStats, synthesize, teacherScoresScorer } from '../../src/augment/synthesize.js';
 import { loadDataset } from '../../src/data/load.js';
@@ -145,5 +147,17 @@ describe('synthesize', () => {
       /test candidates: "No Such Film \(1900\)" is not an item of inspired/,
     );
     candidates = saved;
+  });
+});
+
+describe('augment synthesize command', () => {
+  test('without a candidates file it fails with exit code 1 and says which command makes one', () => {
+    const cli = fileURLToPath(new URL('../../src/cli/index.js', import.meta.url));
+    const run = spawnSync(process.execPath, [cli, 'augment', 'synthesize', '--out', join(dir, 'empty')], {
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /no candidates file .*train\.candidates\.jsonl/);
+    assert.match(run.stderr, /hint: run `crsaug augment retrieve --splits train` first/);
   });
 });
