@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CrsaugError } from '../util/errors.js';
 import { readJsonFile, writeJsonFile } from '../util/json.js';
+import { PROVIDER_ENV_BINDINGS } from './providers.js';
 import { type Config, type ConfigInput, ConfigSchema } from './schema.js';
 
 export const CONFIG_FILE_NAME = 'crsaug.config.json';
@@ -13,6 +14,7 @@ export const ENV_BINDINGS: Record<string, { path: string[]; type: 'string' | 'nu
   CRSAUG_CACHE_DIR: { path: ['cacheDir'], type: 'string' },
   CRSAUG_SEED: { path: ['seed'], type: 'number' },
   CRSAUG_THREADS: { path: ['threads'], type: 'number' },
+  ...PROVIDER_ENV_BINDINGS,
 };
 
 export interface ResolveOptions {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AugmentConfigSchema } from './augment.js';
+import { ProvidersConfigSchema } from './providers.js';
 import { TrainConfigSchema } from './train.js';
 
 /**
@@ -29,6 +30,7 @@ export const ConfigSchema = z.object({
     .prefault({}),
   train: TrainConfigSchema.prefault({}),
   augment: AugmentConfigSchema.prefault({}),
+  providers: ProvidersConfigSchema,
 });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -37,3 +37,22 @@ test('invalid values name the config path', () => {
     /CRSAUG_SEED must be a number/,
   );
 });
+
+test('CRSAUG_LLM_* and CRSAUG_EMBED_* select the configured providers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crsaug-cfg-'));
+  const config = resolveConfig({
+    cwd: dir,
+    env: {
+      CRSAUG_LLM_BASE_URL: 'http://127.0.0.1:11434/v1',
+      CRSAUG_LLM_MODEL: 'gemma2:9b',
+      CRSAUG_EMBED_BASE_URL: 'http://127.0.0.1:8080/v1',
+      CRSAUG_EMBED_MODEL: 'gritlm',
+      CRSAUG_EMBED_API_KEY: 'k',
+    },
+  });
+  assert.equal(config.providers.chat.baseUrl, 'http://127.0.0.1:11434/v1');
+  assert.equal(config.providers.chat.model, 'gemma2:9b');
+  assert.equal(config.providers.embedding.baseUrl, 'http://127.0.0.1:8080/v1');
+  assert.equal(config.providers.embedding.model, 'gritlm');
+  assert.equal(config.providers.embedding.apiKey, 'k');
+});
