@@ -30,6 +30,8 @@ export interface StepResult {
   sparse: boolean;
   msPerStep: number;
   cpuMsPerStep: number;
+  /** GEMM blocks the worker threads computed per step (0 on 1 thread). */
+  workerJobsPerStep: number;
   firstLoss: number;
   lastLoss: number;
 }
@@ -60,7 +62,9 @@ export async function benchTrainStep(threads: number, sparse: boolean, steps = 1
       }),
     );
   };
+  const jobsBefore = engine.workerJobs();
   const { wallMs, cpuMs } = measure(step, steps, 3);
+  const workerJobsPerStep = (engine.workerJobs() - jobsBefore) / (steps + 3);
   opt.free();
   model.free();
   return {
@@ -68,6 +72,7 @@ export async function benchTrainStep(threads: number, sparse: boolean, steps = 1
     sparse,
     msPerStep: wallMs,
     cpuMsPerStep: cpuMs,
+    workerJobsPerStep,
     firstLoss: losses[0]!,
     lastLoss: losses[losses.length - 1]!,
   };
@@ -85,7 +90,8 @@ export async function printTrainStepBench(): Promise<void> {
       const r = await benchTrainStep(threads, sparse);
       console.log(
         `threads=${threads} ${sparse ? 'lazy AdamW (touched rows)' : 'dense AdamW               '}  ` +
-          `${r.msPerStep.toFixed(1)} ms/step, ${r.cpuMsPerStep.toFixed(1)} CPU ms/step  (loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)})`,
+          `${r.msPerStep.toFixed(1)} ms/step, ${r.cpuMsPerStep.toFixed(1)} CPU ms/step, ` +
+          `${r.workerJobsPerStep} GEMMs/step shared with a worker  (loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)})`,
       );
     }
   }

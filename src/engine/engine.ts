@@ -13,6 +13,7 @@ import {
   FAILED,
   GEMM_ARGS,
   GEMM_FLOAT_ARGS,
+  JOBS,
   READY,
   SEQ,
   SLOT_WORDS,
@@ -114,6 +115,11 @@ export class Engine {
   readyWorkers(): number {
     return this.workers.slice(0, this.threadCount - 1).filter((w) => Atomics.load(w.words, READY) === 1)
       .length;
+  }
+
+  /** GEMM blocks the worker threads have computed so far. */
+  workerJobs(): number {
+    return this.workers.reduce((n, w) => n + Atomics.load(w.words, JOBS), 0);
   }
 
   /** Resolves once every configured worker has started (workers start in the background). */

@@ -8,6 +8,7 @@ import {
   FAILED,
   GEMM_ARGS,
   GEMM_FLOAT_ARGS,
+  JOBS,
   READY,
   SEQ,
   SLOT_WORDS,
@@ -36,6 +37,7 @@ for (;;) {
   try {
     kernels.gemm(...values);
     Atomics.store(words, FAILED, 0);
+    Atomics.add(words, JOBS, 1);
   } catch {
     // The main thread is blocked waiting; a flag is the only way to tell it (it rethrows).
     Atomics.store(words, FAILED, 1);

@@ -10,7 +10,9 @@ export const DONE = 1;
 export const READY = 2;
 /** Set to 1 by the worker when its last job threw (e.g. a kernel trap). */
 export const FAILED = 3;
-export const ARGS = 4;
+/** Jobs this worker has finished (lets tests and benchmarks see that work really went to the thread). */
+export const JOBS = 4;
+export const ARGS = 5;
 
 /** The GEMM argument order, shared by both sides. */
 export const GEMM_ARGS = [

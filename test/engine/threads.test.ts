@@ -20,6 +20,7 @@ test('GEMM on 2 threads is bit-identical to 1 thread (forward and backward shape
   e.setThreads(2);
   await e.ready();
   assert.equal(e.readyWorkers(), 1);
+  const jobsBefore = e.workerJobs();
   try {
     for (const [m, k, n] of [
       [64, 96, 1003],
@@ -39,6 +40,7 @@ test('GEMM on 2 threads is bit-identical to 1 thread (forward and backward shape
         );
       }
     }
+    assert.ok(e.workerJobs() >= jobsBefore + 6, 'the 2-thread runs really used the worker');
   } finally {
     e.setThreads(threadsBefore);
   }
