@@ -79,7 +79,10 @@ export function register(program: Command): void {
       'compute threads (default: config; results are deterministic per thread count)',
       positiveInt,
     )
-    .option('--out <dir>', 'run folder: checkpoints, config.resolved.json, metrics.json', 'runs/train')
+    .option(
+      '--out <dir>',
+      'run folder: checkpoints, config.resolved.json, metrics.json (default: config out, else runs/train)',
+    )
     .option('--resume', 'continue from the last checkpoint in --out')
     .option(
       '--stop-after <n>',

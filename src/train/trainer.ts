@@ -93,6 +93,7 @@ export async function trainSeed(o: TrainSeedOptions): Promise<SeedResult | null>
     if (!o.silent)
       process.stderr.write(`resuming seed ${seed} after epoch ${state.epoch} (step ${state.step})\n`);
   }
+  const parameters = model.module.parameters();
   const start = performance.now();
   const lastEpoch = Math.min(train.epochs, state.epoch + (o.stopAfterEpochs ?? train.epochs));
   try {
@@ -110,8 +111,7 @@ export async function trainSeed(o: TrainSeedOptions): Promise<SeedResult | null>
           value.backward();
           return value.item();
         });
-        const params = model.module.parameters();
-        if (train.clipNorm > 0) clipGradNorm(params, train.clipNorm);
+        if (train.clipNorm > 0) clipGradNorm(parameters, train.clipNorm);
         optimizer.step(learningRateFactor(state.step, schedule));
         optimizer.zeroGrad();
         state.step++;

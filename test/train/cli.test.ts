@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -88,4 +88,41 @@ test('trained backbones are in the recommender registry: crsaug baseline --model
   assert.equal(output.model, 'kbrd');
   assert.equal(output.pairs, 164);
   assert.ok(output['recall@50'] > 0);
+});
+
+test('a training process killed after its first checkpoint resumes to the same metrics as an uninterrupted run', async () => {
+  const cwd = tempDir('train-kill');
+  writeFileSync(
+    join(cwd, 'crsaug.config.json'),
+    JSON.stringify({
+      train: { epochs: 3, batchSize: 128, lr: 0.01, kbrd: { dim: 8, bases: 2, attentionDim: 8 } },
+    }),
+  );
+  const args = ['--dataset', 'inspired', '--json'];
+  const straight = train(cwd, [...args, '--out', 'straight']);
+  assert.equal(straight.status, 0, straight.stderr);
+  const dataDir = resolveDataDir(undefined).dir;
+  const child = spawn(
+    process.execPath,
+    [CLI, 'train', '--data-dir', dataDir, '--quiet', ...args, '--out', 'killed'],
+    { cwd },
+  );
+  const firstCheckpoint = join(cwd, 'killed', 'seed-42', 'last', 'trainer-state.json');
+  await new Promise<void>((resolve, reject) => {
+    child.on('exit', () => reject(new Error('the run finished before it could be killed')));
+    const poll = setInterval(() => {
+      if (!existsSync(firstCheckpoint)) return;
+      clearInterval(poll);
+      child.removeAllListeners('exit');
+      child.on('exit', () => resolve());
+      child.kill('SIGKILL');
+    }, 5);
+  });
+  assert.ok(!existsSync(join(cwd, 'killed', 'metrics.json')), 'killed before finishing');
+  const resumed = train(cwd, [...args, '--out', 'killed', '--resume']);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const a = JSON.parse(straight.stdout);
+  const b = JSON.parse(resumed.stdout);
+  assert.deepEqual(b.runs[0].metrics, a.runs[0].metrics);
+  assert.deepEqual(b.runs[0].history, a.runs[0].history);
 });
