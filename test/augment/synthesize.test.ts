@@ -10,6 +10,7 @@ import { formatSynthesisStats, synthesize, teacherScoresScorer } from '../../src
 import { loadDataset } from '../../src/data/load.js';
 import { readProcessedSplit } from '../../src/data/split.js';
 import type { Dataset, RecContext } from '../../src/data/types.js';
+import { readSyntheticLabels } from '../../src/train/samples.js';
 
 let dataset: Dataset;
 let contexts: RecContext[];
@@ -137,6 +138,19 @@ describe('synthesize', () => {
       [1, 0, 3].map((k) => itemOf(candidates[2]!.candidates[k]!.item)),
     );
     assert.equal(split.unknownRecNames, 0);
+  });
+
+  test("stage 1's synthetic-label reader takes the file with its scores", async () => {
+    await run(3.5, 'f.jsonl');
+    const labels = await readSyntheticLabels(join(dir, 'f.jsonl'), dataset.catalog);
+    assert.equal(labels.unknownNames, 0);
+    assert.deepEqual(
+      labels.contexts.map((c) => c.scores.map((v) => Math.round(v * 100) / 100)),
+      [
+        [4, 3.5],
+        [4, 3.7, 3.5],
+      ],
+    );
   });
 
   test('a candidate outside the catalog is an error naming the source', async () => {
