@@ -68,6 +68,15 @@ export async function trainSeed(o: TrainSeedOptions): Promise<SeedResult | null>
   const model = train.init
     ? await loadModel(train.init, dataset)
     : await buildBackbone(train.model, dataset, backboneSettings(train), seed);
+  if (model.backbone !== train.model) {
+    model.module.free();
+    throw new CrsaugError(
+      `--init ${train.init} holds a ${model.backbone} model, but the run trains ${train.model}`,
+      {
+        hint: `pass --model ${model.backbone}`,
+      },
+    );
+  }
   if (!train.init && train.itemPrior)
     model.setItemBias(logLabelPrior(o.samples, dataset.catalog.itemEntity.length));
   const distillation = await distillationOf(train, dataset);

@@ -113,6 +113,13 @@ test('stage1 (both label modes), stage2 from its checkpoint, and mixed all train
     runTraining(tinyConfig({ mode: 'stage2' }), dataset, { outDir: join(dir, 'x'), silent: true }),
     /stage2 needs --init/,
   );
+  await assert.rejects(
+    runTraining(tinyConfig({ mode: 'stage2', init, model: 'text' }), dataset, {
+      outDir: join(dir, 'y'),
+      silent: true,
+    }),
+    /holds a kbrd model, but the run trains text/,
+  );
 });
 
 test('stage 2 KL term: zero gradient at the start, a real gradient once the weights move, frozen copy untouched', async () => {
