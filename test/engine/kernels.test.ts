@@ -125,26 +125,29 @@ for (const flavour of flavours) {
       const p1 = p0 * (1 - 0.001) - (0.01 * m1) / (Math.sqrt(v1) * 1.5 + 1e-8);
       assert.ok(Math.abs(heap.f32(p, n)[i]! - p1) < 1e-5, `adamw ${i}`);
     }
-    // out[dst[e]] += w[e]·x[src[e]]
+    // out[dst[e]] += w[e]·x[src[e]], checked bit for bit against the one-entry-at-a-time float32 loop
+    // (the kernel pairs entries; a pair may share its destination; 5 entries leave an odd one).
     const dim = 13;
+    const srcRows = [4, 0, 4, 2, 1];
+    const dstRows = [2, 2, 0, 1, 2];
     const x = rand(5 * dim);
     const out = rand(3 * dim);
-    const w = rand(4);
-    const src = heap.alloc(16);
-    const dst = heap.alloc(16);
-    heap.i32(src, 4).set([4, 0, 4, 2]);
-    heap.i32(dst, 4).set([2, 2, 0, 1]);
-    const expected = Float64Array.from(heap.f32(out, 3 * dim));
+    const w = rand(5);
+    const src = heap.alloc(20);
+    const dst = heap.alloc(20);
+    heap.i32(src, 5).set(srcRows);
+    heap.i32(dst, 5).set(dstRows);
+    const expected = Float32Array.from(heap.f32(out, 3 * dim));
     const X = heap.f32(x, 5 * dim);
-    const W = heap.f32(w, 4);
-    [4, 0, 4, 2].forEach((s, e) => {
-      const d = [2, 2, 0, 1][e]!;
-      for (let c = 0; c < dim; c++) expected[d * dim + c]! += W[e]! * X[s * dim + c]!;
+    const W = heap.f32(w, 5);
+    srcRows.forEach((s, e) => {
+      const d = dstRows[e]!;
+      for (let c = 0; c < dim; c++) {
+        expected[d * dim + c] = Math.fround(expected[d * dim + c]! + Math.fround(W[e]! * X[s * dim + c]!));
+      }
     });
-    k.rowsAxpy(out, x, dim, src, dst, w, 4);
-    heap.f32(out, 3 * dim).forEach((val, i) => {
-      assert.ok(Math.abs(val - expected[i]!) < 1e-5);
-    });
+    k.rowsAxpy(out, x, dim, src, dst, w, 5);
+    assert.deepEqual(Array.from(heap.f32(out, 3 * dim)), Array.from(expected));
     k.rowsCopy(out, x, dim, src, 3);
     assert.deepEqual(Array.from(heap.f32(out, dim)), Array.from(X.subarray(4 * dim, 5 * dim)));
     // layernorm rows of width 10 (a SIMD body plus a tail).

@@ -10,24 +10,76 @@ export function rowsCopy(out: usize, x: usize, dim: i32, src: usize, count: i32)
   }
 }
 
-/** out[dst[e]] += w[e] · x[src[e]] for e < count, in entry order (deterministic). */
+/**
+ * out[dst[e]] += w[e] · x[src[e]] for e < count, in entry order (deterministic). Entries go in pairs
+ * whose row chunks interleave, so the two source rows' cache misses overlap; a pair with one destination
+ * adds in entry order, so results equal the one-at-a-time loop bit for bit.
+ */
 export function rowsAxpy(out: usize, x: usize, dim: i32, src: usize, dst: usize, w: usize, count: i32): void {
   const bytes = <usize>dim << 2;
-  const body = dim & ~3;
-  for (let e = 0; e < count; e++) {
+  let e = 0;
+  for (; e + 1 < count; e += 2) {
+    const eo = <usize>e << 2;
+    const x0 = x + (src ? <usize>load<i32>(src + eo) : <usize>e) * bytes;
+    const x1 = x + (src ? <usize>load<i32>(src + eo, 4) : <usize>(e + 1)) * bytes;
+    const o0 = out + (dst ? <usize>load<i32>(dst + eo) : <usize>e) * bytes;
+    const o1 = out + (dst ? <usize>load<i32>(dst + eo, 4) : <usize>(e + 1)) * bytes;
+    const w0: f32 = w ? load<f32>(w + eo) : 1.0;
+    const w1: f32 = w ? load<f32>(w + eo, 4) : 1.0;
+    axpyPair(o0, o1, x0, x1, w0, w1, dim);
+  }
+  if (e < count) {
     const eo = <usize>e << 2;
     const xr = x + (src ? <usize>load<i32>(src + eo) : <usize>e) * bytes;
     const or = out + (dst ? <usize>load<i32>(dst + eo) : <usize>e) * bytes;
-    const we: f32 = w ? load<f32>(w + eo) : 1.0;
-    const vw = f32x4.splat(we);
+    axpyRow(or, xr, w ? load<f32>(w + eo) : 1.0, dim);
+  }
+}
+
+function axpyPair(o0: usize, o1: usize, x0: usize, x1: usize, w0: f32, w1: f32, dim: i32): void {
+  if (o0 == o1) {
+    const v0 = f32x4.splat(w0);
+    const v1 = f32x4.splat(w1);
+    const body = dim & ~3;
     for (let c = 0; c < body; c += 4) {
       const o = <usize>c << 2;
-      v128.store(or + o, f32x4.add(v128.load(or + o), f32x4.mul(vw, v128.load(xr + o))));
+      const a = v128.load(x0 + o);
+      const b = v128.load(x1 + o);
+      v128.store(o0 + o, f32x4.add(f32x4.add(v128.load(o0 + o), f32x4.mul(v0, a)), f32x4.mul(v1, b)));
     }
     for (let c = body; c < dim; c++) {
       const o = <usize>c << 2;
-      store<f32>(or + o, load<f32>(or + o) + we * load<f32>(xr + o));
+      store<f32>(o0 + o, load<f32>(o0 + o) + w0 * load<f32>(x0 + o) + w1 * load<f32>(x1 + o));
     }
+    return;
+  }
+  const v0 = f32x4.splat(w0);
+  const v1 = f32x4.splat(w1);
+  const body = dim & ~3;
+  for (let c = 0; c < body; c += 4) {
+    const o = <usize>c << 2;
+    const a = v128.load(x0 + o);
+    const b = v128.load(x1 + o);
+    v128.store(o0 + o, f32x4.add(v128.load(o0 + o), f32x4.mul(v0, a)));
+    v128.store(o1 + o, f32x4.add(v128.load(o1 + o), f32x4.mul(v1, b)));
+  }
+  for (let c = body; c < dim; c++) {
+    const o = <usize>c << 2;
+    store<f32>(o0 + o, load<f32>(o0 + o) + w0 * load<f32>(x0 + o));
+    store<f32>(o1 + o, load<f32>(o1 + o) + w1 * load<f32>(x1 + o));
+  }
+}
+
+function axpyRow(or: usize, xr: usize, we: f32, dim: i32): void {
+  const vw = f32x4.splat(we);
+  const body = dim & ~3;
+  for (let c = 0; c < body; c += 4) {
+    const o = <usize>c << 2;
+    v128.store(or + o, f32x4.add(v128.load(or + o), f32x4.mul(vw, v128.load(xr + o))));
+  }
+  for (let c = body; c < dim; c++) {
+    const o = <usize>c << 2;
+    store<f32>(or + o, load<f32>(or + o) + we * load<f32>(xr + o));
   }
 }
 
