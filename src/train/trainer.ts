@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { TrainConfig } from '../config/train.js';
 import type { Dataset, RecContext } from '../data/types.js';
 import { AdamW, clipGradNorm, learningRateFactor, loadCheckpointWeights, tidy } from '../engine/index.js';
-import { type EvalOptions, evaluateRecommender, type Metrics } from '../eval/index.js';
+import { type EvalOptions, evaluateRecommender, type Metrics, parseRankMetricKey } from '../eval/index.js';
 import { asRecommender, type TrainableModel } from '../models/trainable.js';
 import { CrsaugError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
@@ -65,26 +65,50 @@ export function epochRng(seed: number, epoch: number): Rng {
 export async function trainSeed(o: TrainSeedOptions): Promise<SeedResult | null> {
   const { train, dataset, seed } = o;
   if (o.samples.length === 0) throw new CrsaugError('no training samples (every label was filtered out?)');
+  const { k } = parseRankMetricKey(train.selectMetric);
+  if (!o.evalOptions.ks.includes(k)) {
+    throw new CrsaugError(
+      `selection metric ${train.selectMetric} needs cut-off ${k} in eval.ks (${o.evalOptions.ks})`,
+    );
+  }
   const model = train.init
     ? await loadModel(train.init, dataset)
     : await buildBackbone(train.model, dataset, backboneSettings(train), seed);
-  if (model.backbone !== train.model) {
+  let distillation: Distillation | undefined;
+  let optimizer: AdamW | undefined;
+  try {
+    if (model.backbone !== train.model) {
+      throw new CrsaugError(
+        `--init ${train.init} holds a ${model.backbone} model, but the run trains ${train.model}`,
+        {
+          hint: `pass --model ${model.backbone}`,
+        },
+      );
+    }
+    if (!train.init && train.itemPrior)
+      model.setItemBias(logLabelPrior(o.samples, dataset.catalog.itemEntity.length));
+    distillation = await distillationOf(train, dataset);
+    optimizer = new AdamW(model.module.namedParameters(), {
+      lr: train.lr,
+      weightDecay: train.weightDecay,
+      noDecay: (name) => /bias$/i.test(name),
+    });
+    return await trainEpochs(o, model, optimizer, distillation);
+  } finally {
+    optimizer?.free();
     model.module.free();
-    throw new CrsaugError(
-      `--init ${train.init} holds a ${model.backbone} model, but the run trains ${train.model}`,
-      {
-        hint: `pass --model ${model.backbone}`,
-      },
-    );
+    distillation?.reference.module.free();
   }
-  if (!train.init && train.itemPrior)
-    model.setItemBias(logLabelPrior(o.samples, dataset.catalog.itemEntity.length));
-  const distillation = await distillationOf(train, dataset);
-  const optimizer = new AdamW(model.module.namedParameters(), {
-    lr: train.lr,
-    weightDecay: train.weightDecay,
-    noDecay: (name) => /bias$/i.test(name),
-  });
+}
+
+/** The epoch loop of trainSeed (from the last checkpoint when resuming), then test metrics of the best epoch. */
+async function trainEpochs(
+  o: TrainSeedOptions,
+  model: TrainableModel,
+  optimizer: AdamW,
+  distillation: Distillation | undefined,
+): Promise<SeedResult | null> {
+  const { train, dataset, seed } = o;
   const stepsPerEpoch = Math.ceil(o.samples.length / train.batchSize);
   const schedule = {
     warmupSteps: train.warmupSteps < 0 ? stepsPerEpoch : train.warmupSteps,
@@ -105,64 +129,49 @@ export async function trainSeed(o: TrainSeedOptions): Promise<SeedResult | null>
   const parameters = model.module.parameters();
   const start = performance.now();
   const lastEpoch = Math.min(train.epochs, state.epoch + (o.stopAfterEpochs ?? train.epochs));
-  try {
-    for (let epoch = state.epoch; epoch < lastEpoch; epoch++) {
-      const order = epochRng(seed, epoch).shuffle(Array.from(o.samples.keys()));
-      const progress = new Progress(`seed ${seed} epoch ${epoch + 1}/${train.epochs}`, order.length, {
-        unit: 'samples',
-        silent: o.silent,
+  for (let epoch = state.epoch; epoch < lastEpoch; epoch++) {
+    const order = epochRng(seed, epoch).shuffle(Array.from(o.samples.keys()));
+    const progress = new Progress(`seed ${seed} epoch ${epoch + 1}/${train.epochs}`, order.length, {
+      unit: 'samples',
+      silent: o.silent,
+    });
+    let lossSum = 0;
+    for (let at = 0; at < order.length; at += train.batchSize) {
+      const batch = order.slice(at, at + train.batchSize).map((i) => o.samples[i]!);
+      const loss = tidy(() => {
+        const value = batchLoss(model, batch, distillation);
+        value.backward();
+        return value.item();
       });
-      let lossSum = 0;
-      for (let at = 0; at < order.length; at += train.batchSize) {
-        const batch = order.slice(at, at + train.batchSize).map((i) => o.samples[i]!);
-        const loss = tidy(() => {
-          const value = batchLoss(model, batch, distillation);
-          value.backward();
-          return value.item();
-        });
-        if (train.clipNorm > 0) clipGradNorm(parameters, train.clipNorm);
-        optimizer.step(learningRateFactor(state.step, schedule));
-        optimizer.zeroGrad();
-        state.step++;
-        lossSum += loss * batch.length;
-        progress.tick(
-          batch.length,
-          `loss ${(lossSum / Math.min(order.length, at + batch.length)).toFixed(4)}`,
-        );
-      }
-      const valid = evaluate(model, o.valid, o);
-      const selected = valid[train.selectMetric];
-      if (selected === undefined) {
-        throw new CrsaugError(`unknown selection metric "${train.selectMetric}"`, {
-          hint: `e.g. recall@50, ndcg@10`,
-        });
-      }
-      const loss = lossSum / order.length;
-      state = { ...state, epoch: epoch + 1, history: [...state.history, { epoch: epoch + 1, loss, valid }] };
-      if (selected > state.best) {
-        state = { ...state, best: selected, bestEpoch: epoch + 1 };
-        await saveModel(bestDir, model, dataset);
-      }
-      await saveTrainingCheckpoint(lastDir, model, dataset, optimizer, state);
-      progress.finish(`loss ${loss.toFixed(4)} valid ${train.selectMetric} ${selected.toFixed(4)}`);
+      if (train.clipNorm > 0) clipGradNorm(parameters, train.clipNorm);
+      optimizer.step(learningRateFactor(state.step, schedule));
+      optimizer.zeroGrad();
+      state.step++;
+      lossSum += loss * batch.length;
+      progress.tick(batch.length, `loss ${(lossSum / Math.min(order.length, at + batch.length)).toFixed(4)}`);
     }
-    const trainSeconds = (performance.now() - start) / 1000;
-    if (state.epoch < train.epochs) return null;
-    await loadCheckpointWeights(bestDir, model.module);
-    const bestValid = state.history[state.bestEpoch - 1]!.valid;
-    return {
-      seed,
-      bestEpoch: state.bestEpoch,
-      valid: bestValid,
-      test: o.test ? evaluate(model, o.test, o) : {},
-      history: state.history,
-      trainSeconds,
-    };
-  } finally {
-    optimizer.free();
-    model.module.free();
-    distillation?.reference.module.free();
+    const valid = evaluate(model, o.valid, o);
+    const selected = valid[train.selectMetric]!;
+    const loss = lossSum / order.length;
+    state = { ...state, epoch: epoch + 1, history: [...state.history, { epoch: epoch + 1, loss, valid }] };
+    if (selected > state.best) {
+      state = { ...state, best: selected, bestEpoch: epoch + 1 };
+      await saveModel(bestDir, model, dataset);
+    }
+    await saveTrainingCheckpoint(lastDir, model, dataset, optimizer, state);
+    progress.finish(`loss ${loss.toFixed(4)} valid ${train.selectMetric} ${selected.toFixed(4)}`);
   }
+  const trainSeconds = (performance.now() - start) / 1000;
+  if (state.epoch < train.epochs) return null;
+  await loadCheckpointWeights(bestDir, model.module);
+  return {
+    seed,
+    bestEpoch: state.bestEpoch,
+    valid: state.history[state.bestEpoch - 1]!.valid,
+    test: o.test ? evaluate(model, o.test, o) : {},
+    history: state.history,
+    trainSeconds,
+  };
 }
 
 /** log((n_i + 1) / (N + items)) with n_i the (weighted) label count of item i in the samples. */

@@ -120,6 +120,10 @@ test('stage1 (both label modes), stage2 from its checkpoint, and mixed all train
     }),
     /holds a kbrd model, but the run trains text/,
   );
+  await assert.rejects(
+    runTraining(tinyConfig({ selectMetric: 'recall@7' }), dataset, { outDir: join(dir, 'z'), silent: true }),
+    /recall@7 needs cut-off 7 in eval.ks/,
+  );
 });
 
 test('stage 2 KL term: zero gradient at the start, a real gradient once the weights move, frozen copy untouched', async () => {
