@@ -70,12 +70,16 @@ export interface ExportScoreBatchOptions {
 /** Writes one chat request per call the scorer would make first (chunks of one context), plus the sidecar. */
 export async function exportScoreBatch(
   options: ExportScoreBatchOptions,
-): Promise<{ requests: number; pairs: number }> {
+): Promise<{ requests: number; pairs: number; estimatedInputTokens: number; maxOutputTokens: number }> {
   const chunks = chunkByContext(options.pairs, options.config.candidatesPerCall);
   const lines: BatchLine[] = [];
   const sidecar: z.input<typeof PairsLineSchema>[] = [];
+  let promptChars = 0;
+  let maxOutputTokens = 0;
   for (const chunk of chunks) {
     const request = options.requests.request(chunk);
+    promptChars += request.messages.reduce((n, m) => n + m.content.length, 0);
+    maxOutputTokens += request.maxTokens;
     const customId = `score-${hashValue(chunk.map((p) => [p.dialogId, p.turnId, p.item])).slice(0, 24)}`;
     lines.push({
       custom_id: customId,
@@ -96,8 +100,16 @@ export async function exportScoreBatch(
   }
   await writeJsonl(options.file, lines);
   await writeJsonl(pairsSidecar(options.file), sidecar);
-  return { requests: lines.length, pairs: options.pairs.length };
+  return {
+    requests: lines.length,
+    pairs: options.pairs.length,
+    // A rough count (about 4 characters per token for English); the provider's tokenizer decides the bill.
+    estimatedInputTokens: Math.ceil(promptChars / CHARS_PER_TOKEN),
+    maxOutputTokens,
+  };
 }
+
+const CHARS_PER_TOKEN = 4;
 
 const BatchOutputSchema = z.object({
   custom_id: z.string(),

@@ -42,6 +42,8 @@ export interface RetrieveSplitSummary {
   /** Mean items excluded per context: linked entities, and titles found in the text. */
   meanExcludedByEntities: number;
   meanExcludedByTitles: number;
+  /** Share of the contexts' gold items (after repeated-item removal) that are among their candidates. */
+  goldRecall: number;
   seconds: number;
   contextsPerSecond: number;
 }
@@ -196,6 +198,13 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveSummar
     });
     const mean = (pick: (e: (typeof exclusions)[number]) => number) =>
       contexts.length ? exclusions.reduce((s, e) => s + pick(e), 0) / contexts.length : 0;
+    let gold = 0;
+    let found = 0;
+    for (const [i, context] of contexts.entries()) {
+      const kept = new Set(rows[i]!.items);
+      gold += context.gold.length;
+      found += context.gold.filter((item) => kept.has(item)).length;
+    }
     summaries.push({
       split: name,
       contexts: contexts.length,
@@ -204,6 +213,7 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveSummar
       embeddingsBase,
       meanExcludedByEntities: mean((e) => e.byEntity.size),
       meanExcludedByTitles: mean((e) => e.byTitle.size),
+      goldRecall: gold > 0 ? found / gold : 0,
       seconds: timing.seconds,
       contextsPerSecond: timing.perSecond,
     });

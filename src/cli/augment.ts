@@ -193,7 +193,7 @@ function registerRetrieve(augment: Command): void {
             `${dataset.name}: ${summary.items} items, ${summary.dims}-d, top-${cfg.topK}, embedder ${summary.model}`,
             ...summary.splits.map(
               (s) =>
-                `${s.split}: ${s.contexts} contexts (${s.emptyContexts} empty skipped), excluded per context ${s.meanExcludedByEntities.toFixed(2)} linked + ${s.meanExcludedByTitles.toFixed(2)} by title, ${s.contextsPerSecond.toFixed(0)} contexts/s → ${s.candidatesFile}`,
+                `${s.split}: ${s.contexts} contexts (${s.emptyContexts} empty skipped), excluded per context ${s.meanExcludedByEntities.toFixed(2)} linked + ${s.meanExcludedByTitles.toFixed(2)} by title, gold items among candidates ${(100 * s.goldRecall).toFixed(1)}%, ${s.contextsPerSecond.toFixed(0)} contexts/s → ${s.candidatesFile}`,
             ),
             embedder.usage.format(),
           ];
@@ -390,8 +390,18 @@ function registerExportBatch(augment: Command): void {
           model,
           file: flags.file,
         });
+        const price = providersOf(config, flags).prices[model];
+        const usd = price
+          ? (summary.estimatedInputTokens * price.inputPerMillion +
+              summary.maxOutputTokens * price.outputPerMillion) /
+            1e6
+          : undefined;
         process.stdout.write(
-          `${flags.json ? JSON.stringify(summary) : `${summary.requests} chat requests (${summary.pairs} pairs) → ${flags.file} (+ pairs sidecar)`}\n`,
+          `${
+            flags.json
+              ? JSON.stringify({ ...summary, estimatedMaxUsd: usd ?? null })
+              : `${summary.requests} chat requests (${summary.pairs} pairs) → ${flags.file} (+ pairs sidecar)\nestimate: ≈${summary.estimatedInputTokens} input tokens (characters/4) + at most ${summary.maxOutputTokens} output tokens, ${usd === undefined ? `cost unknown (no price for ${model} in providers.prices)` : `at most ≈$${usd.toFixed(4)} at list price (batch discounts not applied)`}`
+          }\n`,
         );
       },
     );

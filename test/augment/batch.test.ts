@@ -34,7 +34,17 @@ before(async () => {
   dataset = await loadInspiredTest();
   dir = mkdtempSync(join(tmpdir(), 'crsaug-batch-'));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+/** Servers still open when a test fails would keep the process alive: close them all at the end. */
+const servers: MockOpenAIServer[] = [];
+async function startMock(script?: Parameters<typeof MockOpenAIServer.start>[0]): Promise<MockOpenAIServer> {
+  const mock = await MockOpenAIServer.start(script);
+  servers.push(mock);
+  return mock;
+}
+after(async () => {
+  await Promise.all(servers.map((m) => m.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** What a batch runner does: POST each line's body to its url, and write OpenAI's output line format. */
 async function runBatch(
@@ -83,7 +93,7 @@ const judge = (r: RecordedRequest) => {
 
 describe('OpenAI Batch API files', () => {
   test('score requests: export, run, import into the scores file and the cache (a later online run pays only for the failed request)', async () => {
-    const mock = await MockOpenAIServer.start(judge);
+    const mock = await startMock(judge);
     const pairs = fixturePairs(dataset, 3, 3);
     const config = testScoreConfig({ candidatesPerCall: 2 });
     const requests = new ScoreRequests(dataset, config);
@@ -95,12 +105,20 @@ describe('OpenAI Batch API files', () => {
       model: 'mock-judge',
       file: batchFile,
     });
-    // 3 contexts × (a call of 2 + a call of 1).
-    assert.deepEqual(exported, { requests: 6, pairs: 9 });
     const lines = readFileSync(batchFile, 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as BatchLine);
+    // 3 contexts × (a call of 2 + a call of 1); output budget 3 × (2 × 16 + 8).
+    assert.deepEqual(
+      { ...exported, estimatedInputTokens: 0 },
+      { requests: 6, pairs: 9, estimatedInputTokens: 0, maxOutputTokens: 120 },
+    );
+    const chars = lines.reduce(
+      (n, l) => n + (l.body.messages as { content: string }[]).reduce((m, x) => m + x.content.length, 0),
+      0,
+    );
+    assert.equal(exported.estimatedInputTokens, Math.ceil(chars / 4));
     assert.deepEqual(Object.keys(lines[0]!).sort(), ['body', 'custom_id', 'method', 'url']);
     assert.equal(lines[0]!.url, '/v1/chat/completions');
     assert.equal(lines[0]!.body.model, 'mock-judge');
@@ -151,7 +169,7 @@ describe('OpenAI Batch API files', () => {
   });
 
   test('embedding requests: export, run, import into the cache; the embedder then sends nothing', async () => {
-    const mock = await MockOpenAIServer.start();
+    const mock = await startMock();
     const texts = dataset.catalog.items.slice(0, 10).map((i) => i.name);
     const batchFile = join(dir, 'embed.batch.jsonl');
     const exported = await exportEmbeddingBatch([{ name: 'items', texts }], {

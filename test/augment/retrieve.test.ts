@@ -26,7 +26,7 @@ const config: RetrieveConfig = RetrieveConfigSchema.parse({ topK: 20, blockRows:
 before(async () => {
   dataset = await loadInspiredTest();
   // The real offline embedder, small enough to fit in about a second (the CLI fits 256-d on items + train).
-  embedder = TfidfLsaEmbedder.fit(itemTexts(dataset.catalog, config), {
+  embedder = new TfidfLsaEmbedder(itemTexts(dataset.catalog, config), {
     dimensions: 32,
     seed: 1,
     silent: true,
@@ -92,6 +92,17 @@ describe('retrieve on INSPIRED with the builtin embedder', () => {
         assert.ok(Math.abs(own.s - candidate.sim) < 1e-5);
       }
     }
+    // Gold recall as reported equals the share of gold items found in the written candidates.
+    let gold = 0;
+    let found = 0;
+    for (const record of records) {
+      const context = byKey.get(`${record.dialog_id}#${record.turn_id}`)!;
+      const names = new Set(record.candidates.map((c) => c.item));
+      gold += context.gold.length;
+      found += context.gold.filter((g) => names.has(dataset.catalog.items[g]!.name)).length;
+    }
+    assert.ok(gold > 0);
+    assert.equal(summary.splits[0]!.goldRecall, found / gold);
     // The title rule is on by default and does exclude something on INSPIRED.
     assert.ok(titleExclusions > 0);
     assert.ok(summary.splits[0]!.meanExcludedByTitles > 0);

@@ -22,7 +22,17 @@ before(async () => {
   dataset = await loadInspiredTest();
   dir = mkdtempSync(join(tmpdir(), 'crsaug-score-'));
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+/** Servers still open when a test fails would keep the process alive: close them all at the end. */
+const servers: MockOpenAIServer[] = [];
+async function startMock(script?: Parameters<typeof MockOpenAIServer.start>[0]): Promise<MockOpenAIServer> {
+  const mock = await MockOpenAIServer.start(script);
+  servers.push(mock);
+  return mock;
+}
+after(async () => {
+  await Promise.all(servers.map((m) => m.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 type Messages = { role: string; content: string }[];
 const messagesOf = (r: RecordedRequest) => r.body.messages as Messages;
@@ -34,7 +44,7 @@ async function judgeWith(
   configOverrides: Record<string, unknown> = {},
   name = 'run',
 ) {
-  const mock = await MockOpenAIServer.start(script);
+  const mock = await startMock(script);
   const providers = ProvidersConfigSchema.parse({
     chat: { baseUrl: mock.url, model: 'mock-judge', maxRetries: 0 },
   });
@@ -176,7 +186,7 @@ describe('teacher scoring against a mock OpenAI-compatible server', () => {
     const pairs = fixturePairs(dataset, 1, 2);
     const file = join(dir, 'partial.scores.jsonl');
     appendFileSync(file, '{"dialog_id": "x", "turn_');
-    const mock = await MockOpenAIServer.start();
+    const mock = await startMock();
     const providers = ProvidersConfigSchema.parse({ chat: { baseUrl: mock.url, model: 'mock-judge' } });
     const chat = await createChatModel(providers, { cacheDir: join(dir, 'partial-cache') });
     const config = testScoreConfig();
@@ -232,9 +242,7 @@ describe('kill and restart', () => {
     const killAfter = 10;
     // Interrupted run: after `killAfter` answers the mock stops answering, and the child is killed.
     let answered = 0;
-    const mock = await MockOpenAIServer.start((r) =>
-      answered++ < killAfter ? answerFor(r) : { stallMs: 60_000 },
-    );
+    const mock = await startMock((r) => (answered++ < killAfter ? answerFor(r) : { stallMs: 60_000 }));
     const cache = join(dir, 'kill-cache');
     const file = join(dir, 'kill.scores.jsonl');
     const first = runChild(mock.url, cache, file);
@@ -260,7 +268,7 @@ describe('kill and restart', () => {
     await mock.close();
 
     // An uninterrupted run (fresh cache and server) writes the same set of records.
-    const fresh = await MockOpenAIServer.start(answerFor);
+    const fresh = await startMock(answerFor);
     const straightFile = join(dir, 'straight.scores.jsonl');
     const straight = await runChild(fresh.url, join(dir, 'straight-cache'), straightFile).exited;
     await fresh.close();
