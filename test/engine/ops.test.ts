@@ -9,6 +9,7 @@ import {
   embedding,
   embeddingBagMean,
   engine,
+  gatherColumns,
   gelu,
   keep,
   klDivergence,
@@ -249,12 +250,18 @@ test('embedding lookup, bag mean, segment sums and weighted edge aggregation', (
   assert.throws(() => tidy(() => embedding(table, [10])), /index 10 outside \[0, 10\)/);
 });
 
-test('concat, slice, reshape, sums and means', () => {
+test('concat, slice, column gather, reshape, sums and means', () => {
   const a = p([2, 3, 4], 80);
   const b = p([2, 1, 4], 81);
   gradCheck(() => concat([a, b], 1), [a, b]);
   gradCheck(() => concat([a, a], -1), [a]);
   gradCheck(() => slice(a, 2, 1, 3), [a]);
+  const logits = p([3, 6], 82);
+  gradCheck(() => gatherColumns(logits, [5, 0, 2, 2]), [logits]);
+  tidy(() => {
+    const picked = gatherColumns(logits, [5, 0]).data;
+    assert.deepEqual(Array.from(picked.subarray(0, 2)), [logits.data[5], logits.data[0]]);
+  });
   gradCheck(() => a.reshape([6, 4]), [a]);
   gradCheck(() => sum(a), [a]);
   gradCheck(() => mean(a), [a]);

@@ -63,9 +63,7 @@ export function mul(a: Tensor, b: Tensor): Tensor {
 /** a · s for a constant s. */
 export function scale(a: Tensor, s: number): Tensor {
   const out = Tensor.empty(a.shape);
-  const x = a.data;
-  const o = out.data;
-  for (let i = 0; i < x.length; i++) o[i] = x[i]! * s;
+  engine().kernels.axpy(out.ptr, a.ptr, a.size, s, 0);
   return record(out, [a], (r) => a.accumulateGrad(r.grad!, s));
 }
 

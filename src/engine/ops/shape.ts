@@ -75,3 +75,27 @@ export function slice(x: Tensor, axis: number, start: number, end: number): Tens
     }
   });
 }
+
+/**
+ * x[:, columns] for a 2-D x → [rows, columns.length] (e.g. the item columns of entity logits). Columns
+ * may repeat; their gradients add up.
+ */
+export function gatherColumns(x: Tensor, columns: ArrayLike<number>): Tensor {
+  if (x.rank !== 2) throw new Error(`gatherColumns: x must be 2-D, got [${x.shape}]`);
+  const [rows, cols] = x.shape as [number, number];
+  const picked = Int32Array.from(columns);
+  for (const c of picked)
+    if (c < 0 || c >= cols) throw new Error(`gatherColumns: column ${c} outside [0, ${cols})`);
+  const width = picked.length;
+  const out = Tensor.empty([rows, width]);
+  const xs = x.data;
+  const o = out.data;
+  for (let r = 0; r < rows; r++)
+    for (let j = 0; j < width; j++) o[r * width + j] = xs[r * cols + picked[j]!]!;
+  return record(out, [x], (res) => {
+    const g = res.grad!.data;
+    const gx = x.gradBuffer().data;
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < width; j++) gx[r * cols + picked[j]!]! += g[r * width + j]!;
+  });
+}
