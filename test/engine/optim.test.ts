@@ -151,6 +151,17 @@ function trainMlp(seed: number, steps: number): number[] {
   return losses;
 }
 
+test('a frozen module records no graph and gets no gradients', () => {
+  const model = new Mlp(9).setRequiresGrad(false);
+  tidy(() => {
+    const out = model.forward(Tensor.full([2, 8], 0.5));
+    assert.equal(out.requiresGrad, false);
+    assert.equal(out.node, null);
+  });
+  assert.ok(model.parameters().every((p) => p.grad === null));
+  model.free();
+});
+
 test('a seeded MLP trains (loss falls) and the run is reproducible', () => {
   const a = trainMlp(3, 60);
   const b = trainMlp(3, 60);

@@ -48,6 +48,12 @@ export abstract class Module {
     return this.namedParameters().map(([, p]) => p);
   }
 
+  /** Freezes (false) or unfreezes all parameters, e.g. the frozen stage-1 reference model of stage 2. */
+  setRequiresGrad(flag: boolean): this {
+    for (const p of this.parameters()) p.requiresGrad = flag;
+    return this;
+  }
+
   train(mode = true): this {
     this.training = mode;
     for (const m of this.children.values()) m.train(mode);
