@@ -23,6 +23,12 @@ function residentPointer(b: Float32Array): number {
   return resident.ptr;
 }
 
+/** Frees the item matrix kept on the engine heap by engineInnerProducts. */
+export function releaseEngineItems(): void {
+  if (resident) engine().heap.release(resident.ptr);
+  resident = undefined;
+}
+
 /** A·Bᵀ with the engine's wasm GEMM (the same kernel training uses). */
 export const engineInnerProducts: InnerProducts = (a, rows, b, cols, dims) => {
   const { heap } = engine();
@@ -86,14 +92,24 @@ export function topKInnerProduct(
   const blockRows = options.blockRows ?? 1024;
   const product = options.innerProducts ?? engineInnerProducts;
   const out: TopKRow[] = [];
-  for (let start = 0; start < queryRows; start += blockRows) {
-    const rows = Math.min(blockRows, queryRows - start);
-    const sims = product(queries.subarray(start * dims, (start + rows) * dims), rows, items, itemRows, dims);
-    for (let r = 0; r < rows; r++) {
-      const row = sims.subarray(r * itemRows, (r + 1) * itemRows);
-      out.push(selectTopK(row, options.k, new Set(options.excluded?.(start + r) ?? [])));
+  try {
+    for (let start = 0; start < queryRows; start += blockRows) {
+      const rows = Math.min(blockRows, queryRows - start);
+      const sims = product(
+        queries.subarray(start * dims, (start + rows) * dims),
+        rows,
+        items,
+        itemRows,
+        dims,
+      );
+      for (let r = 0; r < rows; r++) {
+        const row = sims.subarray(r * itemRows, (r + 1) * itemRows);
+        out.push(selectTopK(row, options.k, new Set(options.excluded?.(start + r) ?? [])));
+      }
+      options.onBlock?.(start + rows);
     }
-    options.onBlock?.(start + rows);
+  } finally {
+    if (!options.innerProducts) releaseEngineItems();
   }
   return out;
 }
