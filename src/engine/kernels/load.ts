@@ -113,8 +113,11 @@ export function kernelFile(flavour: KernelFlavour): URL {
  * Node 22 has it on by default. Validating the relaxed build itself is the feature test.
  */
 export function relaxedSimdAvailable(): boolean {
+  const bytes = readFileSync(kernelFile('relaxed'));
+  if (WebAssembly.validate(bytes)) return true;
+  // Only set the flag when needed: newer V8s no longer know it.
   setFlagsFromString('--experimental-wasm-relaxed-simd');
-  return WebAssembly.validate(readFileSync(kernelFile('relaxed')));
+  return WebAssembly.validate(bytes);
 }
 
 /** Compiles the requested build; 'auto' takes relaxed SIMD when this runtime supports it. */
