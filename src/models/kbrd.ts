@@ -5,12 +5,12 @@ import {
   aggregateEdges,
   concat,
   embedding,
-  IndexBuffer,
   init,
   Linear,
   Module,
   maskedAttentionPool,
   matmul,
+  slice,
   Tensor,
   tanh,
 } from '../engine/index.js';
@@ -34,16 +34,20 @@ export function attentionPool(
   return maskedAttentionPool(scores.reshape([count, width]), values.reshape([count, width, dim]), mask);
 }
 
-/** The KG as typed edge lists per relation, both directions, with mean-aggregation weights (1 / in-degree). */
-interface RelationEdges {
+/**
+ * One relation's edges grouped by destination (CSR): the edges into entity e are offsets[e] … offsets[e+1]−1,
+ * each with its source and its mean-aggregation weight 1 / (edges of this relation into e), PyG RGCNConv's
+ * aggr='mean'.
+ */
+export interface RelationEdges {
+  offsets: Int32Array;
   src: Int32Array;
   dst: Int32Array;
-  /** 1 / (number of edges of this relation into dst), PyG RGCNConv's aggr='mean'. */
   norm: Float32Array;
 }
 
 /** Relation r keeps id r for head → tail and gets id r + R for tail → head. */
-export function relationEdges(kg: KnowledgeGraph): RelationEdges[] {
+export function relationEdges(kg: KnowledgeGraph, entityCount: number): RelationEdges[] {
   const relations = kg.relations.length;
   const buckets = Array.from({ length: 2 * relations }, () => ({ src: [] as number[], dst: [] as number[] }));
   for (let e = 0; e < kg.heads.length; e++) {
@@ -54,14 +58,24 @@ export function relationEdges(kg: KnowledgeGraph): RelationEdges[] {
     buckets[r + relations]!.dst.push(kg.heads[e]!);
   }
   return buckets.map(({ src, dst }) => {
-    const degree = new Map<number, number>();
-    for (const d of dst) degree.set(d, (degree.get(d) ?? 0) + 1);
+    const order = Array.from(dst.keys()).sort((x, y) => dst[x]! - dst[y]! || x - y);
+    const offsets = new Int32Array(entityCount + 1);
+    for (const d of dst) offsets[d + 1]!++;
+    for (let e = 0; e < entityCount; e++) offsets[e + 1]! += offsets[e]!;
     return {
-      src: Int32Array.from(src),
-      dst: Int32Array.from(dst),
-      norm: Float32Array.from(dst, (d) => 1 / degree.get(d)!),
+      offsets,
+      src: Int32Array.from(order, (i) => src[i]!),
+      dst: Int32Array.from(order, (i) => dst[i]!),
+      norm: Float32Array.from(order, (i) => 1 / (offsets[dst[i]! + 1]! - offsets[dst[i]!]!)),
     };
   });
+}
+
+/** R-GCN outputs for the entities a batch needs: every item first (row i = item i), then context entities. */
+export interface EncodedEntities {
+  vectors: Tensor;
+  /** Row of each entity id in `vectors`, −1 when it was not computed. */
+  rowOf: Int32Array;
 }
 
 /**
@@ -85,8 +99,8 @@ export class Kbrd extends Module implements TrainableModel {
   private readonly attention;
   private readonly attentionVector;
   private readonly itemBias;
-  private readonly edges: Array<{ src: IndexBuffer; dst: IndexBuffer; norm: Tensor }>;
-  private readonly itemEntities: IndexBuffer;
+  private readonly relations: RelationEdges[];
+  private readonly itemEntities: Int32Array;
   private readonly entityCount: number;
 
   constructor(
@@ -98,7 +112,9 @@ export class Kbrd extends Module implements TrainableModel {
     super();
     const { dim, bases, attentionDim } = settings;
     this.entityCount = catalog.entityNames.length;
-    const relations = relationEdges(kg);
+    const relations = relationEdges(kg, this.entityCount);
+    this.relations = relations;
+    this.itemEntities = catalog.itemEntity;
     this.config = {
       ...settings,
       entities: this.entityCount,
@@ -114,30 +130,46 @@ export class Kbrd extends Module implements TrainableModel {
     this.attention = init.xavierUniform(this.param('attention', [dim, attentionDim]), rng);
     this.attentionVector = init.xavierUniform(this.param('attentionVector', [attentionDim, 1]), rng);
     this.itemBias = this.param('itemBias', [catalog.itemEntity.length]);
-    // Graph structure lives as long as the model: persistent index buffers and constant weights.
-    this.edges = relations.map((r) => {
-      const norm = Tensor.empty([r.norm.length], { persistent: true });
-      norm.data.set(r.norm);
-      return { src: new IndexBuffer(r.src), dst: new IndexBuffer(r.dst), norm };
-    });
-    this.itemEntities = new IndexBuffer(catalog.itemEntity);
   }
 
-  /** Entity representations after the R-GCN layer [entities, dim]. */
-  encodeEntities(): Tensor {
+  /**
+   * R-GCN outputs for every item and the kept entities of `contexts` (one layer only reads the rows' own
+   * in-edges, so the rest of the graph need not be computed): E = X + X·W_self + b + Σ_r mean_{j→i} x_j·W_r.
+   */
+  encodeEntities(contexts: readonly RecContext[]): EncodedEntities {
+    const rowOf = new Int32Array(this.entityCount).fill(-1);
+    const rows: number[] = [];
+    const need = (entity: number) => {
+      if (rowOf[entity]! < 0) {
+        rowOf[entity] = rows.length;
+        rows.push(entity);
+      }
+    };
+    for (const entity of this.itemEntities) need(entity);
+    for (const c of contexts) for (const entity of this.keptEntities(c)) need(entity);
     const dim = this.settings.dim;
-    const relationCount = this.edges.length;
     // W_r for every relation at once: [R, B]·[B, d·d] → [R, d·d], read as R stacked [d, d] blocks.
-    const weights = matmul(this.coefficients, this.bases).reshape([relationCount * dim, dim]);
-    const perRelation = this.edges.map((r) =>
-      aggregateEdges(this.entities, r.src, r.dst, this.entityCount, r.norm),
-    );
+    const weights = matmul(this.coefficients, this.bases).reshape([this.relations.length * dim, dim]);
+    const perRelation = this.relations.map((r) => {
+      const src: number[] = [];
+      const dst: number[] = [];
+      const norm: number[] = [];
+      rows.forEach((entity, row) => {
+        for (let e = r.offsets[entity]!; e < r.offsets[entity + 1]!; e++) {
+          src.push(r.src[e]!);
+          dst.push(row);
+          norm.push(r.norm[e]!);
+        }
+      });
+      return aggregateEdges(this.entities, src, dst, rows.length, Tensor.from(norm));
+    });
+    const own = embedding(this.entities, rows);
     const messages = matmul(concat(perRelation, -1), weights);
-    return add(add(this.entities, this.selfLoop.forward(this.entities)), messages);
+    return { vectors: add(add(own, this.selfLoop.forward(own)), messages), rowOf };
   }
 
   logits(contexts: readonly RecContext[]): Tensor {
-    const encoded = this.encodeEntities();
+    const encoded = this.encodeEntities(contexts);
     return this.scoreItems(this.userVectors(encoded, contexts), encoded);
   }
 
@@ -146,17 +178,24 @@ export class Kbrd extends Module implements TrainableModel {
   }
 
   /** user · E_itemᵀ + item bias → [users, items]. */
-  scoreItems(user: Tensor, encoded: Tensor): Tensor {
-    return add(matmul(user, embedding(encoded, this.itemEntities), { transB: true }), this.itemBias);
+  scoreItems(user: Tensor, encoded: EncodedEntities): Tensor {
+    const items = slice(encoded.vectors, 0, 0, this.itemEntities.length);
+    return add(matmul(user, items, { transB: true }), this.itemBias);
   }
 
-  /** Self-attention pooling of each context's last `maxEntities` entities; the empty row for none → [contexts, dim]. */
-  userVectors(encoded: Tensor, contexts: readonly RecContext[]): Tensor {
-    const table = concat([encoded, this.empty], 0);
-    const emptyRow = this.entityCount;
-    const kept = contexts.map((c) =>
-      c.entities.length > 0 ? c.entities.slice(-this.settings.maxEntities) : [emptyRow],
-    );
+  /** The context entities the user vector pools over: the last `maxEntities`. */
+  private keptEntities(context: RecContext): number[] {
+    return context.entities.slice(-this.settings.maxEntities);
+  }
+
+  /** Self-attention pooling of each context's kept entities; the empty row for none → [contexts, dim]. */
+  userVectors(encoded: EncodedEntities, contexts: readonly RecContext[]): Tensor {
+    const emptyRow = encoded.vectors.shape[0]!;
+    const table = concat([encoded.vectors, this.empty], 0);
+    const kept = contexts.map((c) => {
+      const ids = this.keptEntities(c).map((entity) => encoded.rowOf[entity]!);
+      return ids.length > 0 ? ids : [emptyRow];
+    });
     const width = Math.max(...kept.map((k) => k.length));
     const ids = new Int32Array(contexts.length * width).fill(emptyRow);
     const mask = new Uint8Array(contexts.length * width);
@@ -168,15 +207,5 @@ export class Kbrd extends Module implements TrainableModel {
     });
     const values = embedding(table, ids);
     return attentionPool(values, this.attention, this.attentionVector, contexts.length, width, mask);
-  }
-
-  override free(): void {
-    super.free();
-    for (const e of this.edges) {
-      e.src.free();
-      e.dst.free();
-      e.norm.free();
-    }
-    this.itemEntities.free();
   }
 }

@@ -59,7 +59,7 @@ export class TextRecommender extends Module implements TrainableModel {
   }
 
   logits(contexts: readonly RecContext[]): Tensor {
-    const encoded = this.kg.encodeEntities();
+    const encoded = this.kg.encodeEntities(contexts);
     const entityUser = this.kg.userVectors(encoded, contexts);
     const user = this.fuse.forward(concat([entityUser, this.textVectors(contexts)], -1));
     return this.kg.scoreItems(user, encoded);
@@ -99,10 +99,5 @@ export class TextRecommender extends Module implements TrainableModel {
       width,
       mask,
     );
-  }
-
-  override free(): void {
-    this.kg.free();
-    super.free();
   }
 }

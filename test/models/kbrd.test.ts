@@ -17,7 +17,7 @@ const KG: KnowledgeGraph = {
 };
 
 test('relation edges: both directions, reverse relation r + R, mean weights 1/in-degree per relation', () => {
-  const edges = relationEdges(KG);
+  const edges = relationEdges(KG, 13);
   assert.equal(edges.length, 4);
   assert.deepEqual([...edges[0]!.src], [10, 11, 11]);
   assert.deepEqual([...edges[0]!.dst], [0, 0, 1]);
