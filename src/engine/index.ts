@@ -28,7 +28,7 @@ export { layerNorm } from './ops/layernorm.js';
 export { crossEntropy, klDivergence } from './ops/losses.js';
 export { matmul } from './ops/matmul.js';
 export { mean, meanAxis, sum, sumAxis } from './ops/reduce.js';
-export { concat, gatherColumns, slice } from './ops/shape.js';
+export { concat, gatherColumns, permute, slice } from './ops/shape.js';
 export { softmax } from './ops/softmax.js';
 export { AdamW, type AdamWOptions, zeroGrad } from './optim/adamw.js';
 export { clipGradNorm } from './optim/clip.js';

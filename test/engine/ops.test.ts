@@ -20,6 +20,7 @@ import {
   meanAxis,
   mul,
   noGrad,
+  permute,
   relu,
   scale,
   segmentMean,
@@ -263,6 +264,17 @@ test('concat, slice, column gather, reshape, sums and means', () => {
     assert.deepEqual(Array.from(picked.subarray(0, 2)), [logits.data[5], logits.data[0]]);
   });
   gradCheck(() => a.reshape([6, 4]), [a]);
+  gradCheck(() => permute(a, [2, 0, 1]), [a]);
+  tidy(() => {
+    // [2, 3, 4] → [4, 2, 3]: out[k, i, j] = a[i, j, k].
+    const t = permute(a, [2, 0, 1]);
+    assert.deepEqual(t.shape, [4, 2, 3]);
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 3; j++) {
+        for (let k = 0; k < 4; k++) assert.equal(t.data[k * 6 + i * 3 + j], a.data[i * 12 + j * 4 + k]);
+      }
+    }
+  });
   gradCheck(() => sum(a), [a]);
   gradCheck(() => mean(a), [a]);
   gradCheck(() => sumAxis(a, 0), [a]);

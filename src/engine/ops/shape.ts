@@ -99,3 +99,46 @@ export function gatherColumns(x: Tensor, columns: ArrayLike<number>): Tensor {
       for (let j = 0; j < width; j++) gx[r * cols + picked[j]!]! += g[r * width + j]!;
   });
 }
+
+/**
+ * Reorders axes: out.shape[i] = x.shape[order[i]] (torch permute), e.g. [B, L, H, d] → [B, H, L, d]
+ * with order [0, 2, 1, 3] to split attention heads. Copies; the gradient is permuted back.
+ */
+export function permute(x: Tensor, order: readonly number[]): Tensor {
+  const rank = x.rank;
+  if (order.length !== rank || [...order].sort((a, b) => a - b).some((v, i) => v !== i)) {
+    throw new Error(`permute: [${order}] is not an order of ${rank} axes`);
+  }
+  const shape = order.map((a) => x.shape[a]!);
+  const inStrides = stridesOf(x.shape);
+  // Stride in x of each output axis, so one odometer walk over the output visits x in the right order.
+  const strides = order.map((a) => inStrides[a]!);
+  const source = new Int32Array(x.size);
+  const index = new Array<number>(rank).fill(0);
+  let offset = 0;
+  for (let i = 0; i < x.size; i++) {
+    source[i] = offset;
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      index[ax]!++;
+      offset += strides[ax]!;
+      if (index[ax]! < shape[ax]!) break;
+      offset -= strides[ax]! * shape[ax]!;
+      index[ax] = 0;
+    }
+  }
+  const out = Tensor.empty(shape);
+  const xs = x.data;
+  const o = out.data;
+  for (let i = 0; i < o.length; i++) o[i] = xs[source[i]!]!;
+  return record(out, [x], (r) => {
+    const g = r.grad!.data;
+    const gx = x.gradBuffer().data;
+    for (let i = 0; i < g.length; i++) gx[source[i]!]! += g[i]!;
+  });
+}
+
+function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) strides[i] = strides[i + 1]! * shape[i + 1]!;
+  return strides;
+}
