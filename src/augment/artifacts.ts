@@ -148,11 +148,16 @@ export async function readScores(file: string): Promise<Map<string, ScoreRecord>
 }
 
 /**
- * Cuts a half-written last line (a writer killed mid-append) off an append-only JSONL file, so the next
- * append starts on a fresh line. Returns the number of bytes dropped.
+ * Prepares an append-only JSONL file for appending: creates it when missing, and cuts a half-written last
+ * line (a writer killed mid-append) so the next append starts on a fresh line. Returns the bytes dropped.
  */
-export async function dropPartialLastLine(file: string): Promise<number> {
-  if (!existsSync(file)) return 0;
+export async function prepareAppend(file: string): Promise<number> {
+  if (!existsSync(file)) {
+    // Created even when nothing will be appended: an empty shard must still exist for merge.
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, '');
+    return 0;
+  }
   const handle = await open(file, 'r+');
   try {
     const { size } = await handle.stat();

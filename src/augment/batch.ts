@@ -6,7 +6,7 @@ import type { GenerateRequest, GenerateResult } from '../providers/types.js';
 import { CrsaugError, InputError } from '../util/errors.js';
 import { hashValue } from '../util/hash.js';
 import { appendJsonl, readJsonl, writeJsonl } from '../util/jsonl.js';
-import { dropPartialLastLine, pairKey, readScores, type ScoreRecord } from './artifacts.js';
+import { pairKey, prepareAppend, readScores, type ScoreRecord } from './artifacts.js';
 import { expectedScore, parseMultiScoreAnswer, parseScoreAnswer } from './parse-score.js';
 import { chunkByContext, type ScorePair, type ScoreRequests } from './score-request.js';
 
@@ -203,7 +203,7 @@ export async function importScoreBatch(options: ImportScoreBatchOptions): Promis
   )) {
     requests.set(value.custom_id, value);
   }
-  await dropPartialLastLine(options.scoresFile);
+  await prepareAppend(options.scoresFile);
   const existing = await readScores(options.scoresFile);
   const identity = `${OPENAI_COMPATIBLE}:${options.model}`;
   const summary: ImportSummary = {

@@ -3,7 +3,7 @@ import type { UsageTracker } from '../providers/middleware/usage.js';
 import type { ChatModel, GenerateRequest, GenerateResult } from '../providers/types.js';
 import { appendJsonl } from '../util/jsonl.js';
 import { Progress } from '../util/progress.js';
-import { dropPartialLastLine, pairKey, readScores, type ScoreRecord } from './artifacts.js';
+import { pairKey, prepareAppend, readScores, type ScoreRecord } from './artifacts.js';
 import { expectedScore, parseMultiScoreAnswer, parseScoreAnswer } from './parse-score.js';
 import { buildRepairMessages } from './prompt.js';
 import { chunkByContext, type ScorePair, type ScoreRequests } from './score-request.js';
@@ -46,7 +46,7 @@ export interface ScoreRunSummary {
  */
 export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSummary> {
   const { model, config, requests } = options;
-  await dropPartialLastLine(options.scoresFile);
+  await prepareAppend(options.scoresFile);
   const existing = await readScores(options.scoresFile);
   const todo = options.pairs.filter((p) => {
     const found = existing.get(pairKey(p.dialogId, p.turnId, p.item));

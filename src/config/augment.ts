@@ -86,13 +86,42 @@ export const ScoreConfigSchema = z
   })
   .prefault({});
 
+/** Settings of the student scorer (`augment distill`). */
+export const DistillConfigSchema = z
+  .object({
+    /** Hidden layer widths of the student MLP. */
+    hidden: z.array(z.number().int().positive()).default([32, 16]),
+    epochs: z.number().int().positive().default(60),
+    batchSize: z.number().int().positive().default(64),
+    lr: z.number().positive().default(3e-3),
+    weightDecay: z.number().nonnegative().default(1e-3),
+    /** Share of each teacher file's contexts held out for the agreement report (split by context, not pair). */
+    heldOutShare: z.number().min(0).max(0.9).default(0.2),
+  })
+  .prefault({});
+
+export const SynthesizeConfigSchema = z
+  .object({
+    /** A candidate becomes a synthetic label when its score is at least this (the paper: 3.5). */
+    threshold: z.number().min(0).max(4).default(3.5),
+    /** Candidates scored per context (the paper: the retriever's top 50). */
+    topK: z.number().int().positive().default(50),
+    /** Split whose contexts get synthetic labels (stage 1 trains on train). */
+    split: z.enum(['train', 'valid', 'test']).default('train'),
+  })
+  .prefault({});
+
 /** The `augment` section: one sub-object per pipeline stage. */
 export const AugmentConfigSchema = z.object({
   retrieve: RetrieveConfigSchema,
   score: ScoreConfigSchema,
+  distill: DistillConfigSchema,
+  synthesize: SynthesizeConfigSchema,
 });
 
 export type AugmentConfig = z.output<typeof AugmentConfigSchema>;
 export type RetrieveConfig = AugmentConfig['retrieve'];
 export type ScoreConfig = AugmentConfig['score'];
 export type SamplerConfig = ScoreConfig['sampler'];
+export type DistillConfig = AugmentConfig['distill'];
+export type SynthesizeConfig = AugmentConfig['synthesize'];

@@ -246,7 +246,11 @@ describe('kill and restart', () => {
     const cache = join(dir, 'kill-cache');
     const file = join(dir, 'kill.scores.jsonl');
     const first = runChild(mock.url, cache, file);
-    while (lines(file).length < killAfter) await new Promise((r) => setTimeout(r, 20));
+    // Polls until the child has written killAfter lines (bounded, so a crashed child fails the test instead of hanging it).
+    const deadline = Date.now() + 30_000;
+    while (lines(file).length < killAfter && first.child.exitCode === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     first.child.kill('SIGKILL');
     const killed = await first.exited;
     assert.equal(killed.signal, 'SIGKILL');
