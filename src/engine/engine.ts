@@ -8,16 +8,16 @@ import {
   type KernelFlavour,
 } from './kernels/load.js';
 import {
-  ARGS,
   DONE,
   FAILED,
-  GEMM_ARGS,
-  GEMM_FLOAT_ARGS,
+  type GemmBlock,
   JOBS,
   READY,
+  runBlock,
   SEQ,
   SLOT_WORDS,
   type WorkerData,
+  writeBlock,
 } from './worker-protocol.js';
 
 export interface EngineOptions {
@@ -31,6 +31,17 @@ export interface EngineOptions {
   /** Upper bound of tensor memory in MiB (the shared memory's maximum). */
   maxMemoryMB?: number;
 }
+
+/** A batch of equally shaped products: product i reads a + i·strideA, b + i·strideB, writes c + i·strideC. */
+export interface GemmBatch {
+  count: number;
+  /** Byte strides between consecutive products' operands. */
+  strideA: number;
+  strideB: number;
+  strideC: number;
+}
+
+const SINGLE: GemmBatch = { count: 1, strideA: 0, strideB: 0, strideC: 0 };
 
 export interface GemmCall {
   transA: boolean;
@@ -55,8 +66,9 @@ const PARALLEL_MIN_FLOPS = 1 << 20;
 
 /**
  * The process's compute context: tensor heap, kernel instance, and GEMM worker threads sharing the heap.
- * GEMM work is split by output columns at fixed multiples of 8, so each output element is computed by
- * the same instruction sequence whatever the thread count: results are bit-identical for 1 or N threads.
+ * A GEMM is split by output columns at multiples of 8, a batch of products by whole products; either way
+ * each output element is computed by the same instruction sequence whatever the thread count, so results
+ * are bit-identical for 1 or N threads.
  */
 export class Engine {
   readonly heap: Heap;
@@ -103,11 +115,11 @@ export class Engine {
     const slot = this.heap.alloc(SLOT_WORDS * 4);
     const words = this.heap.i32(slot, SLOT_WORDS);
     words.fill(0);
-    const data: WorkerData = { module: this.module, memory: this.heap.memory, slot };
+    const work = this.heap.alloc(this.workspaceBytes);
+    const data: WorkerData = { module: this.module, memory: this.heap.memory, slot, work };
     const worker = new Worker(new URL('./gemm-worker.js', import.meta.url), { workerData: data });
     // Workers block in Atomics.wait between jobs; they must never keep the process alive.
     worker.unref();
-    const work = this.heap.alloc(this.workspaceBytes);
     this.workers.push({ worker, slot, words, floats: this.heap.f32(slot, SLOT_WORDS), work });
   }
 
@@ -132,52 +144,67 @@ export class Engine {
   }
 
   /**
-   * C = alpha · op(A) · op(B) + beta · C on heap pointers (row-major, leading dimensions in elements).
+   * C = alpha · op(A) · op(B) + beta · C on heap pointers (row-major, leading dimensions in elements),
+   * for one product or a strided batch of them (products sharing C, strideC 0, run in order).
    * Only started workers get a share: a worker still booting would otherwise block the main thread,
    * and a booting worker may need the main thread's event loop to finish starting.
    */
-  gemm(call: GemmCall): void {
+  gemm(call: GemmCall, batch: GemmBatch = SINGLE): void {
     const { m, n, k } = call;
     const helpers = this.workers
       .slice(0, this.threadCount - 1)
       .filter((w) => Atomics.load(w.words, READY) === 1);
-    const parts = m * n * k < PARALLEL_MIN_FLOPS ? 1 : Math.min(1 + helpers.length, Math.ceil(n / 8));
-    const bounds = splitColumns(n, parts);
-    const posted: typeof this.workers = [];
+    const whole: GemmBlock = {
+      ...call,
+      transA: call.transA ? 1 : 0,
+      transB: call.transB ? 1 : 0,
+      n0: 0,
+      n1: n,
+      batch0: 0,
+      batch1: batch.count,
+      strideA: batch.strideA,
+      strideB: batch.strideB,
+      strideC: batch.strideC,
+    };
+    const threads = m * n * k * batch.count < PARALLEL_MIN_FLOPS ? 1 : 1 + helpers.length;
+    let blocks: GemmBlock[];
+    if (threads === 1) blocks = [whole];
+    else if (batch.count >= threads && batch.strideC !== 0) {
+      // Many products with separate outputs: each thread computes whole products.
+      blocks = splitEvenly(batch.count, threads, 1).map(([b0, b1]) => ({ ...whole, batch0: b0, batch1: b1 }));
+    } else {
+      // Few products, or products accumulating into one output (in order): split each one by columns.
+      if (batch.count > 1) {
+        for (let i = 0; i < batch.count; i++) this.gemm(offsetCall(call, batch, i));
+        return;
+      }
+      blocks = splitEvenly(n, Math.min(threads, Math.ceil(n / 8)), 8).map(([n0, n1]) => ({
+        ...whole,
+        n0,
+        n1,
+      }));
+    }
+    this.runBlocks(blocks, helpers);
+  }
+
+  /** Block 0 runs here, the others on started workers; returns when all are done. */
+  private runBlocks(blocks: GemmBlock[], helpers: typeof this.workers): void {
     const seq = ++this.seq;
-    for (let t = 1; t < parts; t++) {
-      const w = helpers[t - 1]!;
-      writeGemmArgs(w.words, w.floats, call, bounds[t]!, bounds[t + 1]!, w.work);
+    const posted = blocks.slice(1).map((block, t) => {
+      const w = helpers[t]!;
+      writeBlock(w.words, w.floats, block);
       Atomics.store(w.words, SEQ, seq);
       Atomics.notify(w.words, SEQ);
-      posted.push(w);
-    }
-    this.kernels.gemm(
-      call.transA ? 1 : 0,
-      call.transB ? 1 : 0,
-      m,
-      n,
-      k,
-      call.alpha,
-      call.a,
-      call.lda,
-      call.b,
-      call.ldb,
-      call.beta,
-      call.c,
-      call.ldc,
-      bounds[0]!,
-      bounds[1]!,
-      this.mainWorkspace,
-    );
+      return w;
+    });
+    runBlock(this.kernels, blocks[0]!, this.mainWorkspace);
     for (const w of posted) {
       for (;;) {
         const done = Atomics.load(w.words, DONE);
         if (done === seq) break;
         Atomics.wait(w.words, DONE, done);
       }
-      if (Atomics.load(w.words, FAILED) === 1)
-        throw new Error(`GEMM worker failed on a ${m}x${k}x${n} product`);
+      if (Atomics.load(w.words, FAILED) === 1) throw new Error('a GEMM worker failed (kernel error)');
     }
   }
 
@@ -197,34 +224,21 @@ export class Engine {
   }
 }
 
-/** Column boundaries for `parts` threads, each a multiple of 8 (the microkernel width) except the last. */
-function splitColumns(n: number, parts: number): number[] {
+/** [start, end) ranges over 0…total for `parts` threads; inner boundaries are multiples of `unit`. */
+function splitEvenly(total: number, parts: number, unit: number): Array<[number, number]> {
   const bounds = [0];
-  for (let t = 1; t < parts; t++) bounds.push(Math.min(n, Math.ceil((n * t) / parts / 8) * 8));
-  bounds.push(n);
-  return bounds;
+  for (let t = 1; t < parts; t++) bounds.push(Math.min(total, Math.ceil((total * t) / parts / unit) * unit));
+  bounds.push(total);
+  return bounds.slice(0, -1).map((start, t) => [start, bounds[t + 1]!] as [number, number]);
 }
 
-function writeGemmArgs(
-  words: Int32Array,
-  floats: Float32Array,
-  call: GemmCall,
-  n0: number,
-  n1: number,
-  work: number,
-): void {
-  const values: Record<(typeof GEMM_ARGS)[number], number> = {
+function offsetCall(call: GemmCall, batch: GemmBatch, i: number): GemmCall {
+  return {
     ...call,
-    transA: call.transA ? 1 : 0,
-    transB: call.transB ? 1 : 0,
-    n0,
-    n1,
-    work,
+    a: call.a + i * batch.strideA,
+    b: call.b + i * batch.strideB,
+    c: call.c + i * batch.strideC,
   };
-  GEMM_ARGS.forEach((name, i) => {
-    if (GEMM_FLOAT_ARGS.has(name)) floats[ARGS + i] = values[name];
-    else words[ARGS + i] = values[name];
-  });
 }
 
 let current: Engine | null = null;

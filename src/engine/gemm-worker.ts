@@ -1,27 +1,23 @@
-// Worker thread: instantiates the kernels on the engine's shared memory and runs GEMM column blocks
-// the main thread hands it through its control slot.
+// Worker thread: instantiates the kernels on the engine's shared memory and runs the GEMM blocks the
+// main thread hands it through its control slot.
 import { workerData } from 'node:worker_threads';
 import { instantiateKernels } from './kernels/load.js';
 import {
-  ARGS,
   DONE,
   FAILED,
-  GEMM_ARGS,
-  GEMM_FLOAT_ARGS,
   JOBS,
   READY,
+  readBlock,
+  runBlock,
   SEQ,
   SLOT_WORDS,
   type WorkerData,
 } from './worker-protocol.js';
 
-const { module, memory, slot } = workerData as WorkerData;
+const { module, memory, slot, work } = workerData as WorkerData;
 const kernels = instantiateKernels(module, memory);
 const words = new Int32Array(memory.buffer, slot, SLOT_WORDS);
 const floats = new Float32Array(memory.buffer, slot, SLOT_WORDS);
-const args = GEMM_ARGS.map((name, i) =>
-  (GEMM_FLOAT_ARGS.has(name) ? floats : words).subarray(ARGS + i, ARGS + i + 1),
-);
 
 Atomics.store(words, READY, 1);
 Atomics.notify(words, READY);
@@ -33,9 +29,8 @@ for (;;) {
   if (seq < 0) break;
   if (seq === seen) continue;
   seen = seq;
-  const values = args.map((cell) => cell[0]!) as Parameters<typeof kernels.gemm>;
   try {
-    kernels.gemm(...values);
+    runBlock(kernels, readBlock(words, floats), work);
     Atomics.store(words, FAILED, 0);
     Atomics.add(words, JOBS, 1);
   } catch {

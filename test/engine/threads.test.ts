@@ -46,6 +46,47 @@ test('GEMM on 2 threads is bit-identical to 1 thread (forward and backward shape
   }
 });
 
+test('batched 3-D matmul and its gradients: 2 threads split the batch, results bit-identical to 1 thread', async () => {
+  const e = engine();
+  const threadsBefore = e.threads;
+  e.setThreads(2);
+  await e.ready();
+  try {
+    const run = (threads: number): Float32Array[] => {
+      e.setThreads(threads);
+      const a = randomTensor([16, 96, 64], 3);
+      const b = randomTensor([16, 96, 80], 4);
+      const w = randomTensor([96, 40], 5);
+      a.requiresGrad = true;
+      b.requiresGrad = true;
+      w.requiresGrad = true;
+      const out = tidy(() => {
+        const y = matmul(a, b, { transA: true });
+        y.backward(Tensor.full(y.shape, 0.5));
+        // A transposed batch times one shared matrix: its gradient sums over the batch in order.
+        const z = matmul(a, w, { transA: true, transB: false });
+        z.backward(Tensor.full(z.shape, 0.25));
+        return [y.toArray(), z.toArray()];
+      });
+      const result = [...out, a.grad!.toArray(), b.grad!.toArray(), w.grad!.toArray()];
+      for (const t of [a, b, w]) t.free();
+      return result;
+    };
+    const jobsBefore = e.workerJobs();
+    const two = run(2);
+    assert.ok(e.workerJobs() > jobsBefore, 'the worker took part');
+    const one = run(1);
+    one.forEach((values, i) => {
+      assert.ok(
+        values.every((v, j) => Object.is(v, two[i]![j])),
+        `output ${i} differs between 1 and 2 threads`,
+      );
+    });
+  } finally {
+    e.setThreads(threadsBefore);
+  }
+});
+
 test('a separate engine with workers disposes cleanly', async () => {
   const own = new Engine({ threads: 2, maxMemoryMB: 64 });
   const a = own.heap.alloc(256 * 256 * 4);

@@ -6,7 +6,13 @@ export interface MatmulOptions {
   transB?: boolean;
 }
 
-/** One GEMM on sub-blocks of heap tensors: C = alpha·op(A)·op(B) + beta·C, with A, B, C given by pointer. */
+/** Byte strides between the products of a batch, in operand order (A, B, C). */
+type Strides = [number, number, number];
+
+/**
+ * C = op(A)·op(B) + beta·C on heap pointers, for `count` products spaced by `strides` (the engine spreads
+ * a batch over its threads).
+ */
 function gemmAt(
   a: number,
   b: number,
@@ -17,22 +23,13 @@ function gemmAt(
   transA: boolean,
   transB: boolean,
   beta: number,
+  count = 1,
+  strides: Strides = [0, 0, 0],
 ): void {
-  engine().gemm({
-    transA,
-    transB,
-    m,
-    n,
-    k,
-    alpha: 1,
-    a,
-    lda: transA ? m : k,
-    b,
-    ldb: transB ? k : n,
-    beta,
-    c,
-    ldc: n,
-  });
+  engine().gemm(
+    { transA, transB, m, n, k, alpha: 1, a, lda: transA ? m : k, b, ldb: transB ? k : n, beta, c, ldc: n },
+    { count, strideA: strides[0], strideB: strides[1], strideC: strides[2] },
+  );
 }
 
 /**
@@ -67,27 +64,30 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const sa = m * k * 4;
   const sb = sharedB ? 0 : k * n * 4;
   const sc = m * n * 4;
-  for (let i = 0; i < batch; i++)
-    gemmAt(a.ptr + i * sa, b.ptr + i * sb, out.ptr + i * sc, m, n, k, transA, transB, 0);
+  gemmAt(a.ptr, b.ptr, out.ptr, m, n, k, transA, transB, 0, batch, [sa, sb, sc]);
   return record(out, [a, b], (o) => {
-    const g = o.grad!;
-    const ta = a.requiresGrad ? a.gradTarget() : null;
-    const tb = b.requiresGrad ? b.gradTarget() : null;
-    for (let i = 0; i < batch; i++) {
-      const gp = g.ptr + i * sc;
-      if (ta) {
-        const ga = ta.ptr + i * sa;
-        // dA = dC·op(B)ᵀ (or its transpose when A was used transposed).
-        if (transA) gemmAt(b.ptr + i * sb, gp, ga, k, m, n, transB, true, ta.beta);
-        else gemmAt(gp, b.ptr + i * sb, ga, m, k, n, false, !transB, ta.beta);
-      }
-      if (tb) {
-        const gb = tb.ptr + i * sb;
-        // dB = op(A)ᵀ·dC (or its transpose when B was used transposed); a shared B sums over the batch.
-        const beta = sharedB && i > 0 ? 1 : tb.beta;
-        if (transB) gemmAt(gp, a.ptr + i * sa, gb, n, k, m, true, transA, beta);
-        else gemmAt(a.ptr + i * sa, gp, gb, k, n, m, !transA, false, beta);
-      }
+    const g = o.grad!.ptr;
+    if (a.requiresGrad) {
+      // dA = dC·op(B)ᵀ (or its transpose when A was used transposed).
+      const ta = a.gradTarget();
+      if (transA) gemmAt(b.ptr, g, ta.ptr, k, m, n, transB, true, ta.beta, batch, [sb, sc, sa]);
+      else gemmAt(g, b.ptr, ta.ptr, m, k, n, false, !transB, ta.beta, batch, [sc, sb, sa]);
+    }
+    if (b.requiresGrad) {
+      // dB = op(A)ᵀ·dC (or its transpose when B was used transposed). A shared B sums over the batch:
+      // the first product sets (or adds to) the gradient, the rest add in batch order.
+      const tb = b.gradTarget();
+      const dB = (first: number, count: number, beta: number): void => {
+        const ap = a.ptr + first * sa;
+        const gp = g + first * sc;
+        const bp = tb.ptr + first * sb;
+        if (transB) gemmAt(gp, ap, bp, n, k, m, true, transA, beta, count, [sc, sa, sb]);
+        else gemmAt(ap, gp, bp, k, n, m, !transA, false, beta, count, [sa, sc, sb]);
+      };
+      if (sharedB && batch > 1) {
+        dB(0, 1, tb.beta);
+        dB(1, batch - 1, 1);
+      } else dB(0, batch, tb.beta);
     }
   });
 }
