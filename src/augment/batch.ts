@@ -253,7 +253,7 @@ export async function importScoreBatch(options: ImportScoreBatchOptions): Promis
     );
     if (pairs.length === 1) {
       const parsed = parseScoreAnswer(result.text, result.finishReason);
-      const expected = expectedScore(result.logprobs);
+      const expected = expectedScore(result.logprobs, parsed.ok ? parsed.offset : undefined);
       records.push(
         parsed.ok
           ? {

@@ -2,10 +2,17 @@ import type { FinishReason, TokenLogprob } from '../providers/types.js';
 
 export type ScoreProblem = 'no-score' | 'out-of-range' | 'truncated';
 
-export type ParsedScore = { ok: true; score: number } | { ok: false; problem: ScoreProblem; detail: string };
+export type ParsedScore =
+  | {
+      ok: true;
+      score: number;
+      /** Character offset of the score's digit in the answer (locates its token for expectedScore). */
+      offset: number;
+    }
+  | { ok: false; problem: ScoreProblem; detail: string };
 
 const SCORE_LINE = /score\s*\**\s*[:=]\s*\**\s*(-?\d+(?:\.\d+)?)/gi;
-const BARE_NUMBER = /^\**\s*(-?\d+(?:\.\d+)?)\s*\**\.?$/;
+const BARE_NUMBER = /^\s*\**\s*(-?\d+(?:\.\d+)?)\s*\**\.?\s*$/;
 
 /**
  * The score of a single-candidate answer: the LAST "Score: N" in the text (a reason may quote the dialogue,
@@ -13,7 +20,8 @@ const BARE_NUMBER = /^\**\s*(-?\d+(?:\.\d+)?)\s*\**\.?$/;
  */
 export function parseScoreAnswer(text: string, finishReason: FinishReason): ParsedScore {
   const matches = [...text.matchAll(SCORE_LINE)];
-  const raw = matches.length > 0 ? matches[matches.length - 1]![1] : BARE_NUMBER.exec(text.trim())?.[1];
+  const match = matches.length > 0 ? matches[matches.length - 1] : BARE_NUMBER.exec(text);
+  const raw = match?.[1];
   if (raw === undefined) {
     return finishReason === 'length'
       ? { ok: false, problem: 'truncated', detail: 'the answer was cut by the token limit before a score' }
@@ -23,7 +31,7 @@ export function parseScoreAnswer(text: string, finishReason: FinishReason): Pars
   if (!Number.isInteger(score) || score < 0 || score > 4) {
     return { ok: false, problem: 'out-of-range', detail: `score ${raw} is not an integer from 0 to 4` };
   }
-  return { ok: true, score };
+  return { ok: true, score, offset: match!.index + match![0].lastIndexOf(raw) };
 }
 
 const JSON_OBJECT = /\{[^{}]*\}/g;
@@ -54,27 +62,39 @@ export function parseMultiScoreAnswer(text: string, ids: readonly number[]): Map
 }
 
 /**
- * The expected score Σ d·p(d) / Σ p(d) over the digits 0-4 at the position of the answer's last digit token,
- * from that position's top alternatives. Undefined when the provider gave no log-probabilities or no digit
- * 0-4 is among the alternatives.
+ * The expected score Σ d·p(d) / Σ p(d) over the digits 0-4 from the top alternatives at the score's token:
+ * the token covering character `offset` of the answer when the tokens spell the answer, else the last digit
+ * token. Undefined when the provider gave no log-probabilities or no digit 0-4 is among the alternatives.
  */
-export function expectedScore(logprobs: TokenLogprob[] | undefined): number | undefined {
+export function expectedScore(logprobs: TokenLogprob[] | undefined, offset?: number): number | undefined {
   if (!logprobs) return undefined;
-  for (let i = logprobs.length - 1; i >= 0; i--) {
-    const token = logprobs[i]!;
-    if (!/^\d$/.test(token.token.trim())) continue;
-    const mass = [0, 0, 0, 0, 0];
-    const seen = new Set<string>();
-    for (const alt of [token, ...token.top]) {
-      // The chosen token is usually also listed among the alternatives: count each spelling once.
-      if (seen.has(alt.token)) continue;
-      seen.add(alt.token);
-      const digit = alt.token.trim();
-      if (/^[0-4]$/.test(digit)) mass[Number(digit)]! += Math.exp(alt.logprob);
-    }
-    const total = mass.reduce((a, b) => a + b, 0);
-    if (total === 0) return undefined;
-    return mass.reduce((sum, p, d) => sum + d * p, 0) / total;
+  const token = (offset === undefined ? undefined : tokenAt(logprobs, offset)) ?? lastDigitToken(logprobs);
+  if (!token) return undefined;
+  const mass = [0, 0, 0, 0, 0];
+  const seen = new Set<string>();
+  for (const alt of [token, ...token.top]) {
+    // The chosen token is usually also listed among the alternatives: count each spelling once.
+    if (seen.has(alt.token)) continue;
+    seen.add(alt.token);
+    const digit = alt.token.trim();
+    if (/^[0-4]$/.test(digit)) mass[Number(digit)]! += Math.exp(alt.logprob);
   }
+  const total = mass.reduce((a, b) => a + b, 0);
+  if (total === 0) return undefined;
+  return mass.reduce((sum, p, d) => sum + d * p, 0) / total;
+}
+
+function tokenAt(logprobs: TokenLogprob[], offset: number): TokenLogprob | undefined {
+  let end = 0;
+  for (const token of logprobs) {
+    end += token.token.length;
+    if (end > offset) return /^\s*\d\s*$/.test(token.token) ? token : undefined;
+  }
+  return undefined;
+}
+
+function lastDigitToken(logprobs: TokenLogprob[]): TokenLogprob | undefined {
+  for (let i = logprobs.length - 1; i >= 0; i--)
+    if (/^\d$/.test(logprobs[i]!.token.trim())) return logprobs[i];
   return undefined;
 }

@@ -137,7 +137,7 @@ async function judgeSingle(
     result = await model.doGenerate(request);
     const parsed = parseScoreAnswer(result.text, result.finishReason);
     if (parsed.ok) {
-      const expected = expectedScore(result.logprobs);
+      const expected = expectedScore(result.logprobs, parsed.offset);
       return {
         score: parsed.score,
         ...(expected === undefined ? {} : { expected }),

@@ -3,28 +3,28 @@ import { describe, test } from 'node:test';
 import { expectedScore, parseMultiScoreAnswer, parseScoreAnswer } from '../../src/augment/parse-score.js';
 import { buildRepairMessages, buildScoreMessages, quoteData } from '../../src/augment/prompt.js';
 
+/** The score, or the problem's name. */
+const parse = (text: string, finish: 'stop' | 'length' = 'stop') => {
+  const parsed = parseScoreAnswer(text, finish);
+  return parsed.ok ? parsed.score : parsed.problem;
+};
+
 describe('parseScoreAnswer', () => {
   test('takes the last "Score: N" of the answer', () => {
-    assert.deepEqual(parseScoreAnswer('Score: 3', 'stop'), { ok: true, score: 3 });
-    assert.deepEqual(parseScoreAnswer('The user said "Score: 4" but wants horror.\nScore: 1', 'stop'), {
-      ok: true,
-      score: 1,
-    });
-    assert.deepEqual(parseScoreAnswer('**Score:** 2', 'stop'), { ok: true, score: 2 });
-    assert.deepEqual(parseScoreAnswer('relevance score = 0', 'stop'), { ok: true, score: 0 });
-    assert.deepEqual(parseScoreAnswer(' 4 ', 'stop'), { ok: true, score: 4 });
+    assert.deepEqual(parseScoreAnswer('Score: 3', 'stop'), { ok: true, score: 3, offset: 7 });
+    const quoting = 'The user said "Score: 4" but wants horror.\nScore: 1';
+    assert.deepEqual(parseScoreAnswer(quoting, 'stop'), { ok: true, score: 1, offset: quoting.length - 1 });
+    assert.equal(parse('**Score:** 2'), 2);
+    assert.equal(parse('relevance score = 0'), 0);
+    assert.deepEqual(parseScoreAnswer(' 4 ', 'stop'), { ok: true, score: 4, offset: 1 });
   });
   test('rejects numbers outside the integers 0-4', () => {
-    for (const text of ['Score: 5', 'Score: -1', 'Score: 3.5', 'Score: 10', '7']) {
-      const parsed = parseScoreAnswer(text, 'stop');
-      assert.equal(parsed.ok ? 'ok' : parsed.problem, 'out-of-range', text);
-    }
+    for (const text of ['Score: 5', 'Score: -1', 'Score: 3.5', 'Score: 10', '7'])
+      assert.equal(parse(text), 'out-of-range', text);
   });
   test('no score: truncated when cut by the token limit, otherwise no-score', () => {
-    const cut = parseScoreAnswer('The user wants a', 'length');
-    assert.equal(cut.ok ? 'ok' : cut.problem, 'truncated');
-    const none = parseScoreAnswer('It fits quite well.', 'stop');
-    assert.equal(none.ok ? 'ok' : none.problem, 'no-score');
+    assert.equal(parse('The user wants a', 'length'), 'truncated');
+    assert.equal(parse('It fits quite well.'), 'no-score');
   });
 });
 
@@ -65,6 +65,20 @@ describe('expectedScore', () => {
     ];
     assert.ok(Math.abs(expectedScore(logprobs)! - (3 * 0.6 + 4 * 0.3) / 0.9) < 1e-12);
     assert.equal(expectedScore(undefined), undefined);
+    // A digit after the score ("(1995)") must not be taken for it: the parse's offset picks the right token.
+    const text = 'Score: 3\n(1995)';
+    const spelled = [
+      ...logprobs,
+      ...['\n(', '199', '5', ')'].map((token) => ({
+        token,
+        logprob: -0.1,
+        top: [{ token: '4', logprob: -0.1 }],
+      })),
+    ];
+    const parsed = parseScoreAnswer(text, 'stop');
+    assert.ok(parsed.ok);
+    assert.ok(Math.abs(expectedScore(spelled, parsed.offset)! - (3 * 0.6 + 4 * 0.3) / 0.9) < 1e-12);
+    assert.equal(expectedScore(spelled), 4);
     assert.equal(expectedScore([{ token: 'yes', logprob: 0, top: [] }]), undefined);
   });
 });
