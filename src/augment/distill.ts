@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { RetrieveConfig } from '../config/augment.js';
+import type { DistillConfig, RetrieveConfig } from '../config/augment.js';
 import type { Dataset } from '../data/types.js';
 import type { EmbeddingModel } from '../providers/types.js';
 import { writeJsonFile } from '../util/json.js';
@@ -9,7 +9,6 @@ import { type Agreement, agreement } from './agreement.js';
 import { contextKey } from './context-text.js';
 import { FEATURE_COUNT, FEATURE_NAMES, PairFeaturizer, SemanticSpace } from './features/index.js';
 import { gatherRows, Student } from './student.js';
-import type { DistillConfig } from './student-config.js';
 import { DatasetCache, loadTeacherSet, type TeacherPair, type TeacherSet } from './teacher-set.js';
 
 /** Judged pairs turned into feature rows, with the context each row belongs to. */

@@ -9,7 +9,6 @@ import { PairFeaturizer, SemanticSpace } from '../augment/features/index.js';
 import { exportFinetuneSet } from '../augment/finetune-export.js';
 import { itemTexts } from '../augment/retrieve.js';
 import { Student } from '../augment/student.js';
-import { DistillConfigSchema, SynthesizeConfigSchema } from '../augment/student-config.js';
 import {
   formatSynthesisStats,
   studentScorer,
@@ -85,12 +84,10 @@ export function registerDistill(augment: Command): void {
       'also write the judgments as chat fine-tuning JSONL (the scorer prompt)',
     )
     .action(async (flags: DistillFlags) => {
-      const config = loadConfig(flags);
-      const distillConfig = DistillConfigSchema.parse({
-        hidden: flags.hidden,
-        epochs: flags.epochs,
-        heldOutShare: flags.heldOut,
+      const config = loadConfig(flags, {
+        distill: { hidden: flags.hidden, epochs: flags.epochs, heldOutShare: flags.heldOut },
       });
+      const distillConfig = config.augment.distill;
       const teacherFiles = flags.teacher ?? defaultTeacherFiles(config.dataDir);
       const closers: Array<() => void> = [];
       try {
@@ -171,12 +168,10 @@ export function registerSynthesize(augment: Command): void {
     .option('--top-k <n>', 'candidates scored per context (default 50)', positiveNumber)
     .option('--output <file>', 'synthetic dataset JSONL (default <out>/<split>.synthetic.jsonl)')
     .action(async (flags: SynthesizeFlags) => {
-      const config = loadConfig(flags);
-      const settings = SynthesizeConfigSchema.parse({
-        split: flags.split,
-        threshold: flags.threshold,
-        topK: flags.topK,
+      const config = loadConfig(flags, {
+        synthesize: { split: flags.split, threshold: flags.threshold, topK: flags.topK },
       });
+      const settings = config.augment.synthesize;
       const outDir = outDirOf(config);
       const candidatesPath = resolve(flags.candidates ?? candidatesFile(outDir, settings.split));
       if (!existsSync(candidatesPath)) {

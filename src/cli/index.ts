@@ -6,6 +6,7 @@ import { register as registerBaseline } from './baseline.js';
 import { register as registerData } from './data.js';
 import { register as registerEval } from './eval.js';
 import { register as registerReport } from './report.js';
+import { register as registerRun } from './run.js';
 import { register as registerTrain } from './train.js';
 import { PACKAGE_VERSION } from './version.js';
 
@@ -17,6 +18,7 @@ const program = new Command()
 
 // Each command lives in its own file and registers itself here.
 const commands: ((program: Command) => void)[] = [
+  registerRun,
   registerEval,
   registerBaseline,
   registerReport,

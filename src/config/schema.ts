@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AugmentConfigSchema } from './augment.js';
 import { ProvidersConfigSchema } from './providers.js';
+import { RunConfigSchema } from './run.js';
 import { TrainConfigSchema } from './train.js';
 
 /**
@@ -31,6 +32,7 @@ export const ConfigSchema = z.object({
   train: TrainConfigSchema.prefault({}),
   augment: AugmentConfigSchema.prefault({}),
   providers: ProvidersConfigSchema,
+  run: RunConfigSchema,
 });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -13,7 +13,7 @@ import {
 import { distill, formatAgreementTable, saveDistillResult } from '../../src/augment/distill.js';
 import { itemTexts } from '../../src/augment/retrieve.js';
 import { Student } from '../../src/augment/student.js';
-import { DistillConfigSchema } from '../../src/augment/student-config.js';
+import { DistillConfigSchema } from '../../src/config/augment.js';
 import { defaultTeacherDir } from '../../src/augment/teacher-set.js';
 import { RetrieveConfigSchema } from '../../src/config/augment.js';
 import { TfidfLsaEmbedder } from '../../src/providers/builtin/tfidf-lsa-embedder.js';

@@ -13,7 +13,7 @@ import {
 } from '../../src/augment/features/index.js';
 import { itemTexts } from '../../src/augment/retrieve.js';
 import { gatherRows, Student, type TrainStudentOptions } from '../../src/augment/student.js';
-import { DistillConfigSchema } from '../../src/augment/student-config.js';
+import { DistillConfigSchema } from '../../src/config/augment.js';
 import { DatasetCache, defaultTeacherDir, loadTeacherSet } from '../../src/augment/teacher-set.js';
 import { RetrieveConfigSchema } from '../../src/config/augment.js';
 import { TfidfLsaEmbedder } from '../../src/providers/builtin/tfidf-lsa-embedder.js';

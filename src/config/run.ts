@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** The `run` section: what `crsaug run` trains and how many times. */
+export const RunConfigSchema = z
+  .object({
+    /** Backbones trained as baseline and with augmentation (two-stage). */
+    backbones: z
+      .array(z.enum(['kbrd', 'text', 'embed-head']))
+      .min(1)
+      .default(['kbrd']),
+    /** Seeds per model and mode (the issue asks ≥ 3; INSPIRED's 161 test pairs deserve 5). */
+    seeds: z.number().int().positive().default(3),
+    /** Stage-1 epochs (the reference trains 10 on synthetic labels; baseline and stage 2 use train.epochs). */
+    stage1Epochs: z.number().int().positive().default(10),
+    /**
+     * With a chat model configured, the teacher judges this many train contexts (seeded random subset) …
+     * (the shipped offline judgments cover 240 contexts per dataset).
+     */
+    teacherContexts: z.number().int().positive().default(240),
+    /** … and this many of each context's candidates, evenly over retrieval-rank strata. */
+    teacherPairsPerContext: z.number().int().positive().default(12),
+    /** Per-context examples shown in the report. */
+    examples: z.number().int().nonnegative().default(6),
+  })
+  .prefault({});
+export type RunConfig = z.output<typeof RunConfigSchema>;

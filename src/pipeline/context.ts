@@ -1,0 +1,19 @@
+import type { Config } from '../config/schema.js';
+import type { Dataset } from '../data/types.js';
+import type { ArtifactStore } from './artifact-store.js';
+
+/** What every stage of `crsaug run` reads: the resolved config, the loaded dataset and the artifact store. */
+export interface PipelineContext {
+  config: Config;
+  dataset: Dataset;
+  store: ArtifactStore;
+  log: (line: string) => void;
+}
+
+/** A provider as the report names it: role, id and an honest description. */
+export interface ProviderUse {
+  role: string;
+  id: string;
+  description: string;
+  offline: boolean;
+}

@@ -1,0 +1,160 @@
+import type { Config } from '../config/schema.js';
+import type { UsageRow } from '../providers/middleware/usage.js';
+import type { ReportInputJson } from '../report/index.js';
+import { resultRow } from '../report/index.js';
+import type { StageCost } from '../report/schema.js';
+import type { PipelineOutcome } from './run.js';
+
+type ExperimentJson = NonNullable<ReportInputJson['experiments']>[number];
+
+import { SIGNIFICANCE_TEST } from './significance.js';
+
+/** Everything the report shows about a finished pipeline run, as the report's input contract. */
+export function reportInputOf(
+  outcome: PipelineOutcome,
+  config: Config,
+  meta: { name: string; version: string; command: string },
+): ReportInputJson {
+  const { retrieved, teacher, distilled, synthesized } = outcome;
+  const rows = [
+    ...Object.entries(outcome.floors).map(([name, seeds]) =>
+      resultRow(name, 'popularity', seeds, { label: name }),
+    ),
+    ...Object.entries(outcome.trained).flatMap(([backbone, modes]) =>
+      Object.entries(modes).map(([mode, artifact]) =>
+        resultRow(
+          backbone,
+          mode,
+          artifact.value.runs.map((r) => ({ seed: r.seed, metrics: r.test })),
+          mode === 'baseline' ? {} : { pValues: outcome.results.pValues[backbone]?.[mode] },
+        ),
+      ),
+    ),
+  ];
+  const offlineNotes = [retrieved.value.provider, teacher.value.provider]
+    .filter((p) => p.offline)
+    .map((p) => `${p.role}: ${p.description}`);
+  return {
+    schemaVersion: 1,
+    run: {
+      name: meta.name,
+      dataset: outcome.results.dataset,
+      createdAt: new Date().toISOString(),
+      crsaugVersion: meta.version,
+      wallSeconds: outcome.wallSeconds,
+      config,
+      command: meta.command,
+      providers: [
+        retrieved.value.provider,
+        teacher.value.provider,
+        {
+          role: 'scorer',
+          id: 'crsaug:student-mlp',
+          description: `student: ${distilled.value.description}`,
+          offline: true,
+        },
+      ],
+      notes: offlineNotes,
+    },
+    dataset: {
+      splits: Object.entries(outcome.stats).map(([name, s]) => ({
+        name,
+        dialogues: s!.dialogues,
+        contexts: s!.contexts,
+        pairs: s!.pairs,
+      })),
+      catalog: {
+        items: Object.values(outcome.stats)[0]!.items,
+        entities: Object.values(outcome.stats)[0]!.entities,
+        kgTriples: Object.values(outcome.stats)[0]!.kgTriples,
+      },
+    },
+    results: {
+      split: 'test',
+      primaryMetric: 'recall@10',
+      metrics: ['recall@1', 'recall@10', 'recall@50', 'ndcg@10', 'mrr@10'],
+      significanceTest: SIGNIFICANCE_TEST,
+      rows,
+    },
+    experiments: [synthesisExperiment(synthesized.value), agreementExperiment(distilled.value)],
+    examples: {
+      threshold: synthesized.value.threshold,
+      scoreRange: [0, 4],
+      contexts: synthesized.value.examples,
+    },
+    cost: stageCosts(outcome),
+  };
+}
+
+function synthesisExperiment(s: PipelineOutcome['synthesized']['value']): ExperimentJson {
+  return {
+    id: 'synthetic-labels',
+    title: 'Synthetic labels per context',
+    description: `${s.labels} labels over ${s.contexts} contexts at threshold ${s.threshold} (scorer: ${s.scorer}); gold items among candidates ${s.gold.inCandidates} of ${s.gold.pairs}, kept ${s.gold.kept}; long-tail shares head ${(100 * s.longTail.shares.head).toFixed(1)}% / torso ${(100 * s.longTail.shares.torso).toFixed(1)}% / tail ${(100 * s.longTail.shares.tail).toFixed(1)}%.`,
+    chart: {
+      kind: 'bar',
+      xLabel: 'labels per context',
+      yLabel: 'contexts',
+      categories: s.labelsPerContext.histogram.map((h) => h.bucket),
+      series: [{ name: 'contexts', values: s.labelsPerContext.histogram.map((h) => ({ y: h.contexts })) }],
+    },
+  };
+}
+
+function agreementExperiment(d: PipelineOutcome['distilled']['value']): ExperimentJson {
+  return {
+    id: 'student-agreement',
+    title: 'Student vs teacher on held-out judgments',
+    description:
+      'Agreement of the distilled student with the teacher on held-out contexts (split by context), beside two floors: the train mean and the raw embedding similarity.',
+    table: {
+      columns: [
+        { label: 'scope', format: 'text' },
+        { label: 'scorer', format: 'text' },
+        { label: 'pairs', format: 'integer' },
+        { label: 'MAE', format: 'number' },
+        { label: 'Spearman', format: 'number' },
+      ],
+      rows: d.rows.map((r) => [
+        r.scope,
+        r.scorer,
+        r.agreement.pairs,
+        finiteOrNull(r.agreement.mae),
+        finiteOrNull(r.agreement.spearman),
+      ]),
+    },
+  };
+}
+
+/** NaN marks a statistic that does not apply (e.g. the correlation of a constant predictor). */
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+function stageCosts(outcome: PipelineOutcome): StageCost[] {
+  const usageCost = (stage: string, seconds: number, usage: UsageRow[]): StageCost => ({
+    stage,
+    provider: usage.map((u) => `${u.provider}:${u.modelId}`).join(', ') || undefined,
+    llmCalls: usage.reduce((s, u) => s + u.calls, 0),
+    cachedCalls: usage.reduce((s, u) => s + u.cacheHits, 0),
+    tokens: usage.reduce((s, u) => s + u.inputTokens + u.outputTokens, 0),
+    costUsd: usage.some((u) => u.costUsd === null) ? null : usage.reduce((s, u) => s + (u.costUsd ?? 0), 0),
+    wallSeconds: seconds,
+  });
+  const plain = (stage: string, seconds: number): StageCost => ({
+    stage,
+    llmCalls: 0,
+    tokens: 0,
+    costUsd: 0,
+    wallSeconds: seconds,
+  });
+  return [
+    usageCost('retrieve', outcome.retrieved.seconds, outcome.retrieved.value.usage),
+    usageCost('teacher', outcome.teacher.seconds, outcome.teacher.value.usage),
+    plain('distill', outcome.distilled.seconds),
+    plain('synthesize', outcome.synthesized.seconds),
+    ...Object.entries(outcome.trained).flatMap(([backbone, modes]) =>
+      Object.entries(modes).map(([mode, a]) => plain(`train ${backbone} ${mode}`, a.seconds)),
+    ),
+  ];
+}

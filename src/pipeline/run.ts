@@ -1,0 +1,155 @@
+import { join, resolve } from 'node:path';
+import { saveResolvedConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { loadDataset, splitStats } from '../data/index.js';
+import { SPLIT_NAMES, type SplitName } from '../data/types.js';
+import { evaluateSeeds, type Metrics, splitOf } from '../eval/index.js';
+import { getRecommenderSpec } from '../models/registry.js';
+import { writeJsonFile } from '../util/json.js';
+import { type Artifact, ArtifactStore } from './artifact-store.js';
+import {
+  type DistillValue,
+  distillStage,
+  type RetrieveValue,
+  retrieveStage,
+  type SynthesizeValue,
+  synthesizeStage,
+  type TeacherValue,
+  teacherStage,
+} from './augment-stages.js';
+import type { PipelineContext } from './context.js';
+import { pValuesAgainst } from './significance.js';
+import { runSeeds, type TrainValue, trainStage } from './train-stages.js';
+
+/** Every model's test metrics, keyed by model, mode and seed (results.json). */
+export interface RunResults {
+  dataset: string;
+  split: 'test';
+  /** results[model][mode][seed] = metrics. */
+  results: Record<string, Record<string, Record<string, Metrics>>>;
+  /** p-values of each augmented mode against the same backbone's baseline (seed-averaged pairs). */
+  pValues: Record<string, Record<string, Metrics>>;
+}
+
+export interface PipelineOutcome {
+  outDir: string;
+  stats: Partial<Record<SplitName, ReturnType<typeof splitStats>>>;
+  retrieved: Artifact<RetrieveValue>;
+  teacher: Artifact<TeacherValue>;
+  distilled: Artifact<DistillValue>;
+  synthesized: Artifact<SynthesizeValue>;
+  /** Trained runs by backbone, then by mode label. */
+  trained: Record<string, Record<string, Artifact<TrainValue>>>;
+  /** Deterministic baselines evaluated on test (popularity). */
+  floors: Record<string, { seed: number; metrics: Metrics }[]>;
+  results: RunResults;
+  wallSeconds: number;
+}
+
+/** The augmented modes `crsaug run` trains for every backbone, after its baseline. */
+export const AUGMENTED_MODES = ['stage1', 'stage2', 'stage2-noKL', 'mixed'] as const;
+
+/**
+ * prepare → retrieve → teacher → distill → synthesize → baseline → stage 1 → stage 2 (and the ablations)
+ * → evaluate. Each stage is an artifact keyed by its inputs and settings under <out>/artifacts, so a rerun
+ * skips what is done and a killed run continues where it stopped.
+ */
+export async function runPipeline(
+  config: Config,
+  outDir: string,
+  log: (line: string) => void,
+): Promise<PipelineOutcome> {
+  const start = performance.now();
+  const out = resolve(outDir);
+  await saveResolvedConfig(out, config);
+  const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, cacheDir: config.cacheDir });
+  const ctx: PipelineContext = { config, dataset, store: new ArtifactStore(join(out, 'artifacts')), log };
+  const stats: PipelineOutcome['stats'] = {};
+  for (const split of SPLIT_NAMES) if (dataset.splits[split]) stats[split] = splitStats(dataset, split);
+  const datasetKey = `dataset-${dataset.name}-${JSON.stringify(Object.values(stats).map((s) => s!.pairs))}`;
+
+  const retrieved = await retrieveStage(ctx, [datasetKey]);
+  const teacher = await teacherStage(ctx, retrieved);
+  const distilled = await distillStage(ctx, teacher, retrieved);
+  const synthesized = await synthesizeStage(ctx, retrieved, teacher, distilled);
+  const synthetic = { key: synthesized.key, file: synthesized.value.file };
+
+  const trained: PipelineOutcome['trained'] = {};
+  for (const backbone of config.run.backbones) {
+    const runs: Record<string, Artifact<TrainValue>> = {};
+    runs.baseline = await trainStage(ctx, { backbone, mode: 'baseline', label: 'baseline' });
+    runs.stage1 = await trainStage(ctx, {
+      backbone,
+      mode: 'stage1',
+      label: 'stage1',
+      synthetic,
+      train: { epochs: config.run.stage1Epochs },
+    });
+    runs.stage2 = await trainStage(ctx, { backbone, mode: 'stage2', label: 'stage2', init: runs.stage1 });
+    runs['stage2-noKL'] = await trainStage(ctx, {
+      backbone,
+      mode: 'stage2',
+      label: 'stage2-noKL',
+      init: runs.stage1,
+      train: { alpha: 0 },
+    });
+    runs.mixed = await trainStage(ctx, { backbone, mode: 'mixed', label: 'mixed', synthetic });
+    trained[backbone] = runs;
+  }
+
+  const floors: PipelineOutcome['floors'] = {};
+  const test = splitOf(dataset, 'test').contexts;
+  const evalOptions = { ks: config.eval.ks, topK: config.eval.topK, silent: true };
+  for (const name of ['popularity']) {
+    const { runs } = await evaluateSeeds(
+      getRecommenderSpec(name),
+      dataset,
+      test,
+      runSeeds(config),
+      evalOptions,
+    );
+    floors[name] = runs.map((r) => ({ seed: r.seed, metrics: r.result.metrics }));
+  }
+
+  const results = collectResults(config, dataset.name, trained, floors);
+  await writeJsonFile(join(out, 'results.json'), results);
+  return {
+    outDir: out,
+    stats,
+    retrieved,
+    teacher,
+    distilled,
+    synthesized,
+    trained,
+    floors,
+    results,
+    wallSeconds: (performance.now() - start) / 1000,
+  };
+}
+
+const TESTED_METRICS = ['recall@1', 'recall@10', 'recall@50'];
+
+function collectResults(
+  config: Config,
+  dataset: string,
+  trained: PipelineOutcome['trained'],
+  floors: PipelineOutcome['floors'],
+): RunResults {
+  const results: RunResults['results'] = {};
+  const pValues: RunResults['pValues'] = {};
+  for (const [name, runs] of Object.entries(floors)) {
+    results[name] = { baseline: Object.fromEntries(runs.map((r) => [String(r.seed), r.metrics])) };
+  }
+  for (const [backbone, modes] of Object.entries(trained)) {
+    results[backbone] = {};
+    pValues[backbone] = {};
+    const baseline = modes.baseline!.value.runs;
+    for (const [mode, artifact] of Object.entries(modes)) {
+      results[backbone][mode] = Object.fromEntries(artifact.value.runs.map((r) => [String(r.seed), r.test]));
+      if (mode !== 'baseline') {
+        pValues[backbone][mode] = pValuesAgainst(baseline, artifact.value.runs, TESTED_METRICS, config.seed);
+      }
+    }
+  }
+  return { dataset, split: 'test', results, pValues };
+}

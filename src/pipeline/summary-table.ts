@@ -1,0 +1,29 @@
+import { aggregateRuns } from '../eval/index.js';
+import type { RunResults } from './run.js';
+
+const COLUMNS = ['recall@1', 'recall@10', 'recall@50'];
+
+/**
+ * The run's results as a Markdown table: R@1/10/50 in percent, mean ± sample std over seeds, and the
+ * p-value of each augmented mode against its backbone's baseline (seed-averaged paired test).
+ */
+export function formatResultsTable(results: RunResults): string {
+  const header = `| model | mode | seeds | ${COLUMNS.map((c) => `${c.replace('recall', 'R')} %`).join(' | ')} | p (R@10 / R@50 vs baseline) |`;
+  const lines = [header, `|---|---|---:|${COLUMNS.map(() => '---:|').join('')}---|`];
+  for (const [model, modes] of Object.entries(results.results)) {
+    for (const [mode, seeds] of Object.entries(modes)) {
+      const runs = Object.values(seeds);
+      const summary = aggregateRuns(runs);
+      const cells = COLUMNS.map((c) => {
+        const s = summary[c]!;
+        return runs.length > 1
+          ? `${(100 * s.mean).toFixed(2)} ± ${(100 * s.std).toFixed(2)}`
+          : (100 * s.mean).toFixed(2);
+      });
+      const p = results.pValues[model]?.[mode];
+      const pCell = p ? `${p['recall@10']!.toFixed(3)} / ${p['recall@50']!.toFixed(3)}` : '';
+      lines.push(`| ${model} | ${mode} | ${runs.length} | ${cells.join(' | ')} | ${pCell} |`);
+    }
+  }
+  return lines.join('\n');
+}
