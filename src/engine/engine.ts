@@ -83,6 +83,8 @@ export class Engine {
     words: Int32Array;
     floats: Float32Array;
     work: number;
+    /** Why the worker died, if it did (it then never reports ready and gets no work). */
+    error: Error | null;
   }> = [];
   private threadCount = 1;
   private seq = 0;
@@ -120,13 +122,27 @@ export class Engine {
     const worker = new Worker(new URL('./gemm-worker.js', import.meta.url), { workerData: data });
     // Workers block in Atomics.wait between jobs; they must never keep the process alive.
     worker.unref();
-    this.workers.push({ worker, slot, words, floats: this.heap.f32(slot, SLOT_WORDS), work });
+    const entry = {
+      worker,
+      slot,
+      words,
+      floats: this.heap.f32(slot, SLOT_WORDS),
+      work,
+      error: null as Error | null,
+    };
+    worker.on('error', (error) => {
+      entry.error = error;
+    });
+    this.workers.push(entry);
   }
 
-  /** Workers that have started and can take work. */
+  /** How many workers have started and can take work. */
   readyWorkers(): number {
-    return this.workers.slice(0, this.threadCount - 1).filter((w) => Atomics.load(w.words, READY) === 1)
-      .length;
+    return this.startedWorkers().length;
+  }
+
+  private startedWorkers(): typeof this.workers {
+    return this.workers.slice(0, this.threadCount - 1).filter((w) => Atomics.load(w.words, READY) === 1);
   }
 
   /** GEMM blocks the worker threads have computed so far. */
@@ -138,6 +154,12 @@ export class Engine {
   async ready(timeoutMs = 30000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.readyWorkers() < this.threadCount - 1) {
+      const failed = this.workers.find((w) => w.error);
+      if (failed) {
+        throw new Error(`an engine worker failed to start: ${failed.error!.message}`, {
+          cause: failed.error,
+        });
+      }
       if (Date.now() > deadline) throw new Error(`engine workers did not start within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
@@ -151,9 +173,7 @@ export class Engine {
    */
   gemm(call: GemmCall, batch: GemmBatch = SINGLE): void {
     const { m, n, k } = call;
-    const helpers = this.workers
-      .slice(0, this.threadCount - 1)
-      .filter((w) => Atomics.load(w.words, READY) === 1);
+    const helpers = this.startedWorkers();
     const whole: GemmBlock = {
       ...call,
       transA: call.transA ? 1 : 0,
