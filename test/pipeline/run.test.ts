@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { resolveConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { runPipeline } from '../../src/pipeline/run.js';
+
+const root = mkdtempSync(join(tmpdir(), 'crsaug-run-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** A small but complete run: one seed, one epoch per stage, on INSPIRED (offline defaults). */
+function smallConfig(overrides: Record<string, unknown> = {}): Config {
+  return resolveConfig({
+    cwd: root,
+    env: {},
+    flags: {
+      dataset: 'inspired',
+      cacheDir: join(root, 'cache'),
+      train: { epochs: 1 },
+      run: { seeds: 1, stage1Epochs: 1, examples: 2 },
+      ...overrides,
+    },
+  });
+}
+
+test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a rerun reuses everything', async () => {
+  const out = join(root, 'run');
+  const first: string[] = [];
+  const outcome = await runPipeline(smallConfig(), out, (line) => first.push(line));
+  assert.deepEqual(
+    first.filter((l) => l.includes('computing')).map((l) => l.split(':')[0]),
+    [
+      'retrieve',
+      'teacher',
+      'distill',
+      'synthesize',
+      'train-kbrd-baseline',
+      'train-kbrd-stage1',
+      'train-kbrd-stage2',
+      'train-kbrd-stage2-noKL',
+      'train-kbrd-mixed',
+    ],
+  );
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  assert.deepEqual(Object.keys(results.results.kbrd), ['baseline', 'stage1', 'stage2', 'stage2-noKL', 'mixed']);
+  const baseline = results.results.kbrd.baseline['42'];
+  assert.equal(baseline.pairs, 161, 'INSPIRED test has 161 evaluated pairs');
+  assert.ok(baseline['recall@50'] > 0 && baseline['recall@50'] <= 1);
+  assert.ok(results.results.popularity.baseline['42']['recall@50'] > 0.3);
+  for (const mode of ['stage1', 'stage2', 'stage2-noKL', 'mixed']) {
+    const p = results.pValues.kbrd[mode]['recall@10'];
+    assert.ok(p >= 0 && p <= 1, `${mode} p-value ${p}`);
+  }
+  assert.ok(existsSync(join(out, 'config.resolved.json')));
+  assert.ok(outcome.synthesized.value.labels > 0, 'the student keeps some candidates as synthetic labels');
+  assert.equal(outcome.synthesized.value.examples.length, 2);
+
+  const second: string[] = [];
+  const again = await runPipeline(smallConfig(), out, (line) => second.push(line));
+  assert.equal(second.filter((l) => l.includes('computing')).length, 0, second.join('\n'));
+  assert.deepEqual(again.results, outcome.results, 'a rerun reads the same results back');
+
+  const third: string[] = [];
+  await runPipeline(smallConfig({ augment: { synthesize: { threshold: 3 } } }), out, (line) => third.push(line));
+  const recomputed = third.filter((l) => l.includes('computing')).map((l) => l.split(':')[0]);
+  assert.deepEqual(
+    recomputed,
+    ['synthesize', 'train-kbrd-stage1', 'train-kbrd-stage2', 'train-kbrd-stage2-noKL', 'train-kbrd-mixed'],
+    'a new threshold recomputes synthesis and what trains on it, not retrieval, the teacher, distillation or the baseline',
+  );
+});
