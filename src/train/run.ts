@@ -23,25 +23,36 @@ export interface TrainRunResult {
   output: Record<string, unknown>;
 }
 
-/** The training samples of a mode: real train pairs, synthetic labels, or both. */
-export async function samplesForMode(config: Config, dataset: Dataset): Promise<TrainSample[]> {
+/** Counts of a synthetic label file, reported with the run. */
+export interface SyntheticReport {
+  file: string;
+  contexts: number;
+  labels: number;
+  /** Names that are not catalog items, and labels dropped because the context already mentions them. */
+  unknownNames: number;
+  repeatedDropped: number;
+}
+
+/** The training samples of a mode (real train pairs, synthetic labels, or both) and the synthetic file's counts. */
+export async function samplesForMode(
+  config: Config,
+  dataset: Dataset,
+): Promise<{ samples: TrainSample[]; synthetic?: SyntheticReport }> {
   const { train } = config;
   const real = () => realSamples(splitOf(dataset, 'train').contexts);
-  const synthetic = async () => {
-    if (!train.synthetic)
-      throw new CrsaugError(`mode ${train.mode} needs --synthetic FILE (the synthetic label file)`);
-    const labels = await readSyntheticLabels(train.synthetic, dataset.catalog);
-    return syntheticSamples(labels, train.labelMode, train.scoreWeighted);
+  if (train.mode === 'baseline' || train.mode === 'stage2') return { samples: real() };
+  if (!train.synthetic)
+    throw new CrsaugError(`mode ${train.mode} needs --synthetic FILE (the synthetic label file)`);
+  const labels = await readSyntheticLabels(train.synthetic, dataset.catalog);
+  const synthetic: SyntheticReport = {
+    file: train.synthetic,
+    contexts: labels.contexts.length,
+    labels: labels.contexts.reduce((n, c) => n + c.items.length, 0),
+    unknownNames: labels.unknownNames,
+    repeatedDropped: labels.repeatedDropped,
   };
-  switch (train.mode) {
-    case 'baseline':
-    case 'stage2':
-      return real();
-    case 'stage1':
-      return synthetic();
-    case 'mixed':
-      return [...(await synthetic()), ...real()];
-  }
+  const samples = syntheticSamples(labels, train.labelMode, train.scoreWeighted);
+  return { samples: train.mode === 'mixed' ? [...samples, ...real()] : samples, synthetic };
 }
 
 /**
@@ -53,7 +64,12 @@ export async function runTraining(
   dataset: Dataset,
   options: TrainRunOptions,
 ): Promise<TrainRunResult> {
-  const samples = await samplesForMode(config, dataset);
+  const { samples, synthetic } = await samplesForMode(config, dataset);
+  if (synthetic && !options.silent) {
+    process.stderr.write(
+      `${synthetic.file}: ${synthetic.labels} labels on ${synthetic.contexts} contexts (skipped: ${synthetic.unknownNames} names not in the catalog, ${synthetic.repeatedDropped} already mentioned by the context)\n`,
+    );
+  }
   const evalOptions = { ks: config.eval.ks, topK: config.eval.topK };
   const runs: SeedResult[] = [];
   for (let i = 0; i < config.train.seeds; i++) {
@@ -82,6 +98,7 @@ export async function runTraining(
     dataset: dataset.name,
     split: 'test',
     samples: samples.length,
+    ...(synthetic ? { synthetic } : {}),
     seeds: runs.map((r) => r.seed),
     runs: runs.map((r) => ({
       seed: r.seed,

@@ -91,6 +91,13 @@ test('stage1 (both label modes), stage2 from its checkpoint, and mixed all train
     silent: true,
   });
   assert.equal(stage1.output.samples, 40 * LABELS_PER_CONTEXT);
+  assert.deepEqual(stage1.output.synthetic, {
+    file,
+    contexts: 40,
+    labels: 40 * LABELS_PER_CONTEXT,
+    unknownNames: 40,
+    repeatedDropped: (await readSyntheticLabels(file, dataset.catalog)).repeatedDropped,
+  });
   const multi = await runTraining(
     tinyConfig({ mode: 'stage1', synthetic: file, labelMode: 'multi-positive', scoreWeighted: true }),
     dataset,
@@ -106,7 +113,7 @@ test('stage1 (both label modes), stage2 from its checkpoint, and mixed all train
     outDir: join(dir, 'mixed'),
     silent: true,
   });
-  const realPairs = (await samplesForMode(tinyConfig(), dataset)).length;
+  const realPairs = (await samplesForMode(tinyConfig(), dataset)).samples.length;
   assert.equal(mixed.output.samples, 40 * LABELS_PER_CONTEXT + realPairs);
   for (const run of [stage1, multi, stage2, mixed]) assert.equal(run.runs[0]!.test.pairs, 161);
   await assert.rejects(
