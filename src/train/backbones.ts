@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { z } from 'zod';
 import {
   EmbedHeadConfigSchema,
@@ -55,7 +56,14 @@ const BACKBONES = {
           hint: 'set train.embedHead.embeddings (or --embeddings DIR: a `crsaug augment retrieve` output folder); docs/training.md describes the format',
         });
       }
-      return new EmbedHead(dataset.catalog, loadContextEmbeddings(settings.embeddings), settings, rng);
+      // Absolute, so a checkpoint's config.json finds the embeddings from any working directory.
+      const embeddings = resolve(settings.embeddings);
+      return new EmbedHead(
+        dataset.catalog,
+        loadContextEmbeddings(embeddings),
+        { ...settings, embeddings },
+        rng,
+      );
     },
   } satisfies BackboneSpec<typeof EmbedHeadConfigSchema>,
 };
