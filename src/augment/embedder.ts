@@ -1,4 +1,7 @@
+import { resolveCacheDir } from '../config/paths.js';
 import type { ProvidersConfig } from '../config/providers.js';
+import type { Config } from '../config/schema.js';
+import type { Dataset } from '../data/types.js';
 import {
   createEmbeddingModel,
   type EmbeddingRuntime,
@@ -6,6 +9,8 @@ import {
   selectEmbeddingProvider,
 } from '../providers/factory.js';
 import type { EmbeddingModel } from '../providers/types.js';
+import { renderContextText } from './context-text.js';
+import { itemTexts } from './retrieve.js';
 
 /**
  * The embedding model for retrieval, from the provider factory. The builtin TF-IDF/LSA embedder is fitted on
@@ -19,4 +24,24 @@ export async function openEmbeddingModel(
 ): Promise<ProvidedModel<EmbeddingModel>> {
   const builtin = selectEmbeddingProvider(config.embedding) === 'builtin';
   return createEmbeddingModel(config, builtin ? { ...runtime, fitTexts: fitCorpus() } : runtime);
+}
+
+/**
+ * The retrieval embedder for a dataset as every stage opens it: the configured provider, or the builtin
+ * embedder fitted on item texts plus train contexts, so retrieval and the student's features share one space.
+ */
+export function openDatasetEmbedder(
+  config: Config,
+  dataset: Dataset,
+  stage: string,
+): Promise<ProvidedModel<EmbeddingModel>> {
+  const cfg = config.augment.retrieve;
+  return openEmbeddingModel(
+    config.providers,
+    { cacheDir: resolveCacheDir(config.cacheDir), stage, seed: config.seed },
+    () => [
+      ...itemTexts(dataset.catalog, cfg),
+      ...(dataset.splits.train?.contexts ?? []).map((c) => renderContextText(c, cfg)),
+    ],
+  );
 }

@@ -2,12 +2,10 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { candidatesFile, readCandidates, readScores } from '../augment/artifacts.js';
-import { renderContextText } from '../augment/context-text.js';
 import { distill, formatAgreementTable, saveDistillResult } from '../augment/distill.js';
-import { openEmbeddingModel } from '../augment/embedder.js';
+import { openDatasetEmbedder } from '../augment/embedder.js';
 import { PairFeaturizer, SemanticSpace } from '../augment/features/index.js';
 import { exportFinetuneSet } from '../augment/finetune-export.js';
-import { itemTexts } from '../augment/retrieve.js';
 import { Student } from '../augment/student.js';
 import {
   formatSynthesisStats,
@@ -16,38 +14,20 @@ import {
   teacherScoresScorer,
 } from '../augment/synthesize.js';
 import { DatasetCache, defaultTeacherFiles, loadTeacherSet } from '../augment/teacher-set.js';
-import type { RetrieveConfig } from '../config/augment.js';
-import { resolveCacheDir } from '../config/paths.js';
-import type { ProvidersConfig } from '../config/providers.js';
 import type { Config } from '../config/schema.js';
 import { loadDataset } from '../data/index.js';
 import type { Dataset, SplitName } from '../data/types.js';
 import type { EmbeddingModel } from '../providers/types.js';
 import { CrsaugError } from '../util/errors.js';
-import {
-  type CommonFlags,
-  loadConfig,
-  outDirOf,
-  providersOf,
-  splitName,
-  withCommonFlags,
-} from './augment.js';
+import { type CommonFlags, loadConfig, outDirOf, splitName, withCommonFlags } from './augment.js';
 
 /**
  * The retriever's embedding model for a dataset, opened as `augment retrieve` opens it (the builtin
  * embedder fitted on item texts plus train contexts), so student features live in the retrieval space.
  */
-function embedderOpener(config: Config, providers: ProvidersConfig, closers: Array<() => void>) {
+function embedderOpener(config: Config, closers: Array<() => void>) {
   return async (dataset: Dataset): Promise<EmbeddingModel> => {
-    const cfg: RetrieveConfig = config.augment.retrieve;
-    const opened = await openEmbeddingModel(
-      providers,
-      { cacheDir: resolveCacheDir(config.cacheDir), stage: 'distill', seed: config.seed },
-      () => [
-        ...itemTexts(dataset.catalog, cfg),
-        ...(dataset.splits.train?.contexts ?? []).map((c) => renderContextText(c, cfg)),
-      ],
-    );
+    const opened = await openDatasetEmbedder(config, dataset, 'distill');
     closers.push(opened.close);
     process.stderr.write(`embedder for ${dataset.name}: ${opened.model.describe()}\n`);
     return opened.model;
@@ -94,7 +74,7 @@ export function registerDistill(augment: Command): void {
         const result = await distill({
           teacherFiles,
           dataDir: config.dataDir,
-          openEmbedder: embedderOpener(config, providersOf(config, flags), closers),
+          openEmbedder: embedderOpener(config, closers),
           retrieveConfig: config.augment.retrieve,
           config: distillConfig,
           seed: config.seed,
@@ -198,7 +178,7 @@ export function registerSynthesize(augment: Command): void {
             });
           }
           const student = await Student.load(studentDir);
-          const model = await embedderOpener(config, providersOf(config, flags), closers)(dataset);
+          const model = await embedderOpener(config, closers)(dataset);
           const space = await SemanticSpace.create(model, dataset.catalog, config.augment.retrieve);
           scorer = studentScorer(student, PairFeaturizer.create(dataset, space));
         }

@@ -9,16 +9,14 @@ import {
   importEmbeddingBatch,
   importScoreBatch,
 } from '../augment/batch.js';
-import { renderContextText } from '../augment/context-text.js';
-import { openEmbeddingModel } from '../augment/embedder.js';
-import { contextQueries, itemDocuments, itemTexts, retrieve } from '../augment/retrieve.js';
+import { openDatasetEmbedder } from '../augment/embedder.js';
+import { contextQueries, itemDocuments, retrieve } from '../augment/retrieve.js';
 import { samplePairs } from '../augment/sampler.js';
 import { scorePairs } from '../augment/score.js';
 import { type ScorePair, ScoreRequests } from '../augment/score-request.js';
 import { inShard, mergeShards, parseShard, type Shard } from '../augment/shard.js';
-import { deepMerge, resolveConfig } from '../config/load.js';
+import { resolveConfig } from '../config/load.js';
 import { resolveCacheDir } from '../config/paths.js';
-import { PROVIDER_ENV_BINDINGS, type ProvidersConfig, ProvidersConfigSchema } from '../config/providers.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import { loadDataset } from '../data/index.js';
 import { SPLIT_NAMES, type SplitName } from '../data/types.js';
@@ -92,6 +90,10 @@ export function loadConfig(flags: CommonFlags, augment: ConfigInput['augment'] =
       out: flags.out,
       seed: flags.seed,
       augment,
+      providers: {
+        chat: { baseUrl: flags.llmBaseUrl, model: flags.llmModel },
+        embedding: { baseUrl: flags.embedBaseUrl, model: flags.embedModel },
+      },
     },
   });
 }
@@ -104,32 +106,6 @@ export function outDirOf(config: Config): string {
  * The providers section: the config's own (when the root schema has one), then CRSAUG_LLM_* / CRSAUG_EMBED_*
  * variables, then flags.
  */
-export function providersOf(config: Config, flags: CommonFlags): ProvidersConfig {
-  let merged: unknown = (config as { providers?: unknown }).providers ?? {};
-  for (const [name, binding] of Object.entries(PROVIDER_ENV_BINDINGS)) {
-    const value = process.env[name];
-    if (value)
-      merged = deepMerge(
-        merged,
-        nest(binding.path.slice(1), binding.type === 'number' ? Number(value) : value),
-      );
-  }
-  merged = deepMerge(merged, {
-    chat: { baseUrl: flags.llmBaseUrl, model: flags.llmModel },
-    embedding: { baseUrl: flags.embedBaseUrl, model: flags.embedModel },
-  });
-  const parsed = ProvidersConfigSchema.safeParse(merged);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CrsaugError(`invalid providers setting "${issue.path.join('.')}": ${issue.message}`);
-  }
-  return parsed.data;
-}
-
-function nest(path: string[], value: unknown): unknown {
-  return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
-}
-
 function registerRetrieve(augment: Command): void {
   withCommonFlags(
     augment
@@ -157,7 +133,7 @@ function registerRetrieve(augment: Command): void {
             ...(flags.keepMentionedTitles ? { excludeMentionedTitles: false } : {}),
           },
         });
-        const providers = providersOf(config, flags);
+        const providers = config.providers;
         const builtin = selectEmbeddingProvider(providers.embedding) === 'builtin';
         // The builtin embedder is fitted on items + train contexts, whatever splits or shard this run does.
         const splits: SplitName[] = builtin
@@ -165,14 +141,7 @@ function registerRetrieve(augment: Command): void {
           : flags.splits;
         const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, splits });
         const cfg = config.augment.retrieve;
-        const embedder = await openEmbeddingModel(
-          providers,
-          { cacheDir: resolveCacheDir(config.cacheDir), stage: 'retrieve', seed: config.seed },
-          () => [
-            ...itemTexts(dataset.catalog, cfg),
-            ...(dataset.splits.train?.contexts ?? []).map((c) => renderContextText(c, cfg)),
-          ],
-        );
+        const embedder = await openDatasetEmbedder(config, dataset, 'retrieve');
         process.stderr.write(`embedder: ${embedder.model.describe()}\n`);
         try {
           const outDir = outDirOf(config);
@@ -288,7 +257,7 @@ function registerScore(augment: Command): void {
     .option('--retry-invalid', 're-ask pairs recorded as invalid')
     .action(async (flags: ScoreFlags & { retryInvalid?: boolean }) => {
       const { config, requests, pairs } = await prepareScoring(flags);
-      const providers = providersOf(config, flags);
+      const providers = config.providers;
       const chat = await createChatModel(providers, {
         cacheDir: resolveCacheDir(config.cacheDir),
         stage: 'score',
@@ -353,7 +322,7 @@ function registerExportBatch(augment: Command): void {
       ) => {
         if (flags.kind === 'embed') {
           const config = loadConfig(flags);
-          const providers = providersOf(config, flags);
+          const providers = config.providers;
           const model = providers.embedding.model;
           if (!model)
             throw new CrsaugError('an embedding batch needs a model name', { hint: 'pass --embed-model' });
@@ -381,7 +350,7 @@ function registerExportBatch(augment: Command): void {
           return;
         }
         const { config, requests, pairs } = await prepareScoring(flags);
-        const model = providersOf(config, flags).chat.model;
+        const model = config.providers.chat.model;
         if (!model) throw new CrsaugError('a chat batch needs a model name', { hint: 'pass --llm-model' });
         const summary = await exportScoreBatch({
           requests,
@@ -390,7 +359,7 @@ function registerExportBatch(augment: Command): void {
           model,
           file: flags.file,
         });
-        const price = providersOf(config, flags).prices[model];
+        const price = config.providers.prices[model];
         const usd = price
           ? (summary.estimatedInputTokens * price.inputPerMillion +
               summary.maxOutputTokens * price.outputPerMillion) /
@@ -418,7 +387,7 @@ function registerImportBatch(augment: Command): void {
     .option('--kind <kind>', 'score | embed', batchKind, 'score')
     .action(async (flags: ScoreFlags & { file: string; output: string; kind: 'score' | 'embed' }) => {
       const config = loadConfig(flags, scoreConfigFlags(flags));
-      const providers = providersOf(config, flags);
+      const providers = config.providers;
       const cache = new ProviderCacheStore(join(resolveCacheDir(config.cacheDir), CACHE_FILE_NAME));
       try {
         if (flags.kind === 'embed') {

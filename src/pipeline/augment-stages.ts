@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
 import { candidatesFile, readCandidates, readScores, scoresFile } from '../augment/artifacts.js';
 import { distill, saveDistillResult } from '../augment/distill.js';
+import { openDatasetEmbedder } from '../augment/embedder.js';
 import { PairFeaturizer, SemanticSpace } from '../augment/features/index.js';
 import { type RetrieveSummary, retrieve } from '../augment/retrieve.js';
 import { samplePairs } from '../augment/sampler.js';
@@ -16,7 +17,6 @@ import type { ContextExample } from '../report/schema.js';
 import { writeJsonl } from '../util/jsonl.js';
 import type { Artifact } from './artifact-store.js';
 import type { PipelineContext, ProviderUse } from './context.js';
-import { openDatasetEmbedder } from './embedder.js';
 import { buildExamples, teacherScoresOf } from './examples.js';
 
 export interface RetrieveValue extends RetrieveSummary {
