@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import type { ScoreConfig } from '../config/augment.js';
 import { ProviderCacheStore } from '../providers/middleware/cache-store.js';
-import { mapFinishReason } from '../providers/openai-compatible/chat.js';
+import {
+  ChatCompletionSchema,
+  chatCompletionResult,
+  chatRequestBody,
+} from '../providers/openai-compatible/chat.js';
 import type { GenerateRequest, GenerateResult } from '../providers/types.js';
 import { CrsaugError, InputError } from '../util/errors.js';
 import { hashValue } from '../util/hash.js';
@@ -45,19 +49,6 @@ export function pairsSidecar(batchFile: string): string {
   return batchFile.replace(/\.jsonl$/, '').concat('.pairs.jsonl');
 }
 
-/** The /v1/chat/completions body the openai-compatible client sends for a request. */
-export function chatBody(model: string, request: GenerateRequest): Record<string, unknown> {
-  return {
-    model,
-    messages: request.messages,
-    max_tokens: request.maxTokens,
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    ...(request.stop ? { stop: request.stop } : {}),
-    ...(request.seed === undefined ? {} : { seed: request.seed }),
-    ...(request.logprobs ? { logprobs: true, top_logprobs: request.logprobs.topLogprobs } : {}),
-  };
-}
-
 export interface ExportScoreBatchOptions {
   requests: ScoreRequests;
   pairs: ScorePair[];
@@ -85,7 +76,7 @@ export async function exportScoreBatch(
       custom_id: customId,
       method: 'POST',
       url: '/v1/chat/completions',
-      body: chatBody(options.model, request),
+      body: chatRequestBody(options.model, request),
     });
     sidecar.push({
       custom_id: customId,
@@ -116,53 +107,6 @@ const BatchOutputSchema = z.object({
   response: z.object({ status_code: z.number(), body: z.unknown() }).nullable().optional(),
   error: z.unknown().optional(),
 });
-
-const ChatBodySchema = z.object({
-  choices: z
-    .array(
-      z.object({
-        message: z.object({ content: z.string().nullable().optional() }),
-        finish_reason: z.string().nullable().optional(),
-        logprobs: z
-          .object({
-            content: z
-              .array(
-                z.object({
-                  token: z.string(),
-                  logprob: z.number(),
-                  top_logprobs: z.array(z.object({ token: z.string(), logprob: z.number() })).optional(),
-                }),
-              )
-              .nullable()
-              .optional(),
-          })
-          .nullable()
-          .optional(),
-      }),
-    )
-    .min(1),
-  usage: z
-    .object({ prompt_tokens: z.number(), completion_tokens: z.number().optional() })
-    .nullable()
-    .optional(),
-});
-
-function toGenerateResult(body: z.output<typeof ChatBodySchema>): GenerateResult {
-  const choice = body.choices[0]!;
-  const logprobs = choice.logprobs?.content?.map((t) => ({
-    token: t.token,
-    logprob: t.logprob,
-    top: (t.top_logprobs ?? []).map((a) => ({ token: a.token, logprob: a.logprob })),
-  }));
-  return {
-    text: choice.message.content ?? '',
-    ...(logprobs ? { logprobs } : {}),
-    ...(body.usage
-      ? { usage: { inputTokens: body.usage.prompt_tokens, outputTokens: body.usage.completion_tokens ?? 0 } }
-      : {}),
-    finishReason: mapFinishReason(choice.finish_reason),
-  };
-}
 
 export interface ImportScoreBatchOptions {
   /** The batch input file that was exported (its sidecar says which pairs each request judged). */
@@ -235,14 +179,14 @@ export async function importScoreBatch(options: ImportScoreBatchOptions): Promis
       attempts: 1,
     });
     const body =
-      value.response?.status_code === 200 ? ChatBodySchema.safeParse(value.response.body) : undefined;
+      value.response?.status_code === 200 ? ChatCompletionSchema.safeParse(value.response.body) : undefined;
     if (!body?.success) {
       summary.failedResponses++;
       const error = `batch request failed: ${JSON.stringify(value.error ?? value.response?.body ?? null).slice(0, 300)}`;
       for (let i = 0; i < pairs.length; i++) records.push({ ...base(i), score: null, valid: false, error });
       continue;
     }
-    const result = toGenerateResult(body.data);
+    const result = chatCompletionResult(body.data);
     summary.inputTokens += result.usage?.inputTokens ?? 0;
     summary.outputTokens += result.usage?.outputTokens ?? 0;
     options.cache?.writeCall(

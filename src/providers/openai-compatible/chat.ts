@@ -7,7 +7,8 @@ const CHAT_PATH = 'chat/completions';
 
 const TokenLogprobSchema = z.object({ token: z.string(), logprob: z.number() });
 
-const ChatCompletionSchema = z.object({
+/** A /v1/chat/completions response (also the body of each line of an OpenAI Batch output file). */
+export const ChatCompletionSchema = z.object({
   choices: z
     .array(
       z.object({
@@ -52,37 +53,47 @@ export class OpenAICompatibleChatModel implements ChatModel {
   }
 
   async doGenerate(request: GenerateRequest): Promise<GenerateResult> {
-    const body = {
-      model: this.modelId,
-      messages: request.messages,
-      max_tokens: request.maxTokens,
-      ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-      ...(request.stop ? { stop: request.stop } : {}),
-      ...(request.seed === undefined ? {} : { seed: request.seed }),
-      ...(request.logprobs ? { logprobs: true, top_logprobs: request.logprobs.topLogprobs } : {}),
-    };
+    const body = chatRequestBody(this.modelId, request);
     const json = await postJson(this.settings, CHAT_PATH, body, request.abortSignal);
     const completion = parseResponse(ChatCompletionSchema, json, this.settings.baseUrl, CHAT_PATH);
-    const choice = completion.choices[0]!;
-    const logprobs: TokenLogprob[] | undefined = choice.logprobs?.content?.map((t) => ({
-      token: t.token,
-      logprob: t.logprob,
-      top: (t.top_logprobs ?? []).map((alt) => ({ token: alt.token, logprob: alt.logprob })),
-    }));
-    return {
-      text: choice.message.content ?? '',
-      ...(logprobs ? { logprobs } : {}),
-      ...(completion.usage?.prompt_tokens === undefined
-        ? {}
-        : {
-            usage: {
-              inputTokens: completion.usage.prompt_tokens,
-              outputTokens: completion.usage.completion_tokens ?? 0,
-            },
-          }),
-      finishReason: mapFinishReason(choice.finish_reason),
-    };
+    return chatCompletionResult(completion);
   }
+}
+
+/** The /v1/chat/completions body for a request (what the client sends, and what a Batch API line holds). */
+export function chatRequestBody(model: string, request: GenerateRequest): Record<string, unknown> {
+  return {
+    model,
+    messages: request.messages,
+    max_tokens: request.maxTokens,
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.stop ? { stop: request.stop } : {}),
+    ...(request.seed === undefined ? {} : { seed: request.seed }),
+    ...(request.logprobs ? { logprobs: true, top_logprobs: request.logprobs.topLogprobs } : {}),
+  };
+}
+
+/** A parsed chat completion as the provider-independent result. */
+export function chatCompletionResult(completion: z.output<typeof ChatCompletionSchema>): GenerateResult {
+  const choice = completion.choices[0]!;
+  const logprobs: TokenLogprob[] | undefined = choice.logprobs?.content?.map((t) => ({
+    token: t.token,
+    logprob: t.logprob,
+    top: (t.top_logprobs ?? []).map((alt) => ({ token: alt.token, logprob: alt.logprob })),
+  }));
+  return {
+    text: choice.message.content ?? '',
+    ...(logprobs ? { logprobs } : {}),
+    ...(completion.usage?.prompt_tokens === undefined
+      ? {}
+      : {
+          usage: {
+            inputTokens: completion.usage.prompt_tokens,
+            outputTokens: completion.usage.completion_tokens ?? 0,
+          },
+        }),
+    finishReason: mapFinishReason(choice.finish_reason),
+  };
 }
 
 export function mapFinishReason(reason: string | null | undefined): FinishReason {
