@@ -6,7 +6,6 @@ import {
   chatCompletionResult,
   chatRequestBody,
 } from '../providers/openai-compatible/chat.js';
-import type { GenerateRequest, GenerateResult } from '../providers/types.js';
 import { CrsaugError, InputError } from '../util/errors.js';
 import { hashValue } from '../util/hash.js';
 import { appendJsonl, readJsonl, writeJsonl } from '../util/jsonl.js';
