@@ -85,12 +85,20 @@ export async function runPipeline(
       synthetic,
       train: { epochs: config.run.stage1Epochs },
     });
-    runs.stage2 = await trainStage(ctx, { backbone, mode: 'stage2', label: 'stage2', init: runs.stage1 });
+    const realItemPrior = config.run.stage2RealItemPrior;
+    runs.stage2 = await trainStage(ctx, {
+      backbone,
+      mode: 'stage2',
+      label: 'stage2',
+      init: runs.stage1,
+      realItemPrior,
+    });
     runs['stage2-noKL'] = await trainStage(ctx, {
       backbone,
       mode: 'stage2',
       label: 'stage2-noKL',
       init: runs.stage1,
+      realItemPrior,
       train: { alpha: 0 },
     });
     runs.mixed = await trainStage(ctx, { backbone, mode: 'mixed', label: 'mixed', synthetic });

@@ -3,9 +3,10 @@ import type { Config } from '../config/schema.js';
 import type { TrainMode } from '../config/train.js';
 import { evaluateRecommender, type Metrics, splitOf } from '../eval/index.js';
 import { asRecommender } from '../models/trainable.js';
-import { loadModel } from '../train/checkpoint.js';
+import { loadModel, saveModel } from '../train/checkpoint.js';
 import { runTraining } from '../train/run.js';
-import { BEST_CHECKPOINT } from '../train/trainer.js';
+import { realSamples } from '../train/samples.js';
+import { BEST_CHECKPOINT, logLabelPrior } from '../train/trainer.js';
 import type { Artifact } from './artifact-store.js';
 import type { PipelineContext } from './context.js';
 
@@ -35,6 +36,12 @@ export interface TrainStageOptions {
   synthetic?: { key: string; file: string };
   /** Stage-1 runs to start from, seed by seed (stage2). */
   init?: Artifact<TrainValue>;
+  /**
+   * Start from the init checkpoint with its item bias replaced by the log label prior of the real train
+   * labels (what the baseline starts from). Stage 1 learns the synthetic labels' prior (long-tail items);
+   * stage 2 otherwise spends its epochs unlearning it. The frozen KL reference is this same checkpoint.
+   */
+  realItemPrior?: boolean;
   train?: Partial<Config['train']>;
 }
 
@@ -62,14 +69,23 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
     {
       stage: `train-${options.backbone}-${options.label}`,
       version: 1,
-      settings: { train: { ...train, synthetic: undefined }, seeds: runSeeds(config), eval: config.eval },
+      settings: {
+        train: { ...train, synthetic: undefined },
+        seeds: runSeeds(config),
+        eval: config.eval,
+        ...(options.realItemPrior ? { realItemPrior: true } : {}),
+      },
       inputs,
     },
     async (dir) => {
       const runs: SeedRun[] = [];
       let samples = 0;
       for (const seed of runSeeds(config)) {
-        const init = options.init ? join(options.init.dir, `seed-${seed}`, BEST_CHECKPOINT) : undefined;
+        const stage1 = options.init ? join(options.init.dir, `seed-${seed}`, BEST_CHECKPOINT) : undefined;
+        const init =
+          stage1 && options.realItemPrior
+            ? await withRealItemPrior(ctx, stage1, join(dir, `seed-${seed}`, INIT_CHECKPOINT))
+            : stage1;
         const seedConfig: Config = { ...config, seed, train: { ...train, init } };
         const result = await runTraining(seedConfig, dataset, { outDir: dir, resume: true });
         const run = result.runs[0]!;
@@ -87,6 +103,22 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
     },
     ctx.log,
   );
+}
+
+/** Where a stage writes the checkpoint it starts from when it rewrites the item bias of its init. */
+export const INIT_CHECKPOINT = 'init';
+
+/** Copies a checkpoint into `outDir` with its item bias set to the log prior of the real train labels. */
+export async function withRealItemPrior(ctx: PipelineContext, checkpoint: string, outDir: string): Promise<string> {
+  const model = await loadModel(checkpoint, ctx.dataset);
+  try {
+    const samples = realSamples(splitOf(ctx.dataset, 'train').contexts);
+    model.setItemBias(logLabelPrior(samples, ctx.dataset.catalog.itemEntity.length));
+    await saveModel(outDir, model, ctx.dataset);
+    return outDir;
+  } finally {
+    model.module.free();
+  }
 }
 
 async function testPairRanks(ctx: PipelineContext, checkpoint: string): Promise<number[]> {
