@@ -36,6 +36,13 @@ export const StudentConfigSchema = z.object({
   /** The embedder the semantic features were computed with; a student only fits features from the same one. */
   embedder: z.string(),
   trainedPairs: z.number().int().nonnegative(),
+  /**
+   * Monotone quantile map applied to the raw output (absent: raw output, clipped). MSE regression predicts
+   * the conditional mean, which shrinks towards the average score, so a threshold like 3.5 keeps far fewer
+   * pairs than the teacher marks 4; the map makes the student's score distribution on its training pairs
+   * match the teacher's (see quantileMap), keeping its ranking.
+   */
+  calibration: z.object({ from: z.array(z.number()), to: z.array(z.number()) }).optional(),
 });
 export type StudentConfig = z.infer<typeof StudentConfigSchema>;
 
@@ -74,6 +81,8 @@ export interface TrainStudentOptions {
   seed: number;
   description: string;
   embedder: string;
+  /** 'quantile': fit the quantile map on the training pairs after training; 'none': raw output. */
+  calibration: 'quantile' | 'none';
   silent?: boolean;
 }
 
@@ -148,19 +157,24 @@ export class Student {
           optimizer.step();
         });
       }
-      const mse = meanSquared(student.predictStandardised(x, rows, false), targets);
+      const mse = meanSquared(student.predictStandardised(x, rows), targets);
       trainMse.push(mse);
       progress.tick(1, `train MSE ${mse.toFixed(3)}`);
     }
     progress.finish();
     optimizer.free();
+    if (options.calibration === 'quantile') {
+      config.calibration = quantileMap(student.predictStandardised(x, rows), targets);
+    }
     return { student, trainMse };
   }
 
-  /** Scores for feature rows [pairs × features], clipped to [0, 4]. */
+  /** Scores for feature rows [pairs × features]: raw output, calibrated when the student has a map, clipped to [0, 4]. */
   predict(features: Float32Array): Float32Array {
     const rows = features.length / this.featureCount;
-    return this.predictStandardised(this.standardise(features), rows, true);
+    const raw = this.predictStandardised(this.standardise(features), rows);
+    const map = this.config.calibration;
+    return raw.map((v) => clipScore(map ? interpolate(map.from, map.to, v) : v));
   }
 
   async save(dir: string, metadata: Record<string, string> = {}): Promise<void> {
@@ -197,7 +211,7 @@ export class Student {
     return out;
   }
 
-  private predictStandardised(x: Float32Array, rows: number, clip: boolean): Float32Array {
+  private predictStandardised(x: Float32Array, rows: number): Float32Array {
     const out = new Float32Array(rows);
     const chunk = 4096;
     noGrad(() => {
@@ -212,9 +226,76 @@ export class Student {
         });
       }
     });
-    if (clip) for (let i = 0; i < rows; i++) out[i] = Math.min(SCORE_MAX, Math.max(SCORE_MIN, out[i]!));
     return out;
   }
+}
+
+const clipScore = (v: number) => Math.min(SCORE_MAX, Math.max(SCORE_MIN, v));
+
+/** Knots of the quantile map: this many evenly spaced quantile levels from 0 to 1. */
+const CALIBRATION_KNOTS = 201;
+
+/**
+ * A monotone map from predictions to targets that makes the predictions' distribution match the targets'
+ * (quantile matching). Each teacher score t stands for the interval [t − 0.5, t + 0.5] (a 4 is anything the
+ * 3.5 threshold keeps), so the target quantiles are strictly increasing: the map keeps every distinction the
+ * raw predictions make (same Spearman), and the share mapped to ≥ 3.5 equals the teacher's share of 4s.
+ */
+export function quantileMap(
+  predictions: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  knots = CALIBRATION_KNOTS,
+): { from: number[]; to: number[] } {
+  const sorted = Float64Array.from(predictions).sort();
+  const from: number[] = [];
+  const to: number[] = [];
+  for (let k = 0; k < knots; k++) {
+    const q = k / (knots - 1);
+    const x = quantileOfSorted(sorted, q);
+    if (from.length > 0 && x <= from.at(-1)!) continue;
+    from.push(x);
+    to.push(smoothedQuantile(targets, q));
+  }
+  return { from, to };
+}
+
+/** Linear-interpolated quantile of sorted values. */
+function quantileOfSorted(sorted: Float64Array, q: number): number {
+  const at = q * (sorted.length - 1);
+  const low = Math.floor(at);
+  const high = Math.min(sorted.length - 1, low + 1);
+  return sorted[low]! + (at - low) * (sorted[high]! - sorted[low]!);
+}
+
+/** The q-quantile of the targets with each one spread uniformly over [t − 0.5, t + 0.5] (bisection on the CDF). */
+function smoothedQuantile(targets: ArrayLike<number>, q: number): number {
+  const cdf = (x: number) => {
+    let s = 0;
+    for (let i = 0; i < targets.length; i++) s += Math.min(1, Math.max(0, x - targets[i]! + 0.5));
+    return s / targets.length;
+  };
+  let low = SCORE_MIN - 0.5;
+  let high = SCORE_MAX + 0.5;
+  for (let i = 0; i < 40; i++) {
+    const mid = (low + high) / 2;
+    if (cdf(mid) < q) low = mid;
+    else high = mid;
+  }
+  return (low + high) / 2;
+}
+
+/** Piecewise-linear y(x) through the knots (xs increasing), constant beyond the ends. */
+export function interpolate(xs: readonly number[], ys: readonly number[], x: number): number {
+  if (x <= xs[0]!) return ys[0]!;
+  if (x >= xs.at(-1)!) return ys.at(-1)!;
+  let low = 0;
+  let high = xs.length - 1;
+  while (high - low > 1) {
+    const mid = (low + high) >> 1;
+    if (xs[mid]! <= x) low = mid;
+    else high = mid;
+  }
+  return ys[low]! + ((x - xs[low]!) / (xs[high]! - xs[low]!)) * (ys[high]! - ys[low]!);
 }
 
 function meanSquaredError(prediction: Tensor, target: Tensor): Tensor {

@@ -95,6 +95,12 @@ export const DistillConfigSchema = z
     batchSize: z.number().int().positive().default(64),
     lr: z.number().positive().default(3e-3),
     weightDecay: z.number().nonnegative().default(1e-3),
+    /**
+     * 'quantile': after training, map the student's output so its score distribution on the training pairs
+     * matches the teacher's (MSE shrinks towards the mean, so few pairs would reach the 3.5 threshold);
+     * 'none': the raw regression output.
+     */
+    calibration: z.enum(['quantile', 'none']).default('quantile'),
     /** Share of each teacher file's contexts held out for the agreement report (split by context, not pair). */
     heldOutShare: z.number().min(0).max(0.9).default(0.2),
   })

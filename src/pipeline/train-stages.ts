@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { TrainMode } from '../config/train.js';
+import type { Dataset } from '../data/types.js';
 import { evaluateRecommender, type Metrics, splitOf } from '../eval/index.js';
 import { asRecommender } from '../models/trainable.js';
 import { loadModel, saveModel } from '../train/checkpoint.js';
@@ -84,7 +85,7 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
         const stage1 = options.init ? join(options.init.dir, `seed-${seed}`, BEST_CHECKPOINT) : undefined;
         const init =
           stage1 && options.realItemPrior
-            ? await withRealItemPrior(ctx, stage1, join(dir, `seed-${seed}`, INIT_CHECKPOINT))
+            ? await withRealItemPrior(dataset, stage1, join(dir, `seed-${seed}`, INIT_CHECKPOINT))
             : stage1;
         const seedConfig: Config = { ...config, seed, train: { ...train, init } };
         const result = await runTraining(seedConfig, dataset, { outDir: dir, resume: true });
@@ -109,12 +110,16 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
 export const INIT_CHECKPOINT = 'init';
 
 /** Copies a checkpoint into `outDir` with its item bias set to the log prior of the real train labels. */
-export async function withRealItemPrior(ctx: PipelineContext, checkpoint: string, outDir: string): Promise<string> {
-  const model = await loadModel(checkpoint, ctx.dataset);
+export async function withRealItemPrior(
+  dataset: Dataset,
+  checkpoint: string,
+  outDir: string,
+): Promise<string> {
+  const model = await loadModel(checkpoint, dataset);
   try {
-    const samples = realSamples(splitOf(ctx.dataset, 'train').contexts);
-    model.setItemBias(logLabelPrior(samples, ctx.dataset.catalog.itemEntity.length));
-    await saveModel(outDir, model, ctx.dataset);
+    const samples = realSamples(splitOf(dataset, 'train').contexts);
+    model.setItemBias(logLabelPrior(samples, dataset.catalog.itemEntity.length));
+    await saveModel(outDir, model, dataset);
     return outDir;
   } finally {
     model.module.free();

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { meanAbsoluteError, spearman } from '../../src/augment/agreement.js';
+import { meanAbsoluteError, spearman, thresholdAgreement } from '../../src/augment/agreement.js';
 import { type FeaturizedPairs, featurizeTeacherSet, heldOutContexts } from '../../src/augment/distill.js';
 import {
   FEATURE_COUNT,
@@ -12,10 +12,15 @@ import {
   SemanticSpace,
 } from '../../src/augment/features/index.js';
 import { itemTexts } from '../../src/augment/retrieve.js';
-import { gatherRows, Student, type TrainStudentOptions } from '../../src/augment/student.js';
-import { DistillConfigSchema } from '../../src/config/augment.js';
+import {
+  gatherRows,
+  interpolate,
+  quantileMap,
+  Student,
+  type TrainStudentOptions,
+} from '../../src/augment/student.js';
 import { DatasetCache, defaultTeacherDir, loadTeacherSet } from '../../src/augment/teacher-set.js';
-import { RetrieveConfigSchema } from '../../src/config/augment.js';
+import { DistillConfigSchema, RetrieveConfigSchema } from '../../src/config/augment.js';
 import { TfidfLsaEmbedder } from '../../src/providers/builtin/tfidf-lsa-embedder.js';
 
 // The real INSPIRED teacher judgments (2,880 pairs, 240 contexts), featurised once for every test here.
@@ -111,5 +116,54 @@ describe('student', () => {
     assert.deepEqual(loaded.predict(heldOut.features), student.predict(heldOut.features));
     student.free();
     loaded.free();
+  });
+
+  test('calibration: the quantile-mapped student keeps as many held-out pairs at 3.5 as the teacher, with the same ranking', () => {
+    const raw = Student.train(train.features, train.targets, { ...options, calibration: 'none' }).student;
+    const calibrated = Student.train(train.features, train.targets, options).student;
+    assert.equal(raw.config.calibration, undefined);
+    const rawPrediction = raw.predict(heldOut.features);
+    const prediction = calibrated.predict(heldOut.features);
+    const rawAt = thresholdAgreement(rawPrediction, heldOut.targets, 3.5);
+    const at = thresholdAgreement(prediction, heldOut.targets, 3.5);
+    // MSE shrinks towards the mean: the raw student keeps well under half the teacher's 4s.
+    assert.ok(rawAt.predictedPositives < at.teacherPositives / 2, JSON.stringify(rawAt));
+    const ratio = at.predictedPositives / at.teacherPositives;
+    assert.ok(ratio > 0.6 && ratio < 1.6, JSON.stringify(at));
+    assert.ok(
+      at.recall > rawAt.recall + 0.1 && at.f1 > rawAt.f1,
+      `${JSON.stringify(rawAt)} → ${JSON.stringify(at)}`,
+    );
+    // Same network (same seed and data), monotone map: the ranking is the raw one.
+    assert.ok(
+      Math.abs(spearman(prediction, heldOut.targets) - spearman(rawPrediction, heldOut.targets)) < 0.01,
+    );
+    raw.free();
+    calibrated.free();
+  });
+});
+
+describe('quantileMap', () => {
+  test('maps shrunk predictions onto the teacher distribution: same share at ≥ 3.5 as 4s, strictly increasing', () => {
+    const targets = Float32Array.from({ length: 1000 }, (_, i) =>
+      i < 400 ? 0 : i < 700 ? 1 : i < 850 ? 2 : i < 940 ? 3 : 4,
+    );
+    // Predictions in the targets' order but squeezed into [1.2, 2.4], as an MSE regressor's are.
+    const predictions = Float32Array.from(targets, (_, i) => 1.2 + (1.2 * i) / 999);
+    const { from, to } = quantileMap(predictions, targets);
+    for (let k = 1; k < from.length; k++) {
+      assert.ok(from[k]! > from[k - 1]! && to[k]! > to[k - 1]!, `knot ${k}`);
+    }
+    const mapped = predictions.map((p) => interpolate(from, to, p));
+    const kept = mapped.filter((v) => v >= 3.5).length;
+    assert.ok(Math.abs(kept - 60) <= 6, `${kept} mapped to ≥ 3.5, the teacher has 60 fours`);
+    assert.ok(mapped.filter((v) => v < 0.5).length >= 390, 'the bottom 40% map into the 0 interval');
+  });
+
+  test('interpolate: linear between knots, constant beyond the ends', () => {
+    assert.equal(interpolate([0, 1, 3], [0, 2, 3], 0.5), 1);
+    assert.equal(interpolate([0, 1, 3], [0, 2, 3], 2), 2.5);
+    assert.equal(interpolate([0, 1, 3], [0, 2, 3], -5), 0);
+    assert.equal(interpolate([0, 1, 3], [0, 2, 3], 9), 3);
   });
 });
