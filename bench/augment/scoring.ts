@@ -1,0 +1,116 @@
+// Issue 4b: teacher-scoring throughput against the mock OpenAI-compatible server at a fixed latency and a
+// concurrency cap: achieved pairs/s as a share of the cap's ceiling (cap / latency), and our overhead per call.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scorePairs } from '../../src/augment/score.js';
+import { type ScorePair, ScoreRequests } from '../../src/augment/score-request.js';
+import { ScoreConfigSchema } from '../../src/config/augment.js';
+import { resolveDataDir } from '../../src/config/paths.js';
+import { ProvidersConfigSchema } from '../../src/config/providers.js';
+import { loadDataset } from '../../src/data/index.js';
+import type { Dataset } from '../../src/data/types.js';
+import { createChatModel } from '../../src/providers/factory.js';
+import { MockOpenAIServer } from '../../test/providers/mock-openai-server.js';
+import { table } from '../report.js';
+
+const LATENCY_MS = 50;
+const CAP = 8;
+const PER_CONTEXT = 10;
+const TARGET = 0.95;
+
+interface Measured {
+  cache: boolean;
+  calls: number;
+  valid: number;
+  seconds: number;
+  pairsPerSecond: number;
+  maxInFlight: number;
+}
+
+async function scoreOnce(dataset: Dataset, pairs: ScorePair[], cache: boolean): Promise<Measured> {
+  const mock = await MockOpenAIServer.start(() => ({ stallMs: LATENCY_MS }));
+  const dir = mkdtempSync(join(tmpdir(), 'crsaug-bench-score-'));
+  const providers = ProvidersConfigSchema.parse({
+    chat: { baseUrl: mock.url, model: 'mock-judge', maxRetries: 0, concurrency: CAP },
+    cache,
+  });
+  const chat = await createChatModel(providers, { cacheDir: join(dir, 'cache'), stage: 'score' });
+  const config = ScoreConfigSchema.parse({ concurrency: CAP });
+  try {
+    const summary = await scorePairs({
+      model: chat.model,
+      requests: new ScoreRequests(dataset, config),
+      pairs,
+      config,
+      scoresFile: join(dir, 'bench.scores.jsonl'),
+      silent: true,
+    });
+    return {
+      cache,
+      calls: mock.answered('/chat/completions').length,
+      valid: summary.valid,
+      seconds: summary.seconds,
+      pairsPerSecond: summary.pairsPerSecond,
+      maxInFlight: mock.maxInFlight,
+    };
+  } finally {
+    chat.close();
+    await mock.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function scoring(): Promise<string> {
+  const dataset = await loadDataset('inspired', { dataDir: resolveDataDir(undefined).dir, splits: ['test'] });
+  const contexts = dataset.splits.test!.contexts.filter((c) => c.utterances.length > 0);
+  const pairs = contexts.flatMap((c) =>
+    Array.from({ length: PER_CONTEXT }, (_, i) => ({
+      dialogId: c.dialogId,
+      turnId: c.turnId,
+      item: dataset.catalog.items[i]!.name,
+      rank: i + 1,
+    })),
+  );
+  const ceiling = CAP / (LATENCY_MS / 1000);
+  const rows = [];
+  for (const cache of [true, false]) {
+    const m = await scoreOnce(dataset, pairs, cache);
+    const share = m.pairsPerSecond / ceiling;
+    // Each of the CAP slots spends seconds·CAP/calls per call; what is above the server's latency is ours.
+    const perCallMs = (m.seconds * 1000 * CAP) / m.calls;
+    rows.push([
+      cache ? 'on (fresh SQLite file)' : 'off',
+      m.calls,
+      m.valid,
+      m.seconds.toFixed(2),
+      m.pairsPerSecond.toFixed(1),
+      `${(share * 100).toFixed(1)} %${share >= TARGET ? ' (meets)' : ` (misses by ${((TARGET - share) * 100).toFixed(1)} points)`}`,
+      perCallMs.toFixed(1),
+      `${(perCallMs - LATENCY_MS).toFixed(1)} ms`,
+      m.maxInFlight,
+    ]);
+  }
+  return [
+    `${pairs.length} pairs (${contexts.length} INSPIRED test contexts × ${PER_CONTEXT} items), one pair per call ` +
+      `(candidatesPerCall 1), mock server (in this process) answering after ${LATENCY_MS} ms, ` +
+      `score.concurrency = providers.chat.concurrency = ${CAP}: ceiling ${ceiling.toFixed(0)} pairs/s. ` +
+      'Every answer is appended to a fresh scores file; with the cache on, every call is also a miss written to SQLite. ' +
+      'The overhead per call is ms per call − the server latency; it includes the mock server’s own work, which shares the event loop.',
+    '',
+    table(
+      [
+        'provider cache',
+        'calls',
+        'valid',
+        'seconds',
+        'pairs/s',
+        'share of ceiling (target ≥ 95 %)',
+        'ms per call',
+        'overhead per call',
+        'max in flight at server',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}

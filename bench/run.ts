@@ -1,0 +1,74 @@
+// `npm run bench`: measures issues 3 (engine, kbrd step, whole training runs) and 4 (retrieval, scoring,
+// student) and writes bench/RESULTS.md. Each section catches its own failure. Not part of `npm test`.
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../src/config/paths.js';
+import { engine } from '../src/engine/index.js';
+import { retrieval } from './augment/retrieval.js';
+import { scoring } from './augment/scoring.js';
+import { studentScorer } from './augment/student.js';
+import { engineVsTorch } from './engine-vs-torch.js';
+import { describeMachine, ensurePytorch } from './machine.js';
+import { runSection, type Section, type SectionResult, writeResults } from './report.js';
+import { fullRuns } from './train/full-runs.js';
+import { kbrdStep } from './train/kbrd-step.js';
+
+const RESULTS = join(PACKAGE_ROOT, 'bench', 'RESULTS.md');
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+
+const python = ensurePytorch();
+const sections: Array<Section & { key: string }> = [
+  {
+    key: 'engine',
+    title: '1. Engine vs PyTorch: GEMM and the engine-notes reference step (issue 3)',
+    command:
+      'npm run bench (bench/engine-vs-torch.ts; PyTorch side: /usr/bin/python3 bench/engine/reference_step.py)',
+    run: () => engineVsTorch(python),
+  },
+  {
+    key: 'kbrd-step',
+    title: '2. One kbrd training step on ReDial, ours vs PyTorch (issue 3)',
+    command:
+      'npm run bench (bench/train/kbrd-step.ts; PyTorch side: /usr/bin/python3 bench/train/kbrd_step.py <exported batch>)',
+    run: () => kbrdStep(python),
+  },
+  {
+    key: 'retrieval',
+    title: '4a. Exact top-50 retrieval over all ReDial contexts, ours vs numpy / PyTorch (issue 4)',
+    command:
+      'npm run bench (bench/augment/retrieval.ts; numpy/PyTorch side: bench/augment/retrieval_topk.py)',
+    run: () => retrieval(python),
+  },
+  {
+    key: 'scoring',
+    title: '4b. Teacher scoring throughput against the mock OpenAI-compatible server (issue 4)',
+    command: 'npm run bench (bench/augment/scoring.ts)',
+    run: scoring,
+  },
+  {
+    key: 'student',
+    title: '4c. Student scorer: pairs/s on one core and agreement with the teacher (issue 4)',
+    command: 'npm run bench (bench/augment/student.ts)',
+    run: studentScorer,
+  },
+  {
+    key: 'runs',
+    title: '3. Whole training runs: peak memory and wall time (issue 3)',
+    command: 'npm run bench (bench/train/full-runs.ts: /usr/bin/time -v node dist/src/cli/index.js train …)',
+    run: fullRuns,
+  },
+];
+
+const results: SectionResult[] = [];
+for (const section of sections) {
+  if (ONLY && !ONLY.includes(section.key)) continue;
+  results.push(await runSection(section));
+}
+// Sections run longest-last; the file lists them by number.
+results.sort((a, b) => a.title.localeCompare(b.title));
+writeResults(
+  ONLY ? join(PACKAGE_ROOT, 'bench', 'RESULTS.partial.md') : RESULTS,
+  describeMachine(python),
+  results,
+);
+await engine().dispose();
+process.stderr.write(`bench: wrote ${ONLY ? 'bench/RESULTS.partial.md' : 'bench/RESULTS.md'}\n`);
