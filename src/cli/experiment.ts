@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { resolveConfig } from '../config/load.js';
+import { configureEngine } from '../engine/index.js';
+import { formatExperimentTable } from '../experiments/format.js';
+import { EXPERIMENT_IDS, EXPERIMENTS, type ExperimentId } from '../experiments/registry.js';
+import { runExperiments } from '../experiments/run.js';
+import { CrsaugError } from '../util/errors.js';
+import { positiveInt } from './eval.js';
+import { PACKAGE_VERSION } from './version.js';
+
+interface ExperimentFlags {
+  dataset?: string;
+  config?: string;
+  dataDir?: string;
+  out?: string;
+  run?: string;
+  seeds?: number;
+  backbones?: string[];
+  epochs?: number;
+  stage1Epochs?: number;
+  values?: number[];
+  threads?: number;
+  json?: boolean;
+}
+
+function number(value: string, previous: number[] = []): number[] {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed))
+    throw new InvalidArgumentError(`"${value}" is not a number`);
+  return [...previous, parsed];
+}
+
+export function register(program: Command): void {
+  program
+    .command('experiment')
+    .description(
+      `an experiment over the pipeline's stages (multi-seed; table + chart into <out>/experiments/<id>.json and report.html): ${EXPERIMENT_IDS.join(' | ')} | all`,
+    )
+    .argument('<id>', EXPERIMENT_IDS.map((id) => `${id}: ${EXPERIMENTS[id].summary}`).join('; '))
+    .option(
+      '--dataset <name|dir>',
+      'inspired | redial | opendialkg | a custom dataset folder (default: config)',
+    )
+    .option(
+      '--config <file>',
+      'config file (default: <run>/config.resolved.json with --run, else ./crsaug.config.json)',
+    )
+    .option('--data-dir <dir>', 'data root (default: CRSAUG_DATA_DIR, ../shared/data, user cache)')
+    .option('--out <dir>', 'experiment folder (default: the --run folder, else runs/<dataset>-experiments)')
+    .option('--run <dir>', 'a `crsaug run` folder: its settings and stage artifacts are reused')
+    .option('--seeds <n>', 'seeds per model', positiveInt)
+    .option('--backbones <names...>', 'backbones to train (kbrd, text, embed-head)')
+    .option('--epochs <n>', 'epochs of baseline and stage 2 training', positiveInt)
+    .option('--stage1-epochs <n>', 'epochs of stage 1 on the synthetic labels', positiveInt)
+    .option(
+      '--values <x>',
+      'sweep points (repeat the flag): thresholds, α values or percents of train data',
+      number,
+    )
+    .option('--threads <n>', 'compute threads', positiveInt)
+    .option('--json', 'print one JSON object instead of tables')
+    .action(async (id: string, flags: ExperimentFlags) => {
+      const ids = id === 'all' ? EXPERIMENT_IDS : [checkedId(id)];
+      if (flags.values && ids.some((i) => !('values' in EXPERIMENTS[i])))
+        throw new CrsaugError(
+          `--values applies to ${EXPERIMENT_IDS.filter((i) => 'values' in EXPERIMENTS[i]).join(', ')} only`,
+        );
+      const runConfig = flags.run ? join(flags.run, 'config.resolved.json') : undefined;
+      if (flags.run && !existsSync(runConfig!))
+        throw new CrsaugError(`${flags.run} is not a crsaug run folder (no config.resolved.json)`, {
+          hint: 'pass the --out folder of `crsaug run`',
+        });
+      const config = resolveConfig({
+        configFile: flags.config ?? runConfig,
+        flags: {
+          dataset: flags.dataset,
+          dataDir: flags.dataDir,
+          threads: flags.threads,
+          train: { epochs: flags.epochs },
+          run: {
+            seeds: flags.seeds,
+            stage1Epochs: flags.stage1Epochs,
+            backbones: flags.backbones as ('kbrd' | 'text' | 'embed-head')[] | undefined,
+          },
+        },
+      });
+      if (config.threads > 0) configureEngine({ threads: config.threads });
+      const outDir =
+        flags.out ?? flags.run ?? join('runs', `${config.dataset.replace(/[^\w.-]+/g, '_')}-experiments`);
+      const outcome = await runExperiments(config, {
+        ids,
+        outDir,
+        runDir: flags.run,
+        values: flags.values,
+        log: (line) => process.stderr.write(`[experiment] ${line}\n`),
+        meta: { version: PACKAGE_VERSION, command: `crsaug ${process.argv.slice(2).join(' ')}` },
+      });
+      if (flags.json) {
+        process.stdout.write(
+          `${JSON.stringify({ experiments: outcome.experiments, files: outcome.files, report: outcome.report.html, wallSeconds: outcome.wallSeconds }, null, 2)}\n`,
+        );
+        return;
+      }
+      process.stdout.write(
+        [
+          ...outcome.experiments.map((e) => `${formatExperimentTable(e)}\n\n${e.description}\n`),
+          `wrote ${outcome.files.join(', ')} and ${outcome.report.html} in ${outcome.wallSeconds.toFixed(0)} s`,
+        ].join('\n') + '\n',
+      );
+    });
+}
+
+function checkedId(id: string): ExperimentId {
+  if (!(EXPERIMENT_IDS as string[]).includes(id))
+    throw new CrsaugError(`unknown experiment "${id}"; one of: ${EXPERIMENT_IDS.join(', ')}, all`);
+  return id as ExperimentId;
+}

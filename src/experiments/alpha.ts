@@ -1,0 +1,56 @@
+import type { Experiment, Table } from '../report/index.js';
+import {
+  augment,
+  type ExperimentEnv,
+  syntheticOf,
+  trainBaseline,
+  trainStage1,
+  trainStage2,
+} from './context.js';
+import { LineSeries, point, RECALL_COLUMNS, recallCells } from './summary.js';
+
+export const DEFAULT_ALPHAS = [0, 0.1, 0.3, 1, 3];
+
+/** The weight α of stage 2's KL term to the frozen stage-1 model, swept from one shared stage-1 run. */
+export async function alphaExperiment(env: ExperimentEnv): Promise<Experiment> {
+  const { ctx } = env;
+  const alphas = env.values ?? DEFAULT_ALPHAS;
+  const synthetic = syntheticOf((await augment(env)).synthesized);
+  const rows: Table['rows'] = [];
+  const lines = new LineSeries();
+  for (const backbone of env.backbones) {
+    const baseline = await trainBaseline(ctx, backbone);
+    const stage1 = await trainStage1(ctx, backbone, synthetic);
+    rows.push([backbone, 'baseline', null, ...recallCells(baseline)]);
+    for (const alpha of alphas) {
+      const stage2 = await trainStage2(ctx, backbone, stage1, { alpha });
+      rows.push([backbone, 'stage 2', alpha, ...recallCells(stage2)]);
+      lines.add(`${backbone} stage 2`, point(alpha, stage2, 'recall@50'));
+      lines.add(`${backbone} baseline`, point(alpha, baseline, 'recall@50'));
+    }
+  }
+  return {
+    id: 'alpha',
+    title: 'Stage-2 KL weight α',
+    description:
+      'Stage 2 trains on the real labels with CE + α·KL(p_stage1 ‖ p) to a frozen copy of the stage-1 model; every α starts from the same stage-1 runs (α = 0 is plain fine-tuning). The baseline is drawn flat for reference.',
+    table: {
+      columns: [
+        { label: 'backbone', format: 'text' },
+        { label: 'model', format: 'text' },
+        { label: 'α', format: 'number' },
+        ...RECALL_COLUMNS,
+      ],
+      rows,
+    },
+    chart: {
+      kind: 'line',
+      xLabel: 'α',
+      yLabel: 'test R@50',
+      xFormat: 'number',
+      yFormat: 'percent',
+      series: lines.series(),
+      markers: [],
+    },
+  };
+}

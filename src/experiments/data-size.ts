@@ -1,0 +1,91 @@
+import { splitOf } from '../eval/index.js';
+import type { Experiment, Table } from '../report/index.js';
+import { realSamples } from '../train/samples.js';
+import {
+  augment,
+  type ExperimentEnv,
+  syntheticOf,
+  trainBaseline,
+  trainStage1,
+  trainStage2,
+} from './context.js';
+import { LineSeries, meanStd, point } from './summary.js';
+import { restrictSynthetic, trainSubset } from './train-subset.js';
+
+/** Percent of the train contexts. */
+export const DEFAULT_DATA_PERCENTS = [25, 50, 100];
+
+/**
+ * Baseline vs augmented (two-stage) recall when only part of the train contexts is available: real and
+ * synthetic labels both come from the same seeded subset of contexts. 100 % is the full run.
+ */
+export async function dataSizeExperiment(env: ExperimentEnv): Promise<Experiment> {
+  const percents = env.values ?? DEFAULT_DATA_PERCENTS;
+  const { synthesized } = await augment(env);
+  const rows: Table['rows'] = [];
+  const lines = new LineSeries();
+  for (const percent of percents) {
+    const fraction = percent / 100;
+    const full = fraction === 1;
+    const dataset = full ? env.ctx.dataset : trainSubset(env.ctx.dataset, fraction, env.ctx.config.seed);
+    const ctx = { ...env.ctx, dataset };
+    const contexts = splitOf(dataset, 'train').contexts;
+    const synthetic = full
+      ? syntheticOf(synthesized)
+      : await restrictSynthetic(
+          ctx.store,
+          synthesized,
+          contexts,
+          { fraction, seed: ctx.config.seed },
+          ctx.log,
+        );
+    const suffix = full ? '' : `-train${percent}pct`;
+    for (const backbone of env.backbones) {
+      const baseline = await trainBaseline(ctx, backbone, suffix);
+      const stage1 = await trainStage1(ctx, backbone, synthetic, { suffix });
+      const stage2 = await trainStage2(ctx, backbone, stage1, { suffix });
+      rows.push([
+        percent / 100,
+        contexts.length,
+        realSamples(contexts).length,
+        stage1.value.samples,
+        backbone,
+        meanStd(baseline.value.runs, 'recall@10'),
+        meanStd(baseline.value.runs, 'recall@50'),
+        meanStd(stage2.value.runs, 'recall@10'),
+        meanStd(stage2.value.runs, 'recall@50'),
+      ]);
+      lines.add(`${backbone} baseline`, point(fraction, baseline, 'recall@50'));
+      lines.add(`${backbone} stage 2`, point(fraction, stage2, 'recall@50'));
+    }
+  }
+  return {
+    id: 'data-size',
+    title: 'Train data size',
+    description:
+      'A seeded subset of the train contexts (the same for baseline and augmented runs); the synthetic labels are restricted to the same contexts. Stage-1 samples are the synthetic labels used (per-label samples).',
+    table: {
+      columns: [
+        { label: 'train contexts', format: 'percent' },
+        { label: 'contexts', format: 'integer' },
+        { label: 'real pairs', format: 'integer' },
+        { label: 'stage-1 samples', format: 'integer' },
+        { label: 'backbone', format: 'text' },
+        { label: 'baseline R@10', format: 'percent' },
+        { label: 'baseline R@50', format: 'percent' },
+        { label: 'stage 2 R@10', format: 'percent' },
+        { label: 'stage 2 R@50', format: 'percent' },
+      ],
+      rows,
+    },
+    chart: {
+      kind: 'line',
+      xLabel: 'share of train contexts',
+      yLabel: 'test R@50',
+      xFormat: 'percent',
+      yFormat: 'percent',
+      series: lines.series(),
+      markers: [],
+    },
+  };
+}

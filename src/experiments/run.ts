@@ -1,0 +1,137 @@
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { saveResolvedConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import {
+  type Experiment,
+  type ReportInputJson,
+  resultRow,
+  type WrittenReport,
+  writeReport,
+} from '../report/index.js';
+import { Experiment as ExperimentSchema } from '../report/schema.js';
+import { readJsonFile, writeJsonFile } from '../util/json.js';
+import {
+  augment,
+  type ExperimentEnv,
+  openExperimentEnv,
+  syntheticOf,
+  trainBaseline,
+  trainStage1,
+  trainStage2,
+} from './context.js';
+import { EXPERIMENTS, type ExperimentId } from './registry.js';
+
+export interface ExperimentRunOptions {
+  ids: ExperimentId[];
+  /** Receives experiments/<id>.json and report.html. */
+  outDir: string;
+  /** A `crsaug run` folder whose artifacts are reused (default: the out folder's own store). */
+  runDir?: string;
+  values?: number[];
+  log: (line: string) => void;
+  /** Written into the report. */
+  meta: { version: string; command: string };
+}
+
+export interface ExperimentRunOutcome {
+  experiments: Experiment[];
+  files: string[];
+  report: WrittenReport;
+  wallSeconds: number;
+}
+
+/** Runs the experiments on one shared artifact store, writes each as JSON and all of them into one report. */
+export async function runExperiments(
+  config: Config,
+  options: ExperimentRunOptions,
+): Promise<ExperimentRunOutcome> {
+  const start = performance.now();
+  const out = resolve(options.outDir);
+  await saveResolvedConfig(out, config);
+  const env = await openExperimentEnv(config, options.runDir ?? out, options.log, options.values);
+  const experiments: Experiment[] = [];
+  const files: string[] = [];
+  for (const id of options.ids) {
+    options.log(`experiment ${id}`);
+    // Validated before it is written, so a file in experiments/ always fits the report's schema.
+    const experiment = ExperimentSchema.parse(await EXPERIMENTS[id].run(env));
+    const file = join(out, 'experiments', `${id}.json`);
+    await writeJsonFile(file, experiment);
+    experiments.push(experiment);
+    files.push(file);
+  }
+  const wallSeconds = (performance.now() - start) / 1000;
+  const report = await writeReport(out, await reportInput(env, out, wallSeconds, options.meta));
+  return { experiments, files, report, wallSeconds };
+}
+
+/**
+ * The report of an experiments folder: every experiments/<id>.json written so far (so experiments run one by
+ * one accumulate), with the baseline and two-stage results of each backbone as its main table.
+ */
+async function reportInput(
+  env: ExperimentEnv,
+  out: string,
+  wallSeconds: number,
+  meta: ExperimentRunOptions['meta'],
+): Promise<ReportInputJson> {
+  const { ctx } = env;
+  const dir = join(out, 'experiments');
+  const saved = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  const experiments = saved.map((f) => ExperimentSchema.parse(readJsonFile(join(dir, f))));
+  const { retrieved, teacher, synthesized } = await augment(env);
+  const rows = [];
+  for (const backbone of env.backbones) {
+    const baseline = await trainBaseline(ctx, backbone);
+    const stage2 = await trainStage2(
+      ctx,
+      backbone,
+      await trainStage1(ctx, backbone, syntheticOf(synthesized)),
+    );
+    rows.push(
+      resultRow(
+        backbone,
+        'baseline',
+        baseline.value.runs.map((r) => ({ seed: r.seed, metrics: r.test })),
+      ),
+      resultRow(
+        backbone,
+        'stage2',
+        stage2.value.runs.map((r) => ({ seed: r.seed, metrics: r.test })),
+      ),
+    );
+  }
+  const stats = Object.values(env.stats);
+  const providers = [retrieved.value.provider, teacher.value.provider];
+  return {
+    schemaVersion: 1,
+    run: {
+      name: `${ctx.dataset.name} experiments`,
+      dataset: ctx.dataset.name,
+      createdAt: new Date().toISOString(),
+      crsaugVersion: meta.version,
+      wallSeconds,
+      config: ctx.config,
+      command: meta.command,
+      providers,
+      notes: providers.filter((p) => p.offline).map((p) => `${p.role}: ${p.description}`),
+    },
+    dataset: {
+      splits: Object.entries(env.stats).map(([name, s]) => ({
+        name,
+        dialogues: s!.dialogues,
+        contexts: s!.contexts,
+        pairs: s!.pairs,
+      })),
+      catalog: { items: stats[0]!.items, entities: stats[0]!.entities, kgTriples: stats[0]!.kgTriples },
+    },
+    results: {
+      split: 'test',
+      primaryMetric: 'recall@10',
+      metrics: ['recall@1', 'recall@10', 'recall@50', 'ndcg@10', 'mrr@10'],
+      rows,
+    },
+    experiments,
+  };
+}

@@ -1,0 +1,81 @@
+import type { Experiment, Table } from '../report/index.js';
+import {
+  augment,
+  type ExperimentEnv,
+  trainBaseline,
+  trainStage1,
+  trainStage2,
+  withSettings,
+} from './context.js';
+import { rethreshold } from './rethreshold.js';
+import { LineSeries, meanStd, point } from './summary.js';
+import { usageTotals } from './usage.js';
+
+export const DEFAULT_THRESHOLDS = [2, 2.5, 3, 3.5, 4];
+/** The threshold of the paper. */
+const PAPER_THRESHOLD = 3.5;
+
+/**
+ * The synthetic-label threshold swept: labels kept and the stage-2 recall at each point. The student scores
+ * the candidates once, at the lowest threshold; every higher point filters those scored labels.
+ */
+export async function thresholdExperiment(env: ExperimentEnv): Promise<Experiment> {
+  const thresholds = [...(env.values ?? DEFAULT_THRESHOLDS)].sort((a, b) => a - b);
+  const ctx = withSettings(env.ctx, { augment: { synthesize: { threshold: thresholds[0] } } });
+  const { teacher, synthesized } = await augment(env, ctx);
+  // The teacher's calls are shared by every threshold: the sweep itself costs no LLM call.
+  const usage = usageTotals(teacher.value.usage);
+  const rows: Table['rows'] = [];
+  const lines = new LineSeries();
+  for (const threshold of thresholds) {
+    const labels = await rethreshold(ctx.store, synthesized, threshold, ctx.log);
+    for (const backbone of env.backbones) {
+      const baseline = await trainBaseline(ctx, backbone);
+      const stage2 = await trainStage2(ctx, backbone, await trainStage1(ctx, backbone, labels));
+      rows.push([
+        threshold,
+        backbone,
+        labels.labels,
+        labels.contextsWithLabels,
+        labels.contexts > 0 ? labels.labels / labels.contexts : 0,
+        meanStd(stage2.value.runs, 'recall@10'),
+        meanStd(stage2.value.runs, 'recall@50'),
+        meanStd(baseline.value.runs, 'recall@50'),
+        usage.llmCalls,
+        usage.tokens,
+      ]);
+      lines.add(`${backbone} stage 2`, point(threshold, stage2, 'recall@50'));
+      lines.add(`${backbone} baseline`, point(threshold, baseline, 'recall@50'));
+    }
+  }
+  return {
+    id: 'threshold',
+    title: 'Synthetic-label threshold',
+    description:
+      'Candidates whose student score is at or above the threshold become synthetic labels; stage 1 trains on them and stage 2 on the real labels. Labels are counted over all train contexts with candidates; the student scores them once, at the lowest threshold, and higher thresholds filter those scores (kept with 4 decimals). LLM calls and tokens are the teacher stage’s (0 with the shipped offline judgments), shared by every threshold.',
+    table: {
+      columns: [
+        { label: 'threshold', format: 'number' },
+        { label: 'backbone', format: 'text' },
+        { label: 'labels', format: 'integer' },
+        { label: 'contexts with labels', format: 'integer' },
+        { label: 'labels / context', format: 'number' },
+        { label: 'stage 2 R@10', format: 'percent' },
+        { label: 'stage 2 R@50', format: 'percent' },
+        { label: 'baseline R@50', format: 'percent' },
+        { label: 'LLM calls', format: 'integer' },
+        { label: 'tokens', format: 'integer' },
+      ],
+      rows,
+    },
+    chart: {
+      kind: 'line',
+      xLabel: 'threshold',
+      yLabel: 'test R@50',
+      xFormat: 'number',
+      yFormat: 'percent',
+      series: lines.series(),
+      markers: [{ x: PAPER_THRESHOLD, label: `paper: ${PAPER_THRESHOLD}` }],
+    },
+  };
+}
