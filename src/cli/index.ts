@@ -5,6 +5,7 @@ import { register as registerAugment } from './augment.js';
 import { register as registerBaseline } from './baseline.js';
 import { register as registerData } from './data.js';
 import { register as registerEval } from './eval.js';
+import { register as registerExperiment } from './experiment.js';
 import { register as registerReport } from './report.js';
 import { register as registerRun } from './run.js';
 import { register as registerTrain } from './train.js';
@@ -25,6 +26,7 @@ const commands: ((program: Command) => void)[] = [
   registerData,
   registerTrain,
   registerAugment,
+  registerExperiment,
 ];
 for (const register of commands) register(program);
 
