@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { resolveConfig } from '../config/load.js';
 import { configureEngine } from '../engine/index.js';
 import { formatExperimentTable } from '../experiments/format.js';
-import { EXPERIMENT_IDS, EXPERIMENTS, type ExperimentId } from '../experiments/registry.js';
+import { checkValues, EXPERIMENT_IDS, EXPERIMENTS, type ExperimentId } from '../experiments/registry.js';
 import { runExperiments } from '../experiments/run.js';
 import { CrsaugError } from '../util/errors.js';
 import { positiveInt } from './eval.js';
@@ -55,18 +55,15 @@ export function register(program: Command): void {
     .option('--epochs <n>', 'epochs of baseline and stage 2 training', positiveInt)
     .option('--stage1-epochs <n>', 'epochs of stage 1 on the synthetic labels', positiveInt)
     .option(
-      '--values <x>',
-      'sweep points (repeat the flag): thresholds, α values or percents of train data',
+      '--values <x...>',
+      'sweep points: thresholds (0-4), α values (≥ 0) or percents of train contexts (0-100]',
       number,
     )
     .option('--threads <n>', 'compute threads', positiveInt)
     .option('--json', 'print one JSON object instead of tables')
     .action(async (id: string, flags: ExperimentFlags) => {
       const ids = id === 'all' ? EXPERIMENT_IDS : [checkedId(id)];
-      if (flags.values && ids.some((i) => !('values' in EXPERIMENTS[i])))
-        throw new CrsaugError(
-          `--values applies to ${EXPERIMENT_IDS.filter((i) => 'values' in EXPERIMENTS[i]).join(', ')} only`,
-        );
+      if (flags.values) for (const i of ids) checkValues(i, flags.values);
       const runConfig = flags.run ? join(flags.run, 'config.resolved.json') : undefined;
       if (flags.run && !existsSync(runConfig!))
         throw new CrsaugError(`${flags.run} is not a crsaug run folder (no config.resolved.json)`, {

@@ -1,4 +1,5 @@
 import type { Experiment } from '../report/index.js';
+import { CrsaugError } from '../util/errors.js';
 import { alphaExperiment, DEFAULT_ALPHAS } from './alpha.js';
 import type { ExperimentEnv } from './context.js';
 import { costExperiment } from './cost.js';
@@ -10,8 +11,8 @@ import { DEFAULT_THRESHOLDS, thresholdExperiment } from './threshold.js';
 
 export interface ExperimentDefinition {
   summary: string;
-  /** Default sweep points (`--values` replaces them); absent when the experiment sweeps nothing. */
-  values?: { meaning: string; defaults: number[] };
+  /** Default sweep points (`--values` replaces them) and their allowed range; absent when nothing is swept. */
+  values?: { meaning: string; defaults: number[]; min: number; max: number; minExclusive?: boolean };
   run(env: ExperimentEnv): Promise<Experiment>;
 }
 
@@ -23,12 +24,12 @@ export const EXPERIMENTS = {
   },
   threshold: {
     summary: 'synthetic-label threshold sweep: labels kept, stage-2 recall, LLM cost',
-    values: { meaning: 'thresholds', defaults: DEFAULT_THRESHOLDS },
+    values: { meaning: 'thresholds', defaults: DEFAULT_THRESHOLDS, min: 0, max: 4 },
     run: thresholdExperiment,
   },
   alpha: {
     summary: 'stage-2 KL weight α sweep',
-    values: { meaning: 'α values', defaults: DEFAULT_ALPHAS },
+    values: { meaning: 'α values', defaults: DEFAULT_ALPHAS, min: 0, max: Number.POSITIVE_INFINITY },
     run: alphaExperiment,
   },
   'label-mode': {
@@ -41,7 +42,13 @@ export const EXPERIMENTS = {
   },
   'data-size': {
     summary: 'share of train contexts (percent), baseline vs stage 2',
-    values: { meaning: 'percent of train contexts', defaults: DEFAULT_DATA_PERCENTS },
+    values: {
+      meaning: 'percent of train contexts',
+      defaults: DEFAULT_DATA_PERCENTS,
+      min: 0,
+      max: 100,
+      minExclusive: true,
+    },
     run: dataSizeExperiment,
   },
   cost: {
@@ -52,3 +59,17 @@ export const EXPERIMENTS = {
 
 export type ExperimentId = keyof typeof EXPERIMENTS;
 export const EXPERIMENT_IDS = Object.keys(EXPERIMENTS) as ExperimentId[];
+
+/** Rejects sweep points an experiment cannot take (e.g. a threshold of 5 on the 0-4 scale) before any work. */
+export function checkValues(id: ExperimentId, values: readonly number[]): void {
+  const definition: ExperimentDefinition = EXPERIMENTS[id];
+  const range = definition.values;
+  if (!range) throw new CrsaugError(`experiment ${id} sweeps nothing, so --values does not apply to it`);
+  for (const v of values) {
+    const low = range.minExclusive ? v <= range.min : v < range.min;
+    if (low || v > range.max)
+      throw new CrsaugError(
+        `${id}: ${v} is not one of the ${range.meaning} it takes (${range.minExclusive ? '>' : '≥'} ${range.min}${Number.isFinite(range.max) ? ` and ≤ ${range.max}` : ''})`,
+      );
+  }
+}
