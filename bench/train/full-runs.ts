@@ -81,7 +81,7 @@ const RUNS: RunSpec[] = [
   { dataset: 'inspired', model: 'text', timeoutMin: 5 },
   { dataset: 'inspired', model: 'embed-head', timeoutMin: 5 },
   { dataset: 'redial', model: 'embed-head', timeoutMin: 10 },
-  { dataset: 'redial', model: 'text', timeoutMin: 15 },
+  { dataset: 'redial', model: 'text', timeoutMin: 20 },
 ];
 
 const cell = (x: number, digits = 0) => x.toFixed(digits);
