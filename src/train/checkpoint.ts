@@ -101,15 +101,5 @@ export async function restoreTrainingCheckpoint(
   await loadCheckpointWeights(dir, model.module);
   const file = join(dir, OPTIMIZER_FILE);
   const { tensors } = await readSafetensors(file);
-  const live = optimizer.state();
-  for (const [name, target] of live) {
-    const saved = tensors.get(name);
-    if (!saved || saved.data.length !== target.data.length) {
-      throw new CrsaugError(`${file}: optimizer state "${name}" is missing or has another size`);
-    }
-    if (name !== 'step') target.data.set(saved.data);
-  }
-  // AdamW exposes its moments as views but keeps the step count (bias correction) private; set it directly
-  // until the engine offers a loader.
-  (optimizer as unknown as { t: number }).t = tensors.get('step')!.data[0]!;
+  optimizer.loadState(tensors, file);
 }

@@ -168,3 +168,30 @@ test('a seeded MLP trains (loss falls) and the run is reproducible', () => {
   assert.deepEqual(a, b);
   assert.ok(a[a.length - 1]! < 0.1 * a[0]!, `loss ${a[0]} → ${a[a.length - 1]}`);
 });
+
+test('AdamW.loadState restores moments and step so the next update equals an uninterrupted one', () => {
+  const rng = new Rng(3);
+  const grads = [0, 1, 2].map(() => Float32Array.from({ length: 8 }, () => rng.normal()));
+  const init = Float32Array.from({ length: 8 }, () => rng.normal());
+  const run = (restart: boolean) => {
+    const p = new Parameter([8]);
+    p.data.set(init);
+    let opt = new AdamW([['p', p]], { lr: 0.05, weightDecay: 0.01 });
+    grads.forEach((g, step) => {
+      if (restart && step === 2) {
+        const saved = new Map([...opt.state()].map(([k, v]) => [k, { data: Float32Array.from(v.data) }]));
+        opt.free();
+        opt = new AdamW([['p', p]], { lr: 0.05, weightDecay: 0.01 });
+        opt.loadState(saved, 'memory');
+      }
+      p.gradBuffer().data.set(g);
+      opt.step();
+    });
+    const out = Float32Array.from(p.data);
+    assert.throws(() => opt.loadState(new Map(), 'ckpt.safetensors'), /ckpt\.safetensors: optimizer state/);
+    opt.free();
+    p.free();
+    return out;
+  };
+  assert.deepEqual(run(true), run(false));
+});

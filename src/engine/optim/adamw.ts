@@ -1,3 +1,4 @@
+import { CrsaugError } from '../../util/errors.js';
 import { engine } from '../engine.js';
 import type { Parameter } from '../parameter.js';
 import { IndexBuffer, Tensor } from '../tensor.js';
@@ -103,6 +104,21 @@ export class AdamW {
     }
     out.set('step', { shape: [], data: Float32Array.of(this.t) });
     return out;
+  }
+
+  /**
+   * Restores what `state()` returned (moments and step count), e.g. from a checkpoint; `file` names the
+   * source in errors. Every entry must be present with the live size.
+   */
+  loadState(saved: Map<string, { data: Float32Array }>, file: string): void {
+    for (const [name, target] of this.state()) {
+      const entry = saved.get(name);
+      if (!entry || entry.data.length !== target.data.length) {
+        throw new CrsaugError(`${file}: optimizer state "${name}" is missing or has another size`);
+      }
+      if (name === 'step') this.t = entry.data[0]!;
+      else target.data.set(entry.data);
+    }
   }
 
   free(): void {
