@@ -76,8 +76,11 @@ function learnTrainVocabulary(dataset: Dataset, size: number, minCount: number):
       `the text backbone learns its vocabulary from the train split; ${dataset.name} has none loaded`,
     );
   const utterances = new Map<string, string>();
-  for (const c of train.contexts)
-    c.utterances.forEach((u, i) => utterances.set(`${c.dialogId}\u0000${i}`, u));
+  for (const c of train.contexts) {
+    c.utterances.forEach((u, i) => {
+      utterances.set(`${c.dialogId}\u0000${i}`, u);
+    });
+  }
   return learnVocabulary(utterances.values(), size, minCount);
 }
 

@@ -13,9 +13,8 @@ import {
 import { distill, formatAgreementTable, saveDistillResult } from '../../src/augment/distill.js';
 import { itemTexts } from '../../src/augment/retrieve.js';
 import { Student } from '../../src/augment/student.js';
-import { DistillConfigSchema } from '../../src/config/augment.js';
 import { defaultTeacherDir } from '../../src/augment/teacher-set.js';
-import { RetrieveConfigSchema } from '../../src/config/augment.js';
+import { DistillConfigSchema, RetrieveConfigSchema } from '../../src/config/augment.js';
 import { TfidfLsaEmbedder } from '../../src/providers/builtin/tfidf-lsa-embedder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crsaug-distill-'));

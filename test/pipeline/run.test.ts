@@ -44,7 +44,13 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
     ],
   );
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-  assert.deepEqual(Object.keys(results.results.kbrd), ['baseline', 'stage1', 'stage2', 'stage2-noKL', 'mixed']);
+  assert.deepEqual(Object.keys(results.results.kbrd), [
+    'baseline',
+    'stage1',
+    'stage2',
+    'stage2-noKL',
+    'mixed',
+  ]);
   const baseline = results.results.kbrd.baseline['42'];
   assert.equal(baseline.pairs, 161, 'INSPIRED test has 161 evaluated pairs');
   assert.ok(baseline['recall@50'] > 0 && baseline['recall@50'] <= 1);
@@ -63,7 +69,9 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
   assert.deepEqual(again.results, outcome.results, 'a rerun reads the same results back');
 
   const third: string[] = [];
-  await runPipeline(smallConfig({ augment: { synthesize: { threshold: 3 } } }), out, (line) => third.push(line));
+  await runPipeline(smallConfig({ augment: { synthesize: { threshold: 3 } } }), out, (line) =>
+    third.push(line),
+  );
   const recomputed = third.filter((l) => l.includes('computing')).map((l) => l.split(':')[0]);
   assert.deepEqual(
     recomputed,

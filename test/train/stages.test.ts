@@ -166,7 +166,9 @@ test('stage 2 KL term: zero gradient at the start, a real gradient once the weig
     optimizer.step();
     optimizer.free();
     assert.ok(klGradNorm() > 1e-3, 'after a CE step the KL term pulls back towards the frozen copy');
-    reference.module.parameters().forEach((p, i) => assert.deepEqual(p.data, referenceBefore[i]));
+    reference.module.parameters().forEach((p, i) => {
+      assert.deepEqual(p.data, referenceBefore[i]);
+    });
   } finally {
     model.module.free();
     reference.module.free();
