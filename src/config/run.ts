@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LABEL_MODES } from './train.js';
 
 /** The `run` section: what `crsaug run` trains and how many times. */
 export const RunConfigSchema = z
@@ -12,6 +13,12 @@ export const RunConfigSchema = z
     seeds: z.number().int().positive().default(3),
     /** Stage-1 epochs (the reference trains 10 on synthetic labels; baseline and stage 2 use train.epochs). */
     stage1Epochs: z.number().int().positive().default(10),
+    /**
+     * How stage 1 and mixed train on synthetic labels (train.labelMode): multi-positive, one sample per
+     * context towards the uniform distribution over its labels, selected on valid R@50 over per-label
+     * (docs/results.md); contexts with 20+ synthetic labels then weigh as much as one with a single label.
+     */
+    syntheticLabelMode: z.enum(LABEL_MODES).default('multi-positive'),
     /**
      * Stage 2 (and stage2-noKL) start from stage 1 with the item bias reset to the log prior of the real
      * train labels, the baseline's starting bias (docs/results.md measures why); false keeps stage 1's bias.

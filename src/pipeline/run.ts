@@ -83,7 +83,7 @@ export async function runPipeline(
       mode: 'stage1',
       label: 'stage1',
       synthetic,
-      train: { epochs: config.run.stage1Epochs },
+      train: { epochs: config.run.stage1Epochs, labelMode: config.run.syntheticLabelMode },
     });
     const realItemPrior = config.run.stage2RealItemPrior;
     runs.stage2 = await trainStage(ctx, {
@@ -101,7 +101,13 @@ export async function runPipeline(
       realItemPrior,
       train: { alpha: 0 },
     });
-    runs.mixed = await trainStage(ctx, { backbone, mode: 'mixed', label: 'mixed', synthetic });
+    runs.mixed = await trainStage(ctx, {
+      backbone,
+      mode: 'mixed',
+      label: 'mixed',
+      synthetic,
+      train: { labelMode: config.run.syntheticLabelMode },
+    });
     trained[backbone] = runs;
   }
 

@@ -3,14 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { resolveConfig } from '../../src/config/load.js';
 import { resolveDataDir } from '../../src/config/paths.js';
 import { loadDataset } from '../../src/data/index.js';
 import { splitOf } from '../../src/eval/index.js';
-import { withRealItemPrior } from '../../src/pipeline/train-stages.js';
+import { ArtifactStore } from '../../src/pipeline/artifact-store.js';
+import { trainStage, withRealItemPrior } from '../../src/pipeline/train-stages.js';
 import { buildBackbone } from '../../src/train/backbones.js';
 import { loadModel, saveModel } from '../../src/train/checkpoint.js';
 import { realSamples } from '../../src/train/samples.js';
 import { logLabelPrior } from '../../src/train/trainer.js';
+import { writeJsonl } from '../../src/util/jsonl.js';
 
 const root = mkdtempSync(join(tmpdir(), 'crsaug-train-stages-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -47,4 +50,49 @@ test('withRealItemPrior: the copy has the real-label log prior as item bias and 
   assert.equal(counts.get(top), Math.max(...counts.values()));
   stage1.module.free();
   init.module.free();
+});
+
+test('trainStage: stage 1 in multi-positive mode trains one sample per context, per-label one per label', async () => {
+  const config = resolveConfig({
+    cwd: root,
+    env: {},
+    flags: { dataset: 'inspired', cacheDir: join(root, 'cache'), train: { epochs: 1 }, run: { seeds: 1 } },
+  });
+  const dataset = await loadDataset('inspired', { dataDir: resolveDataDir(undefined).dir });
+  // 20 real train contexts, each labelled with three items it does not mention.
+  const contexts = splitOf(dataset, 'train').contexts.slice(0, 20);
+  const file = join(root, 'synthetic.jsonl');
+  await writeJsonl(
+    file,
+    contexts.map((c) => {
+      const mentioned = new Set(c.entities);
+      const items = dataset.catalog.items.filter((_, i) => !mentioned.has(dataset.catalog.itemEntity[i]!));
+      return {
+        dialog_id: c.dialogId,
+        turn_id: c.turnId,
+        context: c.utterances,
+        entity: c.entities.map((e) => dataset.catalog.entityNames[e]!),
+        rec: items.slice(0, 3).map((item) => item.name),
+      };
+    }),
+  );
+  const ctx = { config, dataset, store: new ArtifactStore(join(root, 'artifacts')), log: () => {} };
+  const synthetic = { key: 'synthetic-test', file };
+  const multi = await trainStage(ctx, {
+    backbone: 'kbrd',
+    mode: 'stage1',
+    label: 'stage1',
+    synthetic,
+    train: { labelMode: 'multi-positive' },
+  });
+  const perLabel = await trainStage(ctx, {
+    backbone: 'kbrd',
+    mode: 'stage1',
+    label: 'stage1',
+    synthetic,
+    train: { labelMode: 'per-label' },
+  });
+  assert.equal(multi.value.samples, 20);
+  assert.equal(perLabel.value.samples, 60);
+  assert.notEqual(multi.key, perLabel.key, 'the label mode is part of the stage key');
 });
