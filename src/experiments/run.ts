@@ -20,7 +20,7 @@ import {
   trainStage1,
   trainStage2,
 } from './context.js';
-import { EXPERIMENTS, type ExperimentId } from './registry.js';
+import { EXPERIMENT_IDS, EXPERIMENTS, type ExperimentId } from './registry.js';
 
 export interface ExperimentRunOptions {
   ids: ExperimentId[];
@@ -78,7 +78,9 @@ async function reportInput(
 ): Promise<ReportInputJson> {
   const { ctx } = env;
   const dir = join(out, 'experiments');
-  const saved = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  // In the registry's order, whichever order they were run in.
+  const order = (file: string) => EXPERIMENT_IDS.indexOf(file.replace(/\.json$/, '') as ExperimentId);
+  const saved = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort((a, b) => order(a) - order(b));
   const experiments = saved.map((f) => ExperimentSchema.parse(readJsonFile(join(dir, f))));
   const { retrieved, teacher, synthesized } = await augment(env);
   const rows = [];

@@ -17,7 +17,8 @@ const PAPER_THRESHOLD = 3.5;
 
 /**
  * The synthetic-label threshold swept: labels kept and the stage-2 recall at each point. The student scores
- * the candidates once, at the lowest threshold; every higher point filters those scored labels.
+ * the candidates once, at the lowest threshold; every higher point filters those scored labels (except the
+ * configured threshold, which uses the synthesis `crsaug run` makes).
  */
 export async function thresholdExperiment(env: ExperimentEnv): Promise<Experiment> {
   const thresholds = [...(env.values ?? DEFAULT_THRESHOLDS)].sort((a, b) => a - b);
@@ -28,7 +29,9 @@ export async function thresholdExperiment(env: ExperimentEnv): Promise<Experimen
   const rows: Table['rows'] = [];
   const lines = new LineSeries();
   for (const threshold of thresholds) {
-    const labels = await rethreshold(ctx.store, synthesized, threshold, ctx.log);
+    // At the configured threshold the run's own synthesis is used, so its trained models are reused too.
+    const own = threshold === env.ctx.config.augment.synthesize.threshold ? await augment(env) : undefined;
+    const labels = await rethreshold(ctx.store, own?.synthesized ?? synthesized, threshold, ctx.log);
     for (const backbone of env.backbones) {
       const baseline = await trainBaseline(ctx, backbone);
       const stage2 = await trainStage2(ctx, backbone, await trainStage1(ctx, backbone, labels));
