@@ -36,7 +36,7 @@ export function register(program: Command): void {
   program
     .command('experiment')
     .description(
-      `an experiment over the pipeline's stages (multi-seed; table + chart into <out>/experiments/<id>.json and report.html): ${EXPERIMENT_IDS.join(' | ')} | all`,
+      `an experiment over the pipeline's stages (multi-seed; table + chart into <out>/experiments/<id>.json, all of them in <out>/experiments/report.html): ${EXPERIMENT_IDS.join(' | ')} | all`,
     )
     .argument('<id>', EXPERIMENT_IDS.map((id) => `${id}: ${EXPERIMENTS[id].summary}`).join('; '))
     .option(

@@ -24,7 +24,7 @@ import { EXPERIMENT_IDS, EXPERIMENTS, type ExperimentId } from './registry.js';
 
 export interface ExperimentRunOptions {
   ids: ExperimentId[];
-  /** Receives experiments/<id>.json and report.html. */
+  /** Receives experiments/<id>.json and experiments/report.html. */
   outDir: string;
   /** A `crsaug run` folder whose artifacts are reused (default: the out folder's own store). */
   runDir?: string;
@@ -48,7 +48,8 @@ export async function runExperiments(
 ): Promise<ExperimentRunOutcome> {
   const start = performance.now();
   const out = resolve(options.outDir);
-  await saveResolvedConfig(out, config);
+  // In experiments/, so a `crsaug run` folder's own config.resolved.json is left as the run wrote it.
+  await saveResolvedConfig(join(out, 'experiments'), config);
   const env = await openExperimentEnv(config, options.runDir ?? out, options.log, options.values);
   const experiments: Experiment[] = [];
   const files: string[] = [];
@@ -62,7 +63,11 @@ export async function runExperiments(
     files.push(file);
   }
   const wallSeconds = (performance.now() - start) / 1000;
-  const report = await writeReport(out, await reportInput(env, out, wallSeconds, options.meta));
+  // Beside the experiment files, never over the report.html of the `crsaug run` folder it may share.
+  const report = await writeReport(
+    join(out, 'experiments'),
+    await reportInput(env, out, wallSeconds, options.meta),
+  );
   return { experiments, files, report, wallSeconds };
 }
 
@@ -78,9 +83,9 @@ async function reportInput(
 ): Promise<ReportInputJson> {
   const { ctx } = env;
   const dir = join(out, 'experiments');
-  // In the registry's order, whichever order they were run in.
+  // Only experiment files (report.json lives here too), in the registry's order whichever order they ran in.
   const order = (file: string) => EXPERIMENT_IDS.indexOf(file.replace(/\.json$/, '') as ExperimentId);
-  const saved = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort((a, b) => order(a) - order(b));
+  const saved = (await readdir(dir)).filter((f) => order(f) >= 0).sort((a, b) => order(a) - order(b));
   const experiments = saved.map((f) => ExperimentSchema.parse(readJsonFile(join(dir, f))));
   const { retrieved, teacher, synthesized } = await augment(env);
   const rows = [];

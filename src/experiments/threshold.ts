@@ -55,7 +55,7 @@ export async function thresholdExperiment(env: ExperimentEnv): Promise<Experimen
     id: 'threshold',
     title: 'Synthetic-label threshold',
     description:
-      'Candidates whose student score is at or above the threshold become synthetic labels; stage 1 trains on them and stage 2 on the real labels. Labels are counted over all train contexts with candidates; the student scores them once, at the lowest threshold, and higher thresholds filter those scores (kept with 4 decimals). LLM calls and tokens are the teacher stage’s (0 with the shipped offline judgments), shared by every threshold.',
+      'Candidates whose student score is at or above the threshold become synthetic labels; stage 1 trains on them and stage 2 on the real labels. Labels are counted over all train contexts with candidates; the student scores them once, at the lowest threshold, and higher thresholds filter those scores (kept with 4 decimals), except the configured threshold, which uses the synthesis `crsaug run` makes. LLM calls and tokens are the teacher stage’s (0 with the shipped offline judgments), shared by every threshold.',
     table: {
       columns: [
         { label: 'threshold', format: 'number' },
