@@ -107,7 +107,11 @@ export function trainStage1(
     mode: 'stage1',
     label: `stage1${variant.suffix ?? ''}`,
     synthetic,
-    train: { epochs: ctx.config.run.stage1Epochs, ...variant.train },
+    train: {
+      epochs: ctx.config.run.stage1Epochs,
+      labelMode: ctx.config.run.syntheticLabelMode,
+      ...variant.train,
+    },
   });
 }
 
@@ -126,6 +130,7 @@ export function trainStage2(
     mode: 'stage2',
     label: `${name}${variant.suffix ?? ''}`,
     init: stage1,
+    realItemPrior: ctx.config.run.stage2RealItemPrior,
     train: { alpha },
   });
 }
@@ -135,5 +140,11 @@ export function trainMixed(
   backbone: Backbone,
   synthetic: SyntheticFile,
 ): Promise<Artifact<TrainValue>> {
-  return trainStage(ctx, { backbone, mode: 'mixed', label: 'mixed', synthetic });
+  return trainStage(ctx, {
+    backbone,
+    mode: 'mixed',
+    label: 'mixed',
+    synthetic,
+    train: { labelMode: ctx.config.run.syntheticLabelMode },
+  });
 }

@@ -1,18 +1,20 @@
 import type { LabelMode } from '../config/train.js';
+import type { PipelineContext } from '../pipeline/context.js';
 import type { Experiment, Table } from '../report/index.js';
 import { augment, type ExperimentEnv, syntheticOf, trainStage1, trainStage2 } from './context.js';
 import { meanStd, trainSeconds } from './summary.js';
 
-const VARIANTS: { name: string; suffix: string; labelMode: LabelMode; scoreWeighted: boolean }[] = [
-  { name: 'per-label', suffix: '', labelMode: 'per-label', scoreWeighted: false },
-  { name: 'multi-positive', suffix: '-multi-positive', labelMode: 'multi-positive', scoreWeighted: false },
-  {
-    name: 'multi-positive, score-weighted',
-    suffix: '-multi-positive-weighted',
-    labelMode: 'multi-positive',
-    scoreWeighted: true,
-  },
+const VARIANTS: { name: string; labelMode: LabelMode; scoreWeighted: boolean }[] = [
+  { name: 'per-label', labelMode: 'per-label', scoreWeighted: false },
+  { name: 'multi-positive', labelMode: 'multi-positive', scoreWeighted: false },
+  { name: 'multi-positive, score-weighted', labelMode: 'multi-positive', scoreWeighted: true },
 ];
+
+/** The variant `crsaug run` trains (run.syntheticLabelMode) keeps the run's model names, so it is reused. */
+function suffixOf(ctx: PipelineContext, variant: (typeof VARIANTS)[number]): string {
+  if (variant.labelMode === ctx.config.run.syntheticLabelMode && !variant.scoreWeighted) return '';
+  return `-${variant.labelMode}${variant.scoreWeighted ? '-weighted' : ''}`;
+}
 
 /** How stage 1 turns a context's synthetic labels into samples, and what that does to recall and time. */
 export async function labelModeExperiment(env: ExperimentEnv): Promise<Experiment> {
@@ -22,7 +24,9 @@ export async function labelModeExperiment(env: ExperimentEnv): Promise<Experimen
   const series: { name: string; values: { y: number; err: number }[] }[] = [];
   for (const backbone of env.backbones) {
     const values: { y: number; err: number }[] = [];
-    for (const { name, suffix, labelMode, scoreWeighted } of VARIANTS) {
+    for (const variant of VARIANTS) {
+      const { name, labelMode, scoreWeighted } = variant;
+      const suffix = suffixOf(ctx, variant);
       const stage1 = await trainStage1(ctx, backbone, synthetic, {
         suffix,
         train: { labelMode, scoreWeighted },
@@ -46,7 +50,7 @@ export async function labelModeExperiment(env: ExperimentEnv): Promise<Experimen
     id: 'label-mode',
     title: 'Stage-1 label mode',
     description:
-      'per-label: one CE sample per synthetic label (the reference); multi-positive: one sample per context trained towards a uniform distribution over its labels; score-weighted: that distribution proportional to the student scores. Train time is stage 1’s, per seed; stage 2 starts from each stage-1 model.',
+      'per-label: one CE sample per synthetic label (the reference); multi-positive (the `crsaug run` default, run.syntheticLabelMode): one sample per context trained towards a uniform distribution over its labels; score-weighted: that distribution proportional to the student scores. Train time is stage 1’s, per seed; stage 2 starts from each stage-1 model.',
     table: {
       columns: [
         { label: 'backbone', format: 'text' },
