@@ -1,24 +1,22 @@
 import { join, resolve } from 'node:path';
 import { deepMerge } from '../config/load.js';
 import type { Config, ConfigInput } from '../config/schema.js';
-import type { BACKBONE_NAMES } from '../config/train.js';
 import { loadDataset, splitStats } from '../data/index.js';
 import { SPLIT_NAMES, type SplitName } from '../data/types.js';
-import { type Artifact, ArtifactStore } from '../pipeline/artifact-store.js';
-import {
-  type DistillValue,
-  distillStage,
-  type RetrieveValue,
-  retrieveStage,
-  type SynthesizeValue,
-  synthesizeStage,
-  type TeacherValue,
-  teacherStage,
-} from '../pipeline/augment-stages.js';
+import { ArtifactStore } from '../pipeline/artifact-store.js';
 import type { PipelineContext } from '../pipeline/context.js';
-import { type TrainValue, trainStage } from '../pipeline/train-stages.js';
+import { type AugmentArtifacts, augmentStages, type Backbone, datasetKeyOf } from '../pipeline/modes.js';
 
-export type Backbone = (typeof BACKBONE_NAMES)[number];
+export {
+  type AugmentArtifacts,
+  type Backbone,
+  type SyntheticFile,
+  syntheticOf,
+  trainBaseline,
+  trainMixed,
+  trainStage1,
+  trainStage2,
+} from '../pipeline/modes.js';
 
 /** What every experiment runs on: the pipeline context (shared artifact store) plus its own sweep settings. */
 export interface ExperimentEnv {
@@ -46,7 +44,7 @@ export async function openExperimentEnv(
   for (const split of SPLIT_NAMES) if (dataset.splits[split]) stats[split] = splitStats(dataset, split);
   return {
     ctx: { config, dataset, store: new ArtifactStore(join(resolve(storeDir), 'artifacts')), log },
-    datasetKey: `dataset-${dataset.name}-${JSON.stringify(Object.values(stats).map((s) => s!.pairs))}`,
+    datasetKey: datasetKeyOf(dataset, stats),
     stats,
     backbones: config.run.backbones,
     values,
@@ -58,93 +56,7 @@ export function withSettings(ctx: PipelineContext, patch: ConfigInput): Pipeline
   return { ...ctx, config: deepMerge(ctx.config, patch) };
 }
 
-export interface AugmentArtifacts {
-  retrieved: Artifact<RetrieveValue>;
-  teacher: Artifact<TeacherValue>;
-  distilled: Artifact<DistillValue>;
-  synthesized: Artifact<SynthesizeValue>;
-}
-
-/** retrieve → teacher → distill → synthesize, each reused from the store when its inputs are unchanged. */
-export async function augment(env: ExperimentEnv, ctx: PipelineContext = env.ctx): Promise<AugmentArtifacts> {
-  const retrieved = await retrieveStage(ctx, [env.datasetKey]);
-  const teacher = await teacherStage(ctx, retrieved);
-  const distilled = await distillStage(ctx, teacher, retrieved);
-  const synthesized = await synthesizeStage(ctx, retrieved, teacher, distilled);
-  return { retrieved, teacher, distilled, synthesized };
-}
-
-export interface SyntheticFile {
-  key: string;
-  file: string;
-}
-
-export function syntheticOf(synthesized: Artifact<SynthesizeValue>): SyntheticFile {
-  return { key: synthesized.key, file: synthesized.value.file };
-}
-
-/*
- * The training calls below use the labels and settings `crsaug run` uses for the same models, so the
- * artifacts of a run (or of another experiment) are found and reused; a `suffix` names a variant.
- */
-
-export function trainBaseline(
-  ctx: PipelineContext,
-  backbone: Backbone,
-  suffix = '',
-): Promise<Artifact<TrainValue>> {
-  return trainStage(ctx, { backbone, mode: 'baseline', label: `baseline${suffix}` });
-}
-
-export function trainStage1(
-  ctx: PipelineContext,
-  backbone: Backbone,
-  synthetic: SyntheticFile,
-  variant: { suffix?: string; train?: Partial<Config['train']> } = {},
-): Promise<Artifact<TrainValue>> {
-  return trainStage(ctx, {
-    backbone,
-    mode: 'stage1',
-    label: `stage1${variant.suffix ?? ''}`,
-    synthetic,
-    train: {
-      epochs: ctx.config.run.stage1Epochs,
-      labelMode: ctx.config.run.syntheticLabelMode,
-      ...variant.train,
-    },
-  });
-}
-
-/** Stage 2 from the given stage-1 runs; α defaults to the config's (the run's `stage2`), 0 is `stage2-noKL`. */
-export function trainStage2(
-  ctx: PipelineContext,
-  backbone: Backbone,
-  stage1: Artifact<TrainValue>,
-  variant: { suffix?: string; alpha?: number } = {},
-): Promise<Artifact<TrainValue>> {
-  const alpha = variant.alpha ?? ctx.config.train.alpha;
-  const name =
-    alpha === ctx.config.train.alpha ? 'stage2' : alpha === 0 ? 'stage2-noKL' : `stage2-alpha${alpha}`;
-  return trainStage(ctx, {
-    backbone,
-    mode: 'stage2',
-    label: `${name}${variant.suffix ?? ''}`,
-    init: stage1,
-    realItemPrior: ctx.config.run.stage2RealItemPrior,
-    train: { alpha },
-  });
-}
-
-export function trainMixed(
-  ctx: PipelineContext,
-  backbone: Backbone,
-  synthetic: SyntheticFile,
-): Promise<Artifact<TrainValue>> {
-  return trainStage(ctx, {
-    backbone,
-    mode: 'mixed',
-    label: 'mixed',
-    synthetic,
-    train: { labelMode: ctx.config.run.syntheticLabelMode },
-  });
+/** retrieve → teacher → distill → synthesize for an experiment (optionally with changed settings). */
+export function augment(env: ExperimentEnv, ctx: PipelineContext = env.ctx): Promise<AugmentArtifacts> {
+  return augmentStages(ctx, env.datasetKey);
 }

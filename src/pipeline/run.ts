@@ -7,19 +7,19 @@ import { evaluateSeeds, type Metrics, splitOf } from '../eval/index.js';
 import { getRecommenderSpec } from '../models/registry.js';
 import { writeJsonFile } from '../util/json.js';
 import { type Artifact, ArtifactStore } from './artifact-store.js';
-import {
-  type DistillValue,
-  distillStage,
-  type RetrieveValue,
-  retrieveStage,
-  type SynthesizeValue,
-  synthesizeStage,
-  type TeacherValue,
-  teacherStage,
-} from './augment-stages.js';
+import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
 import type { PipelineContext } from './context.js';
+import {
+  augmentStages,
+  datasetKeyOf,
+  syntheticOf,
+  trainBaseline,
+  trainMixed,
+  trainStage1,
+  trainStage2,
+} from './modes.js';
 import { pValuesAgainst } from './significance.js';
-import { runSeeds, type TrainValue, trainStage } from './train-stages.js';
+import { runSeeds, type TrainValue } from './train-stages.js';
 
 /** Every model's test metrics, keyed by model, mode and seed (results.json). */
 export interface RunResults {
@@ -66,49 +66,23 @@ export async function runPipeline(
   const ctx: PipelineContext = { config, dataset, store: new ArtifactStore(join(out, 'artifacts')), log };
   const stats: PipelineOutcome['stats'] = {};
   for (const split of SPLIT_NAMES) if (dataset.splits[split]) stats[split] = splitStats(dataset, split);
-  const datasetKey = `dataset-${dataset.name}-${JSON.stringify(Object.values(stats).map((s) => s!.pairs))}`;
-
-  const retrieved = await retrieveStage(ctx, [datasetKey]);
-  const teacher = await teacherStage(ctx, retrieved);
-  const distilled = await distillStage(ctx, teacher, retrieved);
-  const synthesized = await synthesizeStage(ctx, retrieved, teacher, distilled);
-  const synthetic = { key: synthesized.key, file: synthesized.value.file };
+  const { retrieved, teacher, distilled, synthesized } = await augmentStages(
+    ctx,
+    datasetKeyOf(dataset, stats),
+  );
+  const synthetic = syntheticOf(synthesized);
 
   const trained: PipelineOutcome['trained'] = {};
   for (const backbone of config.run.backbones) {
-    const runs: Record<string, Artifact<TrainValue>> = {};
-    runs.baseline = await trainStage(ctx, { backbone, mode: 'baseline', label: 'baseline' });
-    runs.stage1 = await trainStage(ctx, {
-      backbone,
-      mode: 'stage1',
-      label: 'stage1',
-      synthetic,
-      train: { epochs: config.run.stage1Epochs, labelMode: config.run.syntheticLabelMode },
-    });
-    const realItemPrior = config.run.stage2RealItemPrior;
-    runs.stage2 = await trainStage(ctx, {
-      backbone,
-      mode: 'stage2',
-      label: 'stage2',
-      init: runs.stage1,
-      realItemPrior,
-    });
-    runs['stage2-noKL'] = await trainStage(ctx, {
-      backbone,
-      mode: 'stage2',
-      label: 'stage2-noKL',
-      init: runs.stage1,
-      realItemPrior,
-      train: { alpha: 0 },
-    });
-    runs.mixed = await trainStage(ctx, {
-      backbone,
-      mode: 'mixed',
-      label: 'mixed',
-      synthetic,
-      train: { labelMode: config.run.syntheticLabelMode },
-    });
-    trained[backbone] = runs;
+    const baseline = await trainBaseline(ctx, backbone);
+    const stage1 = await trainStage1(ctx, backbone, synthetic);
+    trained[backbone] = {
+      baseline,
+      stage1,
+      stage2: await trainStage2(ctx, backbone, stage1),
+      'stage2-noKL': await trainStage2(ctx, backbone, stage1, { alpha: 0 }),
+      mixed: await trainMixed(ctx, backbone, synthetic),
+    };
   }
 
   const floors: PipelineOutcome['floors'] = {};

@@ -1,0 +1,123 @@
+import type { Config } from '../config/schema.js';
+import type { BACKBONE_NAMES } from '../config/train.js';
+import type { splitStats } from '../data/index.js';
+import type { Dataset, SplitName } from '../data/types.js';
+import type { Artifact } from './artifact-store.js';
+import {
+  type DistillValue,
+  distillStage,
+  type RetrieveValue,
+  retrieveStage,
+  type SynthesizeValue,
+  synthesizeStage,
+  type TeacherValue,
+  teacherStage,
+} from './augment-stages.js';
+import type { PipelineContext } from './context.js';
+import { type TrainValue, trainStage } from './train-stages.js';
+
+/**
+ * The stages of the method as `crsaug run` chains them, shared with `crsaug experiment` so both name and
+ * configure each stage identically and reuse each other's artifacts.
+ */
+
+export type Backbone = (typeof BACKBONE_NAMES)[number];
+
+/** The retrieve stage's input key for a loaded dataset (its name and evaluated pair counts per split). */
+export function datasetKeyOf(
+  dataset: Dataset,
+  stats: Partial<Record<SplitName, ReturnType<typeof splitStats>>>,
+): string {
+  return `dataset-${dataset.name}-${JSON.stringify(Object.values(stats).map((s) => s!.pairs))}`;
+}
+
+export interface AugmentArtifacts {
+  retrieved: Artifact<RetrieveValue>;
+  teacher: Artifact<TeacherValue>;
+  distilled: Artifact<DistillValue>;
+  synthesized: Artifact<SynthesizeValue>;
+}
+
+/** retrieve → teacher → distill → synthesize, each reused from the store when its inputs are unchanged. */
+export async function augmentStages(ctx: PipelineContext, datasetKey: string): Promise<AugmentArtifacts> {
+  const retrieved = await retrieveStage(ctx, [datasetKey]);
+  const teacher = await teacherStage(ctx, retrieved);
+  const distilled = await distillStage(ctx, teacher, retrieved);
+  const synthesized = await synthesizeStage(ctx, retrieved, teacher, distilled);
+  return { retrieved, teacher, distilled, synthesized };
+}
+
+export interface SyntheticFile {
+  key: string;
+  file: string;
+}
+
+export function syntheticOf(synthesized: Artifact<SynthesizeValue>): SyntheticFile {
+  return { key: synthesized.key, file: synthesized.value.file };
+}
+
+/*
+ * The training calls below use the labels and settings `crsaug run` uses for the same models, so the
+ * artifacts of a run (or of another experiment) are found and reused; a `suffix` names a variant.
+ */
+
+export function trainBaseline(
+  ctx: PipelineContext,
+  backbone: Backbone,
+  suffix = '',
+): Promise<Artifact<TrainValue>> {
+  return trainStage(ctx, { backbone, mode: 'baseline', label: `baseline${suffix}` });
+}
+
+export function trainStage1(
+  ctx: PipelineContext,
+  backbone: Backbone,
+  synthetic: SyntheticFile,
+  variant: { suffix?: string; train?: Partial<Config['train']> } = {},
+): Promise<Artifact<TrainValue>> {
+  return trainStage(ctx, {
+    backbone,
+    mode: 'stage1',
+    label: `stage1${variant.suffix ?? ''}`,
+    synthetic,
+    train: {
+      epochs: ctx.config.run.stage1Epochs,
+      labelMode: ctx.config.run.syntheticLabelMode,
+      ...variant.train,
+    },
+  });
+}
+
+/** Stage 2 from the given stage-1 runs; α defaults to the config's (the run's `stage2`), 0 is `stage2-noKL`. */
+export function trainStage2(
+  ctx: PipelineContext,
+  backbone: Backbone,
+  stage1: Artifact<TrainValue>,
+  variant: { suffix?: string; alpha?: number } = {},
+): Promise<Artifact<TrainValue>> {
+  const alpha = variant.alpha ?? ctx.config.train.alpha;
+  const name =
+    alpha === ctx.config.train.alpha ? 'stage2' : alpha === 0 ? 'stage2-noKL' : `stage2-alpha${alpha}`;
+  return trainStage(ctx, {
+    backbone,
+    mode: 'stage2',
+    label: `${name}${variant.suffix ?? ''}`,
+    init: stage1,
+    realItemPrior: ctx.config.run.stage2RealItemPrior,
+    train: { alpha },
+  });
+}
+
+export function trainMixed(
+  ctx: PipelineContext,
+  backbone: Backbone,
+  synthetic: SyntheticFile,
+): Promise<Artifact<TrainValue>> {
+  return trainStage(ctx, {
+    backbone,
+    mode: 'mixed',
+    label: 'mixed',
+    synthetic,
+    train: { labelMode: ctx.config.run.syntheticLabelMode },
+  });
+}
