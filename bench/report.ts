@@ -1,5 +1,5 @@
 // RESULTS.md assembly: each section runs on its own and a failure becomes "failed: <message>" in its place.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
 export interface Section {
@@ -48,7 +48,29 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly (s
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-export function writeResults(file: string, machine: string, results: readonly SectionResult[]): void {
+/** The `## ` sections of an existing RESULTS.md by title (empty when there is none). */
+export function readSections(file: string): Map<string, string> {
+  const sections = new Map<string, string>();
+  if (!existsSync(file)) return sections;
+  for (const chunk of readFileSync(file, 'utf8').split(/^## /m).slice(1)) {
+    const title = chunk.slice(0, chunk.indexOf('\n'));
+    sections.set(title, `## ${chunk.trimEnd()}\n`);
+  }
+  return sections;
+}
+
+/**
+ * Writes RESULTS.md from fresh results; sections of `kept` (an earlier file's, see readSections) that were not
+ * rerun stay as they were, so one section can be measured again alone.
+ */
+export function writeResults(
+  file: string,
+  machine: string,
+  results: readonly SectionResult[],
+  kept: ReadonlyMap<string, string> = new Map(),
+): void {
+  const fresh = new Map(results.map((r) => [r.title, r]));
+  const titles = [...new Set([...kept.keys(), ...fresh.keys()])].sort((a, b) => a.localeCompare(b));
   const parts = [
     '# Benchmark results',
     '',
@@ -59,7 +81,12 @@ export function writeResults(file: string, machine: string, results: readonly Se
     `Machine: ${machine}`,
     '',
   ];
-  for (const r of results) {
+  for (const title of titles) {
+    const r = fresh.get(title);
+    if (!r) {
+      parts.push(kept.get(title)!);
+      continue;
+    }
     parts.push(
       `## ${r.title}`,
       '',

@@ -8,7 +8,7 @@ import { scoring } from './augment/scoring.js';
 import { studentScorer } from './augment/student.js';
 import { engineVsTorch } from './engine-vs-torch.js';
 import { describeMachine, ensurePytorch } from './machine.js';
-import { runSection, type Section, type SectionResult, writeResults } from './report.js';
+import { readSections, runSection, type Section, type SectionResult, writeResults } from './report.js';
 import { fullRuns } from './train/full-runs.js';
 import { kbrdStep } from './train/kbrd-step.js';
 
@@ -63,12 +63,7 @@ for (const section of sections) {
   if (ONLY && !ONLY.includes(section.key)) continue;
   results.push(await runSection(section));
 }
-// Sections run longest-last; the file lists them by number.
-results.sort((a, b) => a.title.localeCompare(b.title));
-writeResults(
-  ONLY ? join(PACKAGE_ROOT, 'bench', 'RESULTS.partial.md') : RESULTS,
-  describeMachine(python),
-  results,
-);
+// BENCH_ONLY reruns some sections and keeps the others from the existing file.
+writeResults(RESULTS, describeMachine(python), results, ONLY ? readSections(RESULTS) : new Map());
 await engine().dispose();
-process.stderr.write(`bench: wrote ${ONLY ? 'bench/RESULTS.partial.md' : 'bench/RESULTS.md'}\n`);
+process.stderr.write(`bench: wrote ${RESULTS}\n`);

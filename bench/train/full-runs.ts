@@ -105,6 +105,8 @@ export async function fullRuns(): Promise<string> {
         '1',
       ];
       let prepared = '';
+      // The command as shown: temp folders by role, not by their random names.
+      const shown = [...args];
       try {
         if (spec.model === 'embed-head') {
           // embed-head reads context embeddings: `augment retrieve` with the builtin offline embedder first.
@@ -127,13 +129,14 @@ export async function fullRuns(): Promise<string> {
           );
           prepared = `; \`augment retrieve\` before it: ${cell(retrieve.wallSeconds)} s, max RSS ${cell(retrieve.maxRssMiB)} MiB`;
           args.push('--embeddings', embeddings);
+          shown.push('--embeddings', '<retrieve out>');
         }
         const run = await timedCli([...args, '--out', out, '--json', '--quiet'], spec.timeoutMin * 60_000);
         const result = JSON.parse(run.stdout) as TrainJson;
         const seed = result.runs[0]!;
         const underTarget = run.maxRssMiB < MEMORY_TARGET_GB * 1024;
         rows.push([
-          `\`crsaug ${args.join(' ')} --out <tmp>\``,
+          `\`crsaug ${shown.join(' ')} --out <tmp>\``,
           result.samples,
           seed.bestEpoch,
           cell(seed.trainSeconds),
@@ -143,7 +146,7 @@ export async function fullRuns(): Promise<string> {
         ]);
         if (prepared) notes.push(`- ${spec.dataset} embed-head${prepared}.`);
       } catch (error) {
-        rows.push([`\`crsaug ${args.join(' ')} --out <tmp>\``, '–', '–', '–', '–', '–', '–']);
+        rows.push([`\`crsaug ${shown.join(' ')} --out <tmp>\``, '–', '–', '–', '–', '–', '–']);
         notes.push(
           `- ${spec.dataset} ${spec.model}: failed: ${error instanceof Error ? error.message : String(error)}`,
         );
