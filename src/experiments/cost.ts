@@ -1,4 +1,5 @@
 import type { Artifact } from '../pipeline/artifact-store.js';
+import { type UsageTotals, usageTotals } from '../providers/middleware/usage.js';
 import type { Experiment, Table } from '../report/index.js';
 import {
   augment,
@@ -8,7 +9,6 @@ import {
   trainStage1,
   trainStage2,
 } from './context.js';
-import { type UsageTotals, usageTotals } from './usage.js';
 
 const NO_LLM: UsageTotals = { llmCalls: 0, cachedCalls: 0, tokens: 0, costUsd: 0 };
 

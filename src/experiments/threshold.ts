@@ -1,3 +1,4 @@
+import { usageTotals } from '../providers/middleware/usage.js';
 import type { Experiment, Table } from '../report/index.js';
 import {
   augment,
@@ -9,7 +10,6 @@ import {
 } from './context.js';
 import { rethreshold } from './rethreshold.js';
 import { LineSeries, meanStd, point } from './summary.js';
-import { usageTotals } from './usage.js';
 
 export const DEFAULT_THRESHOLDS = [2, 2.5, 3, 3.5, 4];
 /** The threshold of the paper. */

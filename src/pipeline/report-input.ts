@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { UsageRow } from '../providers/middleware/usage.js';
+import { type UsageRow, usageTotals } from '../providers/middleware/usage.js';
 import type { ReportInputJson } from '../report/index.js';
 import { resultRow } from '../report/index.js';
 import type { StageCost } from '../report/schema.js';
@@ -134,11 +134,7 @@ function finiteOrNull(x: number): number | null {
 function stageCosts(outcome: PipelineOutcome): StageCost[] {
   const usageCost = (stage: string, seconds: number, usage: UsageRow[]): StageCost => ({
     stage,
-    provider: usage.map((u) => `${u.provider}:${u.modelId}`).join(', ') || undefined,
-    llmCalls: usage.reduce((s, u) => s + u.calls, 0),
-    cachedCalls: usage.reduce((s, u) => s + u.cacheHits, 0),
-    tokens: usage.reduce((s, u) => s + u.inputTokens + u.outputTokens, 0),
-    costUsd: usage.some((u) => u.costUsd === null) ? null : usage.reduce((s, u) => s + (u.costUsd ?? 0), 0),
+    ...usageTotals(usage),
     wallSeconds: seconds,
   });
   const plain = (stage: string, seconds: number): StageCost => ({
