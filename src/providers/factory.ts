@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { ChatProviderConfig, EmbeddingProviderConfig, ProvidersConfig } from '../config/providers.js';
 import { CrsaugError } from '../util/errors.js';
 import { TfidfLsaEmbedder } from './builtin/tfidf-lsa-embedder.js';
+import { FITTED_MODELS_DIR } from './builtin/tfidf-lsa-file.js';
 import { LlamaCppChatModel } from './llamacpp/chat.js';
 import { LlamaCppEmbeddingModel } from './llamacpp/embedding.js';
 import { withCache } from './middleware/cache.js';
@@ -17,7 +18,10 @@ import type { AnyModel, ChatModel, EmbeddingModel } from './types.js';
 export const CACHE_FILE_NAME = 'providers.sqlite';
 
 export interface ProviderRuntime {
-  /** Folder of the SQLite cache (providers.sqlite); required unless config.cache is false. */
+  /**
+   * Folder of the SQLite cache (providers.sqlite; required unless config.cache is false) and of the fitted
+   * builtin embedders (builtin-embedder/, used whenever the folder is given).
+   */
   cacheDir?: string;
   /** Shared accounting for the run; a fresh tracker priced from config.prices when absent. */
   usage?: UsageTracker;
@@ -107,7 +111,11 @@ export async function createEmbeddingModel(
     case 'builtin':
       if (!runtime.fitTexts)
         throw new Error('the builtin embedder needs fitTexts (item texts and training contexts)');
-      base = new TfidfLsaEmbedder(runtime.fitTexts, { dimensions: settings.dimensions, seed: runtime.seed });
+      base = new TfidfLsaEmbedder(runtime.fitTexts, {
+        dimensions: settings.dimensions,
+        seed: runtime.seed,
+        ...(runtime.cacheDir ? { modelDir: join(runtime.cacheDir, FITTED_MODELS_DIR) } : {}),
+      });
       break;
     case 'llamacpp':
       base = await LlamaCppEmbeddingModel.load(

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { resolveDataDir } from '../../src/config/paths.js';
 import { symmetricEigen } from '../../src/providers/builtin/dense.js';
 import { truncatedSvd } from '../../src/providers/builtin/randomized-svd.js';
 import { TfidfVectorizer } from '../../src/providers/builtin/tfidf.js';
@@ -10,6 +7,7 @@ import { TfidfLsaEmbedder } from '../../src/providers/builtin/tfidf-lsa-embedder
 import { terms } from '../../src/providers/builtin/tokenize.js';
 import { embedMany } from '../../src/providers/embed-many.js';
 import { Rng } from '../../src/util/rng.js';
+import { inspiredTexts } from './inspired-texts.js';
 
 test('terms are content-word unigrams plus neighbouring bigrams', () => {
   assert.deepEqual(terms("I'd love a Scary movie, like The Shining!"), [
@@ -102,29 +100,8 @@ test('the randomized SVD finds the singular values of a sparse low-rank-plus-noi
   }
 });
 
-/** INSPIRED's catalog and dialogues, read straight from the shared data (the provider layer has no loader). */
-function inspired() {
-  const dir = join(resolveDataDir(undefined).dir, 'inspired');
-  const info = JSON.parse(readFileSync(join(dir, 'id2info.json'), 'utf8')) as Record<
-    string,
-    { name: string; plot?: string; genre?: string[]; director?: string[]; star?: string[] }
-  >;
-  const items = Object.values(info);
-  const itemTexts = items.map((i) =>
-    [i.name, i.genre?.join(', '), i.director?.join(', '), i.star?.join(', '), i.plot]
-      .filter(Boolean)
-      .join('. '),
-  );
-  const split = (name: string) =>
-    readFileSync(join(dir, `${name}_data_processed.jsonl`), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { context: string[]; rec: string[] });
-  return { names: items.map((i) => i.name), genres: items.map((i) => i.genre ?? []), itemTexts, split };
-}
-
 test('builtin tfidf-lsa on INSPIRED: honest name, unit vectors, deterministic, and far better than chance', async (t) => {
-  const data = inspired();
+  const data = inspiredTexts();
   const train = data.split('train').map((c) => c.context.join(' '));
   const fitTexts = [...data.itemTexts, ...train];
   const embedder = new TfidfLsaEmbedder(fitTexts, { dimensions: 64, seed: 7, silent: true });
@@ -132,7 +109,7 @@ test('builtin tfidf-lsa on INSPIRED: honest name, unit vectors, deterministic, a
     embedder.describe(),
     /^builtin:tfidf-lsa \(offline lexical embedder, not a neural model: .* 64-d, fit on 3157 texts\)$/,
   );
-  assert.equal(embedder.fit().dimensions, 64);
+  assert.equal((await embedder.fit()).dimensions, 64);
 
   const items = await embedMany(embedder, data.itemTexts);
   for (let i = 0; i < items.rows; i += 97) {

@@ -9,7 +9,11 @@ export interface CsrMatrix {
 }
 
 /** X·D for a dense row-major D [X.cols × width]: returns a dense [X.rows × width]. */
-export function sparseTimesDense(x: CsrMatrix, dense: Float64Array, width: number): Float64Array {
+export function sparseTimesDense(
+  x: CsrMatrix,
+  dense: Float64Array | Float32Array,
+  width: number,
+): Float64Array {
   const out = new Float64Array(x.rows * width);
   for (let i = 0; i < x.rows; i++) {
     const o = i * width;

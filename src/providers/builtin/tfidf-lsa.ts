@@ -15,17 +15,51 @@ export interface TfidfLsaOptions extends TfidfOptions {
 export const DEFAULT_LSA_DIMENSIONS = 256;
 const DEFAULT_POWER_ITERATIONS = 2;
 
+/** What a fitted TfidfLsa is made of (what tfidf-lsa-file.ts saves and loads). */
+export interface TfidfLsaParts {
+  /** Vocabulary in column order. */
+  terms: string[];
+  idf: Float64Array;
+  /** [terms × dimensions] row-major projection. */
+  projection: Float32Array;
+  dimensions: number;
+}
+
 /**
  * TF-IDF (word unigrams + bigrams, sublinear tf) projected onto the top singular directions of the fitted
  * texts (latent semantic analysis), L2-normalised. A text with no known term maps to the zero vector.
+ *
+ * The projection is kept in float32, fitted or loaded alike: that is what a saved model holds (safetensors
+ * F32), so a loaded model embeds bit for bit like the one that was fitted, at half the memory.
  */
 export class TfidfLsa {
   private constructor(
     private readonly vectorizer: TfidfVectorizer,
-    /** [terms × dimensions] row-major projection. */
-    private readonly projection: Float64Array,
+    private readonly projection: Float32Array,
     readonly dimensions: number,
   ) {}
+
+  static fromParts(parts: TfidfLsaParts): TfidfLsa {
+    if (parts.projection.length !== parts.terms.length * parts.dimensions) {
+      throw new Error(
+        `projection has ${parts.projection.length} values, expected ${parts.terms.length} terms × ${parts.dimensions}`,
+      );
+    }
+    return new TfidfLsa(
+      TfidfVectorizer.fromTerms(parts.terms, parts.idf),
+      parts.projection,
+      parts.dimensions,
+    );
+  }
+
+  parts(): TfidfLsaParts {
+    return {
+      terms: this.vectorizer.terms(),
+      idf: this.vectorizer.idf,
+      projection: this.projection,
+      dimensions: this.dimensions,
+    };
+  }
 
   static fit(texts: string[], options: TfidfLsaOptions = {}): TfidfLsa {
     const powerIterations = options.powerIterations ?? DEFAULT_POWER_ITERATIONS;
@@ -44,7 +78,7 @@ export class TfidfLsa {
       onStage: (stage) => progress.tick(1, stage),
     });
     progress.finish();
-    return new TfidfLsa(vectorizer, svd.components, svd.rank);
+    return new TfidfLsa(vectorizer, Float32Array.from(svd.components), svd.rank);
   }
 
   embed(values: string[]): Float32Array[] {

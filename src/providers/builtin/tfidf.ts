@@ -18,6 +18,17 @@ export class TfidfVectorizer {
     readonly idf: Float64Array,
   ) {}
 
+  /** A vectorizer from a saved vocabulary: `terms[i]` is column i, `idf[i]` its weight. */
+  static fromTerms(terms: readonly string[], idf: Float64Array): TfidfVectorizer {
+    if (terms.length !== idf.length) throw new Error(`${terms.length} terms but ${idf.length} idf weights`);
+    return new TfidfVectorizer(new Map(terms.map((term, i) => [term, i])), idf);
+  }
+
+  /** The vocabulary in column order (what fromTerms takes back). */
+  terms(): string[] {
+    return [...this.vocabulary.keys()];
+  }
+
   static fit(texts: string[], options: TfidfOptions = {}): TfidfVectorizer {
     const documentFrequency = new Map<string, number>();
     for (const text of texts) {
