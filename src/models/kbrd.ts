@@ -2,7 +2,6 @@ import type { KbrdConfig } from '../config/train.js';
 import type { Catalog, KnowledgeGraph, RecContext } from '../data/types.js';
 import {
   add,
-  aggregateEdges,
   concat,
   embedding,
   init,
@@ -11,10 +10,11 @@ import {
   maskedAttentionPool,
   matmul,
   slice,
-  Tensor,
+  type Tensor,
   tanh,
 } from '../engine/index.js';
 import type { Rng } from '../util/rng.js';
+import { type RelationEdges, relationEdges, relationMessages } from './rgcn.js';
 import type { TrainableModel } from './trainable.js';
 
 /**
@@ -32,43 +32,6 @@ export function attentionPool(
   const dim = values.shape[1]!;
   const scores = matmul(tanh(matmul(values, attention)), vector);
   return maskedAttentionPool(scores.reshape([count, width]), values.reshape([count, width, dim]), mask);
-}
-
-/**
- * One relation's edges grouped by destination (CSR): the edges into entity e are offsets[e] … offsets[e+1]−1,
- * each with its source and its mean-aggregation weight 1 / (edges of this relation into e), PyG RGCNConv's
- * aggr='mean'.
- */
-export interface RelationEdges {
-  offsets: Int32Array;
-  src: Int32Array;
-  dst: Int32Array;
-  norm: Float32Array;
-}
-
-/** Relation r keeps id r for head → tail and gets id r + R for tail → head. */
-export function relationEdges(kg: KnowledgeGraph, entityCount: number): RelationEdges[] {
-  const relations = kg.relations.length;
-  const buckets = Array.from({ length: 2 * relations }, () => ({ src: [] as number[], dst: [] as number[] }));
-  for (let e = 0; e < kg.heads.length; e++) {
-    const r = kg.relationIds[e]!;
-    buckets[r]!.src.push(kg.heads[e]!);
-    buckets[r]!.dst.push(kg.tails[e]!);
-    buckets[r + relations]!.src.push(kg.tails[e]!);
-    buckets[r + relations]!.dst.push(kg.heads[e]!);
-  }
-  return buckets.map(({ src, dst }) => {
-    const order = Array.from(dst.keys()).sort((x, y) => dst[x]! - dst[y]! || x - y);
-    const offsets = new Int32Array(entityCount + 1);
-    for (const d of dst) offsets[d + 1]!++;
-    for (let e = 0; e < entityCount; e++) offsets[e + 1]! += offsets[e]!;
-    return {
-      offsets,
-      src: Int32Array.from(order, (i) => src[i]!),
-      dst: Int32Array.from(order, (i) => dst[i]!),
-      norm: Float32Array.from(order, (i) => 1 / (offsets[dst[i]! + 1]! - offsets[dst[i]!]!)),
-    };
-  });
 }
 
 /** R-GCN outputs for the entities a batch needs: every item first (row i = item i), then context entities. */
@@ -150,21 +113,8 @@ export class Kbrd extends Module implements TrainableModel {
     const dim = this.settings.dim;
     // W_r for every relation at once: [R, B]·[B, d·d] → [R, d·d], read as R stacked [d, d] blocks.
     const weights = matmul(this.coefficients, this.bases).reshape([this.relations.length * dim, dim]);
-    const perRelation = this.relations.map((r) => {
-      const src: number[] = [];
-      const dst: number[] = [];
-      const norm: number[] = [];
-      rows.forEach((entity, row) => {
-        for (let e = r.offsets[entity]!; e < r.offsets[entity + 1]!; e++) {
-          src.push(r.src[e]!);
-          dst.push(row);
-          norm.push(r.norm[e]!);
-        }
-      });
-      return aggregateEdges(this.entities, src, dst, rows.length, Tensor.from(norm));
-    });
     const own = embedding(this.entities, rows);
-    const messages = matmul(concat(perRelation, -1), weights);
+    const messages = relationMessages(this.entities, weights, this.relations, Int32Array.from(rows));
     return { vectors: add(add(own, this.selfLoop.forward(own)), messages), rowOf };
   }
 

@@ -3,14 +3,15 @@ import { Parameter } from '../parameter.js';
 import { type Indices, isGradEnabled, record, Tensor, toIndexBuffer } from '../tensor.js';
 
 function checkIndices(indices: Int32Array, limit: number, what: string): void {
-  for (const i of indices) {
+  for (let e = 0; e < indices.length; e++) {
+    const i = indices[e]!;
     if (i < 0 || i >= limit) throw new Error(`${what}: index ${i} outside [0, ${limit})`);
   }
 }
 
 function markTouched(table: Tensor, indices: Int32Array): void {
   if (table instanceof Parameter && table.touchedRows && isGradEnabled()) {
-    for (const i of indices) table.touchedRows.add(i);
+    for (let e = 0; e < indices.length; e++) table.touchedRows.add(indices[e]!);
   }
 }
 

@@ -1,3 +1,4 @@
+import { engine } from '../engine.js';
 import { record, Tensor } from '../tensor.js';
 
 /** Splits a shape around `axis`: `outer` blocks, each `len · inner` contiguous values. */
@@ -42,13 +43,15 @@ export function concat(parts: readonly Tensor[], axis = -1): Tensor {
     offset += w;
   }
   return record(out, parts, (r) => {
-    const g = r.grad!.data;
+    const g = r.grad!.ptr;
+    const k = engine().kernels;
     parts.forEach((p, i) => {
       if (!p.requiresGrad) return;
       const w = p.shape[ax]! * inner;
-      const gp = p.gradBuffer().data;
+      // The blocks cover the whole part, so a fresh gradient needs no zero fill.
+      const target = p.gradTarget();
       for (let o = 0; o < outer; o++) {
-        for (let j = 0; j < w; j++) gp[o * w + j]! += g[o * block + offsets[i]! + j]!;
+        k.axpy(target.ptr + o * w * 4, g + (o * block + offsets[i]!) * 4, w, 1, target.beta);
       }
     });
   });
@@ -67,12 +70,10 @@ export function slice(x: Tensor, axis: number, start: number, end: number): Tens
     out.data.set(x.data.subarray(o * len * inner + start * inner, o * len * inner + end * inner), o * w);
   }
   return record(out, [x], (r) => {
-    const g = r.grad!.data;
-    const gx = x.gradBuffer().data;
-    for (let o = 0; o < outer; o++) {
-      const base = o * len * inner + start * inner;
-      for (let j = 0; j < w; j++) gx[base + j]! += g[o * w + j]!;
-    }
+    const g = r.grad!.ptr;
+    const gx = x.gradBuffer().ptr;
+    const k = engine().kernels;
+    for (let o = 0; o < outer; o++) k.axpy(gx + (o * len + start) * inner * 4, g + o * w * 4, w, 1, 1);
   });
 }
 
