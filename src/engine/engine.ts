@@ -10,19 +10,20 @@ import {
 import {
   DONE,
   FAILED,
-  type GemmBlock,
   JOBS,
+  type KernelCall,
+  type ParallelKernel,
   READY,
-  runBlock,
+  runCall,
   SEQ,
-  SLOT_WORDS,
+  SLOT_BYTES,
   type WorkerData,
-  writeBlock,
+  writeCall,
 } from './worker-protocol.js';
 
 export interface EngineOptions {
   /**
-   * Threads for GEMM (the main thread counts as one). 0 or unset: one per core, at most 8 (the root
+   * Threads for the split kernels (the main thread counts as one). 0 or unset: one per core, at most 8 (the root
    * config's `threads` has the same meaning, so it can be passed straight through).
    */
   threads?: number;
@@ -64,11 +65,18 @@ const MAX_DEFAULT_THREADS = 8;
 /** Below this many multiply-adds a GEMM stays on the main thread: waking a worker costs more than it saves. */
 const PARALLEL_MIN_FLOPS = 1 << 20;
 
+/** How a row-wise or elementwise kernel is split: into ranges of whole `unit`s, each at least `minShare`. */
+export interface SplitOptions {
+  unit?: number;
+  /** Smallest share worth a thread hand-off, in the range's own units (elements, rows, entries). */
+  minShare: number;
+}
+
 /**
- * The process's compute context: tensor heap, kernel instance, and GEMM worker threads sharing the heap.
- * A GEMM is split by output columns at multiples of 8, a batch of products by whole products; either way
- * each output element is computed by the same instruction sequence whatever the thread count, so results
- * are bit-identical for 1 or N threads.
+ * The process's compute context: tensor heap, kernel instance, and worker threads sharing the heap.
+ * Work is split so that each output element is computed by the same instruction sequence whatever the
+ * thread count (a GEMM by output columns at multiples of 8 or by whole products, row kernels by output
+ * rows, elementwise kernels by ranges), so results are bit-identical for 1 or N threads.
  */
 export class Engine {
   readonly heap: Heap;
@@ -81,7 +89,8 @@ export class Engine {
     worker: Worker;
     slot: number;
     words: Int32Array;
-    floats: Float32Array;
+    call: Float64Array;
+    /** This worker's GEMM workspace (packing buffers). */
     work: number;
     /** Why the worker died, if it did (it then never reports ready and gets no work). */
     error: Error | null;
@@ -104,7 +113,7 @@ export class Engine {
     return this.threadCount;
   }
 
-  /** Changes the GEMM thread count (0: one per core); workers start in the background and are reused. */
+  /** Changes the thread count (0: one per core); workers start in the background and are reused. */
   setThreads(threads: number): void {
     if (!Number.isInteger(threads) || threads < 0) {
       throw new Error(`engine threads must be a non-negative integer, got ${threads}`);
@@ -114,19 +123,19 @@ export class Engine {
   }
 
   private startWorker(): void {
-    const slot = this.heap.alloc(SLOT_WORDS * 4);
-    const words = this.heap.i32(slot, SLOT_WORDS);
+    const slot = this.heap.alloc(SLOT_BYTES);
+    const words = this.heap.i32(slot, SLOT_BYTES / 4);
     words.fill(0);
     const work = this.heap.alloc(this.workspaceBytes);
-    const data: WorkerData = { module: this.module, memory: this.heap.memory, slot, work };
-    const worker = new Worker(new URL('./gemm-worker.js', import.meta.url), { workerData: data });
+    const data: WorkerData = { module: this.module, memory: this.heap.memory, slot };
+    const worker = new Worker(new URL('./kernel-worker.js', import.meta.url), { workerData: data });
     // Workers block in Atomics.wait between jobs; they must never keep the process alive.
     worker.unref();
     const entry = {
       worker,
       slot,
       words,
-      floats: this.heap.f32(slot, SLOT_WORDS),
+      call: new Float64Array(this.heap.memory.buffer, slot, SLOT_BYTES / 8),
       work,
       error: null as Error | null,
     };
@@ -145,7 +154,7 @@ export class Engine {
     return this.workers.slice(0, this.threadCount - 1).filter((w) => Atomics.load(w.words, READY) === 1);
   }
 
-  /** GEMM blocks the worker threads have computed so far. */
+  /** Kernel calls the worker threads have computed so far. */
   workerJobs(): number {
     return this.workers.reduce((n, w) => n + Atomics.load(w.words, JOBS), 0);
   }
@@ -174,57 +183,102 @@ export class Engine {
   gemm(call: GemmCall, batch: GemmBatch = SINGLE): void {
     const { m, n, k } = call;
     const helpers = this.startedWorkers();
-    const whole: GemmBlock = {
-      ...call,
-      transA: call.transA ? 1 : 0,
-      transB: call.transB ? 1 : 0,
-      n0: 0,
-      n1: n,
-      batch0: 0,
-      batch1: batch.count,
-      strideA: batch.strideA,
-      strideB: batch.strideB,
-      strideC: batch.strideC,
-    };
     const threads = m * n * k * batch.count < PARALLEL_MIN_FLOPS ? 1 : 1 + helpers.length;
-    let blocks: GemmBlock[];
-    if (threads === 1) blocks = [whole];
-    else if (batch.count >= threads && batch.strideC !== 0) {
-      // Many products with separate outputs: each thread computes whole products.
-      blocks = splitEvenly(batch.count, threads, 1).map(([b0, b1]) => ({ ...whole, batch0: b0, batch1: b1 }));
-    } else {
-      // Few products, or products accumulating into one output (in order): split each one by columns.
-      if (batch.count > 1) {
-        for (let i = 0; i < batch.count; i++) this.gemm(offsetCall(call, batch, i));
-        return;
-      }
-      blocks = splitEvenly(n, Math.min(threads, Math.ceil(n / 8)), 8).map(([n0, n1]) => ({
-        ...whole,
+    const share = (n0: number, n1: number, b0: number, b1: number, work: number): KernelCall => ({
+      kernel: 'gemm',
+      args: [
+        call.transA ? 1 : 0,
+        call.transB ? 1 : 0,
+        m,
+        n,
+        k,
+        call.alpha,
+        call.a,
+        call.lda,
+        call.b,
+        call.ldb,
+        call.beta,
+        call.c,
+        call.ldc,
         n0,
         n1,
-      }));
+        b0,
+        b1,
+        batch.strideA,
+        batch.strideB,
+        batch.strideC,
+        work,
+      ],
+    });
+    const workOf = (t: number) => (t === 0 ? this.mainWorkspace : helpers[t - 1]!.work);
+    if (threads === 1) {
+      runCall(this.kernels, share(0, n, 0, batch.count, this.mainWorkspace));
+    } else if (batch.count >= threads && batch.strideC !== 0) {
+      // Many products with separate outputs: each thread computes whole products.
+      const ranges = splitEvenly(batch.count, threads, 1);
+      this.runCalls(
+        ranges.map(([b0, b1], t) => share(0, n, b0, b1, workOf(t))),
+        helpers,
+      );
+    } else if (batch.count > 1) {
+      // Few products, or products accumulating into one output (in order): split each one by columns.
+      for (let i = 0; i < batch.count; i++) this.gemm(offsetCall(call, batch, i));
+    } else {
+      const ranges = splitEvenly(n, Math.min(threads, Math.ceil(n / 8)), 8);
+      this.runCalls(
+        ranges.map(([n0, n1], t) => share(n0, n1, 0, 1, workOf(t))),
+        helpers,
+      );
     }
-    this.runBlocks(blocks, helpers);
   }
 
-  /** Block 0 runs here, the others on started workers; returns when all are done. */
-  private runBlocks(blocks: GemmBlock[], helpers: typeof this.workers): void {
+  /**
+   * Runs `kernel` over [0, total) split into one contiguous range per thread; `argsOf(start, end)` gives
+   * the kernel's arguments for a range. The caller guarantees that ranges write disjoint memory and that
+   * a range's results do not depend on where it starts (elementwise work at a `unit` multiple of 4
+   * elements, rows, output-row ranges of a scatter).
+   */
+  split(
+    kernel: ParallelKernel,
+    total: number,
+    options: SplitOptions,
+    argsOf: (start: number, end: number) => number[],
+  ): void {
+    const unit = options.unit ?? 1;
+    const helpers = this.startedWorkers();
+    const threads = Math.max(
+      1,
+      Math.min(1 + helpers.length, Math.floor(total / Math.max(1, options.minShare))),
+    );
+    if (threads === 1) {
+      runCall(this.kernels, { kernel, args: argsOf(0, total) });
+      return;
+    }
+    const calls = splitEvenly(total, threads, unit).map(([start, end]) => ({
+      kernel,
+      args: argsOf(start, end),
+    }));
+    this.runCalls(calls, helpers);
+  }
+
+  /** Call 0 runs here, the others on started workers; returns when all are done. */
+  private runCalls(calls: KernelCall[], helpers: typeof this.workers): void {
     const seq = ++this.seq;
-    const posted = blocks.slice(1).map((block, t) => {
+    const posted = calls.slice(1).map((call, t) => {
       const w = helpers[t]!;
-      writeBlock(w.words, w.floats, block);
+      writeCall(w.call, call);
       Atomics.store(w.words, SEQ, seq);
       Atomics.notify(w.words, SEQ);
       return w;
     });
-    runBlock(this.kernels, blocks[0]!, this.mainWorkspace);
+    runCall(this.kernels, calls[0]!);
     for (const w of posted) {
       for (;;) {
         const done = Atomics.load(w.words, DONE);
         if (done === seq) break;
         Atomics.wait(w.words, DONE, done);
       }
-      if (Atomics.load(w.words, FAILED) === 1) throw new Error('a GEMM worker failed (kernel error)');
+      if (Atomics.load(w.words, FAILED) === 1) throw new Error('an engine worker failed (kernel error)');
     }
   }
 

@@ -1,4 +1,5 @@
 import { engine } from './engine.js';
+import { axpy } from './parallel.js';
 
 /** How a tensor's gradient flows to its inputs; `out.grad` is set when it runs. */
 export interface GradNode {
@@ -162,7 +163,7 @@ export class Tensor {
   /** grad += scale · g; the first contribution is written directly (no zero-fill pass). */
   accumulateGrad(g: Tensor, scale = 1): void {
     const { ptr, beta } = this.gradTarget();
-    engine().kernels.axpy(ptr, g.ptr, this.size, scale, beta);
+    axpy(ptr, g.ptr, this.size, scale, beta === 1);
   }
 
   /** An uninitialised gradient buffer living as long as this tensor. */

@@ -1,11 +1,12 @@
 import type { KernelExports } from './kernels/load.js';
 
 /**
- * Layout of one worker's control slot in shared memory (Int32 words; float arguments are stored as
- * f32 bits in the same words). The main thread writes a GEMM block, then bumps SEQ; the worker runs it
- * and copies SEQ into DONE. A negative SEQ tells the worker to exit.
+ * Layout of one worker's control slot in shared memory: Int32 words for signalling, then one kernel call
+ * as Float64 values (kernel index, argument count, arguments; f64 holds every i32, pointer and f32 argument
+ * exactly). The main thread writes a call, then bumps SEQ; the worker runs it and copies SEQ into DONE.
+ * A negative SEQ tells the worker to exit.
  */
-export const SLOT_WORDS = 32;
+export const SLOT_BYTES = 256;
 export const SEQ = 0;
 export const DONE = 1;
 /** Set to 1 by the worker once its kernel instance exists; until then the main thread does its share. */
@@ -14,96 +15,49 @@ export const READY = 2;
 export const FAILED = 3;
 /** Jobs this worker has finished (lets tests and benchmarks see that work really went to the thread). */
 export const JOBS = 4;
-const ARGS = 5;
+/** Float64 index of the call (after the signalling words): [kernel index, argument count, arguments…]. */
+const CALL = 4;
+const MAX_ARGS = SLOT_BYTES / 8 - CALL - 2;
 
-/**
- * One thread's share of a (batched) GEMM: columns [n0, n1) of the products batch0 … batch1−1, where
- * product i uses a + i·strideA, b + i·strideB, c + i·strideC (byte strides). Pointers are heap offsets.
- */
-export interface GemmBlock {
-  transA: number;
-  transB: number;
-  m: number;
-  n: number;
-  k: number;
-  alpha: number;
-  a: number;
-  lda: number;
-  b: number;
-  ldb: number;
-  beta: number;
-  c: number;
-  ldc: number;
-  n0: number;
-  n1: number;
-  batch0: number;
-  batch1: number;
-  strideA: number;
-  strideB: number;
-  strideC: number;
+/** The kernels whose work the engine splits across threads (a call's index in this list goes in the slot). */
+export const PARALLEL_KERNELS = [
+  'gemm',
+  'rowsAxpy',
+  'rowsCopy',
+  'rowsDot',
+  'adamw',
+  'axpy',
+  'scaleInPlace',
+  'zeroFill',
+  'addRowVector',
+  'softmaxXent',
+] as const satisfies ReadonlyArray<keyof KernelExports>;
+export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
+
+/** One thread's share of a split kernel: the kernel and its arguments (pointers are heap byte offsets). */
+export interface KernelCall {
+  kernel: ParallelKernel;
+  args: readonly number[];
 }
 
-const FIELDS: ReadonlyArray<keyof GemmBlock> = [
-  'transA',
-  'transB',
-  'm',
-  'n',
-  'k',
-  'alpha',
-  'a',
-  'lda',
-  'b',
-  'ldb',
-  'beta',
-  'c',
-  'ldc',
-  'n0',
-  'n1',
-  'batch0',
-  'batch1',
-  'strideA',
-  'strideB',
-  'strideC',
-];
-const FLOAT_FIELDS = new Set<keyof GemmBlock>(['alpha', 'beta']);
-
-export function writeBlock(words: Int32Array, floats: Float32Array, block: GemmBlock): void {
-  FIELDS.forEach((name, i) => {
-    if (FLOAT_FIELDS.has(name)) floats[ARGS + i] = block[name];
-    else words[ARGS + i] = block[name];
-  });
+export function writeCall(slot: Float64Array, call: KernelCall): void {
+  if (call.args.length > MAX_ARGS) throw new Error(`${call.kernel}: more than ${MAX_ARGS} arguments`);
+  slot[CALL] = PARALLEL_KERNELS.indexOf(call.kernel);
+  slot[CALL + 1] = call.args.length;
+  slot.set(call.args, CALL + 2);
 }
 
-export function readBlock(words: Int32Array, floats: Float32Array): GemmBlock {
-  const block = {} as GemmBlock;
-  FIELDS.forEach((name, i) => {
-    block[name] = FLOAT_FIELDS.has(name) ? floats[ARGS + i]! : words[ARGS + i]!;
-  });
-  return block;
+export function readCall(slot: Float64Array): KernelCall {
+  const count = slot[CALL + 1]!;
+  return {
+    kernel: PARALLEL_KERNELS[slot[CALL]!]!,
+    args: Array.from(slot.subarray(CALL + 2, CALL + 2 + count)),
+  };
 }
 
-/** Runs a block on the calling thread with its own workspace (same code on the main thread and workers). */
-export function runBlock(kernels: KernelExports, g: GemmBlock, work: number): void {
-  for (let i = g.batch0; i < g.batch1; i++) {
-    kernels.gemm(
-      g.transA,
-      g.transB,
-      g.m,
-      g.n,
-      g.k,
-      g.alpha,
-      g.a + i * g.strideA,
-      g.lda,
-      g.b + i * g.strideB,
-      g.ldb,
-      g.beta,
-      g.c + i * g.strideC,
-      g.ldc,
-      g.n0,
-      g.n1,
-      work,
-    );
-  }
+/** Runs a call on the calling thread (the same code on the main thread and on workers). */
+export function runCall(kernels: KernelExports, call: KernelCall): void {
+  (kernels[call.kernel] as (...args: number[]) => void)(...call.args);
 }
 
 export interface WorkerData {
@@ -111,6 +65,4 @@ export interface WorkerData {
   memory: WebAssembly.Memory;
   /** Byte offset of this worker's control slot. */
   slot: number;
-  /** Byte offset of this worker's GEMM workspace. */
-  work: number;
 }

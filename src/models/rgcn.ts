@@ -56,85 +56,136 @@ export function relationMessages(
   rows: Int32Array,
 ): Tensor {
   const dim = x.shape[1]!;
-  let edgeCount = 0;
-  for (const { offsets } of relations) {
-    for (const entity of rows) edgeCount += offsets[entity + 1]! - offsets[entity]!;
-  }
-  // The final scatter: entry e adds weight[e] · (row src[e] of the stacked products) to row dst[e].
-  const scatterSrc = new Int32Array(edgeCount);
-  const scatterDst = new Int32Array(edgeCount);
-  const scatterWeight = new Float32Array(edgeCount);
-  let entries = 0;
+  const scatter = new MessageScatter(relations, rows, x.shape[0]!);
   const parts: Tensor[] = [];
-  let partRows = 0;
-  const sourceSlot = new Int32Array(x.shape[0]!).fill(-1);
-  const sources = new Int32Array(edgeCount);
-  relations.forEach((edges, r) => {
-    const { offsets, src, norm } = edges;
+  for (let r = 0; r < relations.length; r++) {
+    const part = scatter.addRelation(relations[r]!, () => slice(weights, 0, r * dim, (r + 1) * dim), x);
+    if (part) parts.push(part);
+  }
+  if (parts.length === 0) return Tensor.zeros([rows.length, dim]);
+  const products = parts.length === 1 ? parts[0]! : concat(parts, 0);
+  return scatter.apply(products);
+}
+
+/**
+ * The final scatter of relationMessages, filled relation by relation: entry e adds weight[e] · (row
+ * src[e] of the stacked products) to row dst[e]. Plain indexed loops over typed arrays: this runs
+ * every training step over every edge into the batch's rows.
+ */
+class MessageScatter {
+  private readonly src: Int32Array;
+  private readonly dst: Int32Array;
+  private readonly weight: Float32Array;
+  private entries = 0;
+  private productRows = 0;
+  /** Per entity: its row among the current relation's distinct sources, or −1. */
+  private readonly sourceSlot: Int32Array;
+  private readonly sources: Int32Array;
+
+  constructor(
+    relations: readonly RelationEdges[],
+    private readonly rows: Int32Array,
+    entityCount: number,
+  ) {
+    let edgeCount = 0;
+    for (const { offsets } of relations) {
+      for (let i = 0; i < rows.length; i++) edgeCount += offsets[rows[i]! + 1]! - offsets[rows[i]!]!;
+    }
+    this.src = new Int32Array(edgeCount);
+    this.dst = new Int32Array(edgeCount);
+    this.weight = new Float32Array(edgeCount);
+    this.sourceSlot = new Int32Array(entityCount).fill(-1);
+    this.sources = new Int32Array(edgeCount);
+  }
+
+  /** One relation's products [targets or sources, d] (null when no row has an in-edge of it). */
+  addRelation(edges: RelationEdges, weight: () => Tensor, x: Tensor): Tensor | null {
+    const { offsets, src } = edges;
+    const rows = this.rows;
     let sourceCount = 0;
     let targets = 0;
-    let relationEdgeCount = 0;
-    for (const entity of rows) {
-      const begin = offsets[entity]!;
-      const end = offsets[entity + 1]!;
+    let edgeCount = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const begin = offsets[rows[i]!]!;
+      const end = offsets[rows[i]! + 1]!;
       if (end > begin) targets++;
-      relationEdgeCount += end - begin;
+      edgeCount += end - begin;
       for (let e = begin; e < end; e++) {
         const s = src[e]!;
-        if (sourceSlot[s]! < 0) {
-          sourceSlot[s] = sourceCount;
-          sources[sourceCount++] = s;
+        if (this.sourceSlot[s]! < 0) {
+          this.sourceSlot[s] = sourceCount;
+          this.sources[sourceCount++] = s;
         }
       }
     }
-    if (targets > 0) {
-      const weight = slice(weights, 0, r * dim, (r + 1) * dim);
-      if (targets <= sourceCount) {
-        // Aggregate first: one mean per target row, then the product.
-        const aggSrc = new Int32Array(relationEdgeCount);
-        const aggDst = new Int32Array(relationEdgeCount);
-        const aggNorm = Tensor.empty([relationEdgeCount]);
-        let at = 0;
-        let target = 0;
-        rows.forEach((entity, row) => {
-          const begin = offsets[entity]!;
-          const end = offsets[entity + 1]!;
-          if (end === begin) return;
-          for (let e = begin; e < end; e++, at++) {
-            aggSrc[at] = src[e]!;
-            aggDst[at] = target;
-            aggNorm.data[at] = norm[e]!;
-          }
-          scatterSrc[entries] = partRows + target;
-          scatterDst[entries] = row;
-          scatterWeight[entries++] = 1;
-          target++;
-        });
-        parts.push(matmul(aggregateEdges(x, aggSrc, aggDst, targets, aggNorm), weight));
-        partRows += targets;
-      } else {
-        // Transform first: one product per distinct source, then the weighted mean per row.
-        rows.forEach((entity, row) => {
-          for (let e = offsets[entity]!; e < offsets[entity + 1]!; e++) {
-            scatterSrc[entries] = partRows + sourceSlot[src[e]!]!;
-            scatterDst[entries] = row;
-            scatterWeight[entries++] = norm[e]!;
-          }
-        });
-        parts.push(matmul(embedding(x, sources.subarray(0, sourceCount)), weight));
-        partRows += sourceCount;
+    let part: Tensor | null = null;
+    if (targets > 0 && targets <= sourceCount)
+      part = this.aggregateFirst(edges, targets, edgeCount, weight(), x);
+    else if (targets > 0) part = this.transformFirst(edges, sourceCount, weight(), x);
+    for (let i = 0; i < sourceCount; i++) this.sourceSlot[this.sources[i]!] = -1;
+    return part;
+  }
+
+  /** One mean per target row, then the product. */
+  private aggregateFirst(
+    edges: RelationEdges,
+    targets: number,
+    edgeCount: number,
+    weight: Tensor,
+    x: Tensor,
+  ): Tensor {
+    const { offsets, src, norm } = edges;
+    const rows = this.rows;
+    const aggSrc = new Int32Array(edgeCount);
+    const aggDst = new Int32Array(edgeCount);
+    const aggNorm = Tensor.empty([edgeCount]);
+    let at = 0;
+    let target = 0;
+    for (let row = 0; row < rows.length; row++) {
+      const begin = offsets[rows[row]!]!;
+      const end = offsets[rows[row]! + 1]!;
+      if (end === begin) continue;
+      for (let e = begin; e < end; e++, at++) {
+        aggSrc[at] = src[e]!;
+        aggDst[at] = target;
+        aggNorm.data[at] = norm[e]!;
+      }
+      this.push(this.productRows + target, row, 1);
+      target++;
+    }
+    this.productRows += targets;
+    return matmul(aggregateEdges(x, aggSrc, aggDst, targets, aggNorm), weight);
+  }
+
+  /** One product per distinct source, then the weighted mean per row. */
+  private transformFirst(edges: RelationEdges, sourceCount: number, weight: Tensor, x: Tensor): Tensor {
+    const { offsets, src, norm } = edges;
+    const rows = this.rows;
+    for (let row = 0; row < rows.length; row++) {
+      for (let e = offsets[rows[row]!]!; e < offsets[rows[row]! + 1]!; e++) {
+        this.push(this.productRows + this.sourceSlot[src[e]!]!, row, norm[e]!);
       }
     }
-    for (let i = 0; i < sourceCount; i++) sourceSlot[sources[i]!] = -1;
-  });
-  if (parts.length === 0) return Tensor.zeros([rows.length, dim]);
-  const products = parts.length === 1 ? parts[0]! : concat(parts, 0);
-  const scatterWeights = Tensor.from(scatterWeight.subarray(0, entries));
-  return aggregateEdges(
-    products,
-    scatterSrc.subarray(0, entries),
-    scatterDst.subarray(0, entries),
-    rows.length,
-    scatterWeights,
-  );
+    this.productRows += sourceCount;
+    return matmul(embedding(x, this.sources.subarray(0, sourceCount)), weight);
+  }
+
+  private push(src: number, dst: number, weight: number): void {
+    this.src[this.entries] = src;
+    this.dst[this.entries] = dst;
+    this.weight[this.entries++] = weight;
+  }
+
+  /** Σ of every relation's products at their rows → [rows, d]. */
+  apply(products: Tensor): Tensor {
+    const n = this.entries;
+    const weights = Tensor.from(this.weight.subarray(0, n));
+    return aggregateEdges(
+      products,
+      this.src.subarray(0, n),
+      this.dst.subarray(0, n),
+      this.rows.length,
+      weights,
+    );
+  }
 }

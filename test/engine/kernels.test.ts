@@ -48,7 +48,7 @@ for (const flavour of flavours) {
           const C0 = Float64Array.from(heap.f32(c, m * n));
           const lda = transA ? m : k_;
           const ldb = transB ? k_ : n;
-          k.gemm(transA, transB, m, n, k_, 0.5, a, lda, b, ldb, 2, c, n, 0, n, work);
+          k.gemm(transA, transB, m, n, k_, 0.5, a, lda, b, ldb, 2, c, n, 0, n, 0, 1, 0, 0, 0, work);
           const C = heap.f32(c, m * n);
           let worst = 0;
           for (let i = 0; i < m; i++) {
@@ -146,7 +146,13 @@ for (const flavour of flavours) {
         expected[d * dim + c] = Math.fround(expected[d * dim + c]! + Math.fround(W[e]! * X[s * dim + c]!));
       }
     });
-    k.rowsAxpy(out, x, dim, src, dst, w, 5);
+    const outBefore = Float32Array.from(heap.f32(out, 3 * dim));
+    k.rowsAxpy(out, x, dim, src, dst, w, 5, 0, 3);
+    assert.deepEqual(Array.from(heap.f32(out, 3 * dim)), Array.from(expected));
+    // Two calls over the destination ranges [0, 1) and [1, 3) give the same bits as one call.
+    heap.f32(out, 3 * dim).set(outBefore);
+    k.rowsAxpy(out, x, dim, src, dst, w, 5, 1, 3);
+    k.rowsAxpy(out, x, dim, src, dst, w, 5, 0, 1);
     assert.deepEqual(Array.from(heap.f32(out, 3 * dim)), Array.from(expected));
     k.rowsCopy(out, x, dim, src, 3);
     assert.deepEqual(Array.from(heap.f32(out, dim)), Array.from(X.subarray(4 * dim, 5 * dim)));

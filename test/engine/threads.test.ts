@@ -4,7 +4,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Engine, engine, matmul, Tensor, tidy } from '../../src/engine/index.js';
+import {
+  AdamW,
+  add,
+  aggregateEdges,
+  clipGradNorm,
+  crossEntropy,
+  Engine,
+  embedding,
+  engine,
+  matmul,
+  Parameter,
+  slice,
+  Tensor,
+  tidy,
+} from '../../src/engine/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 function randomTensor(shape: number[], seed: number): Tensor {
@@ -82,6 +96,67 @@ test('batched 3-D matmul and its gradients: 2 threads split the batch, results b
         `output ${i} differs between 1 and 2 threads`,
       );
     });
+  } finally {
+    e.setThreads(threadsBefore);
+  }
+});
+
+test('scatter, gather, row dots, softmax-CE, clipping and AdamW on 2 threads: bit-identical to 1 thread', async () => {
+  const e = engine();
+  const threadsBefore = e.threads;
+  e.setThreads(2);
+  await e.ready();
+  const rng = new Rng(7);
+  const edges = 20000;
+  const src = Int32Array.from({ length: edges }, () => rng.int(3000));
+  // Skewed destinations: some rows get many entries, so a row range split is uneven and order matters.
+  const dst = Int32Array.from({ length: edges }, () => Math.floor(rng.next() ** 2 * 2000));
+  const lookups = Int32Array.from({ length: 5000 }, () => rng.int(3000));
+  const labels = Int32Array.from({ length: 64 }, () => rng.int(1000));
+  try {
+    // No GEMM in this step: every job the worker runs is one of the row or elementwise kernels.
+    const run = (threads: number) => {
+      e.setThreads(threads);
+      const x = new Parameter([3000, 32]);
+      const w = new Parameter([edges]);
+      x.data.set(randomTensor([3000, 32], 8).data);
+      w.data.set(randomTensor([edges], 9).data);
+      const optimizer = new AdamW(
+        [
+          ['x', x],
+          ['w', w],
+        ],
+        { lr: 0.01 },
+      );
+      const jobsBefore = e.workerJobs();
+      const losses = [0, 1].map(() =>
+        tidy(() => {
+          optimizer.zeroGrad();
+          const messages = aggregateEdges(x, src, dst, 2000, w);
+          const looked = slice(embedding(x, lookups), 0, 0, 2000);
+          const loss = crossEntropy(add(messages, looked).reshape([64, 1000]), labels);
+          loss.backward();
+          clipGradNorm([x, w], 0.5);
+          optimizer.step();
+          return loss.item();
+        }),
+      );
+      const result = { losses, x: x.toArray(), w: w.toArray(), jobs: e.workerJobs() - jobsBefore };
+      optimizer.free();
+      x.free();
+      w.free();
+      return result;
+    };
+    const two = run(2);
+    const one = run(1);
+    assert.ok(two.jobs >= 10, `the worker took part in the row kernels (${two.jobs} jobs)`);
+    assert.deepEqual(two.losses, one.losses);
+    for (const key of ['x', 'w'] as const) {
+      assert.ok(
+        one[key].every((v, i) => Object.is(v, two[key][i])),
+        `${key} after two steps differs between 1 and 2 threads`,
+      );
+    }
   } finally {
     e.setThreads(threadsBefore);
   }

@@ -14,7 +14,22 @@ export function gemmWorkspaceBytes(): i32 {
   return (MC * KC + KC * NC + MR * NR) * 4;
 }
 
+/**
+ * Columns [n0, n1) of the products batch0 … batch1−1 of a strided batch: product i reads a + i·strideA and
+ * b + i·strideB and writes c + i·strideC (byte strides). One call is one thread's share of a GEMM.
+ */
 export function gemm(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
+  n0: i32, n1: i32, batch0: i32, batch1: i32, strideA: usize, strideB: usize, strideC: usize, work: usize,
+): void {
+  for (let i = batch0; i < batch1; i++) {
+    const at = <usize>i;
+    product(transA, transB, m, n, k, alpha, a + at * strideA, lda, b + at * strideB, ldb, beta, c + at * strideC, ldc, n0, n1, work);
+  }
+}
+
+function product(
   transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
   a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
   n0: i32, n1: i32, work: usize,

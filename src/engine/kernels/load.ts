@@ -23,6 +23,11 @@ export interface KernelExports {
     ldc: number,
     n0: number,
     n1: number,
+    batch0: number,
+    batch1: number,
+    strideA: number,
+    strideB: number,
+    strideC: number,
     work: number,
   ): void;
   softmaxXent(
@@ -71,8 +76,19 @@ export interface KernelExports {
   sumSquaresRows(x: number, rows: number, nrows: number, dim: number): number;
   scaleInPlace(x: number, n: number, s: number): void;
   zeroRows(x: number, rows: number, nrows: number, dim: number): void;
+  zeroFill(x: number, n: number): void;
   rowsCopy(out: number, x: number, dim: number, src: number, count: number): void;
-  rowsAxpy(out: number, x: number, dim: number, src: number, dst: number, w: number, count: number): void;
+  rowsAxpy(
+    out: number,
+    x: number,
+    dim: number,
+    src: number,
+    dst: number,
+    w: number,
+    count: number,
+    lo: number,
+    hi: number,
+  ): void;
   rowsDot(a: number, ia: number, b: number, ib: number, dim: number, count: number, out: number): void;
   axpy(y: number, x: number, n: number, a: number, accumulate: number): void;
   addRowVector(out: number, x: number, b: number, rows: number, cols: number, s: number): void;

@@ -89,3 +89,8 @@ export function scaleInPlace(x: usize, n: i32, s: f32): void {
 export function zeroRows(x: usize, rows: usize, nrows: i32, dim: i32): void {
   for (let i = 0; i < nrows; i++) memory.fill(x + ((<usize>load<i32>(rows + (<usize>i << 2)) * dim) << 2), 0, <usize>dim << 2);
 }
+
+/** Zero n contiguous values. */
+export function zeroFill(x: usize, n: i32): void {
+  memory.fill(x, 0, <usize>n << 2);
+}

@@ -11,28 +11,46 @@ export function rowsCopy(out: usize, x: usize, dim: i32, src: usize, count: i32)
 }
 
 /**
- * out[dst[e]] += w[e] · x[src[e]] for e < count, in entry order (deterministic). Entries go in pairs
- * whose row chunks interleave, so the two source rows' cache misses overlap; a pair with one destination
- * adds in entry order, so results equal the one-at-a-time loop bit for bit.
+ * out[dst[e]] += w[e] · x[src[e]] for e < count whose destination row is in [lo, hi), in entry order
+ * (deterministic). Threads given disjoint row ranges of one scatter write disjoint rows, and each row
+ * gets its additions in the same order as in one call over every row, so results do not depend on the
+ * split. Accepted entries go in pairs whose row chunks interleave, so the two source rows' cache misses
+ * overlap; a pair with one destination adds in entry order, so results equal the one-at-a-time loop bit
+ * for bit.
  */
-export function rowsAxpy(out: usize, x: usize, dim: i32, src: usize, dst: usize, w: usize, count: i32): void {
+export function rowsAxpy(
+  out: usize, x: usize, dim: i32, src: usize, dst: usize, w: usize, count: i32, lo: i32, hi: i32,
+): void {
   const bytes = <usize>dim << 2;
-  let e = 0;
-  for (; e + 1 < count; e += 2) {
-    const eo = <usize>e << 2;
-    const x0 = x + (src ? <usize>load<i32>(src + eo) : <usize>e) * bytes;
-    const x1 = x + (src ? <usize>load<i32>(src + eo, 4) : <usize>(e + 1)) * bytes;
-    const o0 = out + (dst ? <usize>load<i32>(dst + eo) : <usize>e) * bytes;
-    const o1 = out + (dst ? <usize>load<i32>(dst + eo, 4) : <usize>(e + 1)) * bytes;
-    const w0: f32 = w ? load<f32>(w + eo) : 1.0;
-    const w1: f32 = w ? load<f32>(w + eo, 4) : 1.0;
+  // Without a destination list entry e writes row e: the range is a range of entries.
+  const first = dst ? 0 : max(lo, 0);
+  const last = dst ? count : min(hi, count);
+  let pending = -1;
+  for (let e = first; e < last; e++) {
+    if (dst) {
+      const d = load<i32>(dst + (<usize>e << 2));
+      if (d < lo || d >= hi) continue;
+    }
+    if (pending < 0) {
+      pending = e;
+      continue;
+    }
+    const p0 = <usize>pending << 2;
+    const p1 = <usize>e << 2;
+    const x0 = x + (src ? <usize>load<i32>(src + p0) : <usize>pending) * bytes;
+    const x1 = x + (src ? <usize>load<i32>(src + p1) : <usize>e) * bytes;
+    const o0 = out + (dst ? <usize>load<i32>(dst + p0) : <usize>pending) * bytes;
+    const o1 = out + (dst ? <usize>load<i32>(dst + p1) : <usize>e) * bytes;
+    const w0: f32 = w ? load<f32>(w + p0) : 1.0;
+    const w1: f32 = w ? load<f32>(w + p1) : 1.0;
     axpyPair(o0, o1, x0, x1, w0, w1, dim);
+    pending = -1;
   }
-  if (e < count) {
-    const eo = <usize>e << 2;
-    const xr = x + (src ? <usize>load<i32>(src + eo) : <usize>e) * bytes;
-    const or = out + (dst ? <usize>load<i32>(dst + eo) : <usize>e) * bytes;
-    axpyRow(or, xr, w ? load<f32>(w + eo) : 1.0, dim);
+  if (pending >= 0) {
+    const p0 = <usize>pending << 2;
+    const xr = x + (src ? <usize>load<i32>(src + p0) : <usize>pending) * bytes;
+    const or = out + (dst ? <usize>load<i32>(dst + p0) : <usize>pending) * bytes;
+    axpyRow(or, xr, w ? load<f32>(w + p0) : 1.0, dim);
   }
 }
 

@@ -1,4 +1,5 @@
 import { engine } from '../engine.js';
+import { addRowVector, axpy } from '../parallel.js';
 import { record, Tensor } from '../tensor.js';
 
 /** b broadcasts over a when b's shape equals a's trailing axes (e.g. a bias [N] over [M, N]). */
@@ -25,7 +26,7 @@ function addScaled(a: Tensor, b: Tensor, sign: number, op: string): Tensor {
   const rows = a.size / period;
   const out = Tensor.empty(a.shape);
   const k = engine().kernels;
-  k.addRowVector(out.ptr, a.ptr, b.ptr, rows, period, sign);
+  addRowVector(out.ptr, a.ptr, b.ptr, rows, period, sign);
   return record(out, [a, b], (r) => {
     const g = r.grad!;
     if (a.requiresGrad) a.accumulateGrad(g);
@@ -63,7 +64,7 @@ export function mul(a: Tensor, b: Tensor): Tensor {
 /** a · s for a constant s. */
 export function scale(a: Tensor, s: number): Tensor {
   const out = Tensor.empty(a.shape);
-  engine().kernels.axpy(out.ptr, a.ptr, a.size, s, 0);
+  axpy(out.ptr, a.ptr, a.size, s, false);
   return record(out, [a], (r) => a.accumulateGrad(r.grad!, s));
 }
 

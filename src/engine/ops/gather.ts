@@ -1,4 +1,4 @@
-import { engine } from '../engine.js';
+import { gatherRows, rowDots, scatterRows } from '../parallel.js';
 import { Parameter } from '../parameter.js';
 import { type Indices, isGradEnabled, record, Tensor, toIndexBuffer } from '../tensor.js';
 
@@ -24,11 +24,10 @@ export function embedding(table: Tensor, indices: Indices): Tensor {
   const idx = toIndexBuffer(indices);
   checkIndices(idx.data, rows, 'embedding');
   const out = Tensor.empty([idx.length, dim]);
-  const k = engine().kernels;
-  k.rowsCopy(out.ptr, table.ptr, dim, idx.ptr, idx.length);
+  gatherRows(out.ptr, table.ptr, dim, idx.ptr, idx.length);
   markTouched(table, idx.data);
   return record(out, [table], (o) => {
-    k.rowsAxpy(table.gradBuffer().ptr, o.grad!.ptr, dim, 0, idx.ptr, 0, idx.length);
+    scatterRows(table.gradBuffer().ptr, rows, o.grad!.ptr, dim, 0, idx.ptr, 0, idx.length);
   });
 }
 
@@ -53,15 +52,14 @@ export function aggregateEdges(
   checkIndices(s.data, rows, 'aggregateEdges source');
   checkIndices(d.data, outRows, 'aggregateEdges destination');
   const out = Tensor.zeros([outRows, dim]);
-  const k = engine().kernels;
   const wp = weights?.ptr ?? 0;
-  k.rowsAxpy(out.ptr, x.ptr, dim, s.ptr, d.ptr, wp, s.length);
+  scatterRows(out.ptr, outRows, x.ptr, dim, s.ptr, d.ptr, wp, s.length);
   return record(out, weights ? [x, weights] : [x], (o) => {
     const g = o.grad!.ptr;
-    if (x.requiresGrad) k.rowsAxpy(x.gradBuffer().ptr, g, dim, d.ptr, s.ptr, wp, s.length);
+    if (x.requiresGrad) scatterRows(x.gradBuffer().ptr, rows, g, dim, d.ptr, s.ptr, wp, s.length);
     if (weights?.requiresGrad) {
       const dots = Tensor.empty([s.length]);
-      k.rowsDot(g, d.ptr, x.ptr, s.ptr, dim, s.length, dots.ptr);
+      rowDots(g, d.ptr, x.ptr, s.ptr, dim, s.length, dots.ptr);
       const gw = weights.gradBuffer().data;
       for (let e = 0; e < s.length; e++) gw[e]! += dots.data[e]!;
       dots.free();
@@ -109,9 +107,8 @@ function segmentReduce(x: Tensor, segments: Indices, count: number, mean: boolea
     weights = w.ptr;
   }
   const out = Tensor.zeros([count, dim]);
-  const k = engine().kernels;
-  k.rowsAxpy(out.ptr, x.ptr, dim, 0, seg.ptr, weights, rows);
+  scatterRows(out.ptr, count, x.ptr, dim, 0, seg.ptr, weights, rows);
   return record(out, [x], (o) => {
-    k.rowsAxpy(x.gradBuffer().ptr, o.grad!.ptr, dim, seg.ptr, 0, weights, rows);
+    scatterRows(x.gradBuffer().ptr, rows, o.grad!.ptr, dim, seg.ptr, 0, weights, rows);
   });
 }

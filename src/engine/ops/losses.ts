@@ -1,4 +1,4 @@
-import { engine } from '../engine.js';
+import { softmaxXent } from '../parallel.js';
 import { type Indices, record, Tensor, toIndexBuffer } from '../tensor.js';
 
 export interface CrossEntropyOptions {
@@ -94,7 +94,7 @@ function fusedSoftmaxLoss(logits: Tensor, f: FusedLoss): Tensor {
   const gradLogits = Tensor.empty([rows, cols]);
   const perRow = Tensor.empty([2, rows]);
   const negEnt = perRow.ptr + rows * 4;
-  engine().kernels.softmaxXent(
+  softmaxXent(
     logits.ptr,
     rows,
     cols,

@@ -1,4 +1,4 @@
-import { engine } from '../engine.js';
+import { axpy } from '../parallel.js';
 import { record, Tensor } from '../tensor.js';
 
 /** Splits a shape around `axis`: `outer` blocks, each `len · inner` contiguous values. */
@@ -44,14 +44,13 @@ export function concat(parts: readonly Tensor[], axis = -1): Tensor {
   }
   return record(out, parts, (r) => {
     const g = r.grad!.ptr;
-    const k = engine().kernels;
     parts.forEach((p, i) => {
       if (!p.requiresGrad) return;
       const w = p.shape[ax]! * inner;
       // The blocks cover the whole part, so a fresh gradient needs no zero fill.
       const target = p.gradTarget();
       for (let o = 0; o < outer; o++) {
-        k.axpy(target.ptr + o * w * 4, g + (o * block + offsets[i]!) * 4, w, 1, target.beta);
+        axpy(target.ptr + o * w * 4, g + (o * block + offsets[i]!) * 4, w, 1, target.beta === 1);
       }
     });
   });
@@ -72,8 +71,7 @@ export function slice(x: Tensor, axis: number, start: number, end: number): Tens
   return record(out, [x], (r) => {
     const g = r.grad!.ptr;
     const gx = x.gradBuffer().ptr;
-    const k = engine().kernels;
-    for (let o = 0; o < outer; o++) k.axpy(gx + (o * len + start) * inner * 4, g + o * w * 4, w, 1, 1);
+    for (let o = 0; o < outer; o++) axpy(gx + (o * len + start) * inner * 4, g + o * w * 4, w, 1, true);
   });
 }
 

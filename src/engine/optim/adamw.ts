@@ -1,5 +1,6 @@
 import { CrsaugError } from '../../util/errors.js';
 import { engine } from '../engine.js';
+import { adamw, zeroFill } from '../parallel.js';
 import type { Parameter } from '../parameter.js';
 import { IndexBuffer, Tensor } from '../tensor.js';
 
@@ -85,7 +86,7 @@ export class AdamW {
         );
         rows.free();
       } else {
-        k.adamw(p.ptr, g.ptr, s.m.ptr, s.v.ptr, p.size, beta1, beta2, eps, decay, stepSize, invSqrtBc2);
+        adamw(p.ptr, g.ptr, s.m.ptr, s.v.ptr, p.size, [beta1, beta2, eps, decay, stepSize, invSqrtBc2]);
       }
     }
   }
@@ -138,6 +139,6 @@ export function zeroGrad(params: readonly Parameter[]): void {
       k.zeroRows(p.grad.ptr, rows.ptr, rows.length, p.shape[1]!);
       rows.free();
       p.touchedRows.clear();
-    } else p.grad.data.fill(0);
+    } else zeroFill(p.grad.ptr, p.size);
   }
 }

@@ -1,4 +1,5 @@
 import { engine } from '../engine.js';
+import { scaleInPlace } from '../parallel.js';
 import type { Parameter } from '../parameter.js';
 import { IndexBuffer } from '../tensor.js';
 
@@ -25,7 +26,7 @@ export function clipGradNorm(params: readonly Parameter[], maxNorm: number): num
     if (!p.grad || factor >= 1) continue;
     const rows = touched.get(p);
     if (!rows) {
-      k.scaleInPlace(p.grad.ptr, p.size, factor);
+      scaleInPlace(p.grad.ptr, p.size, factor);
       continue;
     }
     const dim = p.shape[1]!;

@@ -1,5 +1,5 @@
-// Worker thread: instantiates the kernels on the engine's shared memory and runs the GEMM blocks the
-// main thread hands it through its control slot.
+// Worker thread: instantiates the kernels on the engine's shared memory and runs the kernel calls (its
+// share of a split GEMM, scatter or update) the main thread hands it through its control slot.
 import { workerData } from 'node:worker_threads';
 import { instantiateKernels } from './kernels/load.js';
 import {
@@ -7,17 +7,17 @@ import {
   FAILED,
   JOBS,
   READY,
-  readBlock,
-  runBlock,
+  readCall,
+  runCall,
   SEQ,
-  SLOT_WORDS,
+  SLOT_BYTES,
   type WorkerData,
 } from './worker-protocol.js';
 
-const { module, memory, slot, work } = workerData as WorkerData;
+const { module, memory, slot } = workerData as WorkerData;
 const kernels = instantiateKernels(module, memory);
-const words = new Int32Array(memory.buffer, slot, SLOT_WORDS);
-const floats = new Float32Array(memory.buffer, slot, SLOT_WORDS);
+const words = new Int32Array(memory.buffer, slot, SLOT_BYTES / 4);
+const call = new Float64Array(memory.buffer, slot, SLOT_BYTES / 8);
 
 Atomics.store(words, READY, 1);
 Atomics.notify(words, READY);
@@ -30,7 +30,7 @@ for (;;) {
   if (seq === seen) continue;
   seen = seq;
   try {
-    runBlock(kernels, readBlock(words, floats), work);
+    runCall(kernels, readCall(call));
     Atomics.store(words, FAILED, 0);
     Atomics.add(words, JOBS, 1);
   } catch {

@@ -1,0 +1,173 @@
+// Row-wise and elementwise kernels split across the engine's threads. Each split gives every thread
+// whole output rows or an element range at a multiple of 16 elements (whole SIMD vectors, so no element
+// moves between a vector body and a scalar tail), and each output element is computed by the same
+// instructions as in one call: results are bit-identical for any thread count (test/engine/threads.test.ts).
+import { engine } from './engine.js';
+
+/** Below about this many floats touched, a thread hand-off (tens of µs) costs more than it saves. */
+const MIN_SHARE_FLOATS = 1 << 15;
+const VECTOR_UNIT = 16;
+
+/** The minimum share, in units of `floatsPerUnit` floats, that is worth a thread. */
+function minShare(floatsPerUnit: number): number {
+  return Math.ceil(MIN_SHARE_FLOATS / Math.max(1, floatsPerUnit));
+}
+
+/**
+ * out[dst[e]] += w[e] · x[src[e]] over `count` entries (index pointer 0: the identity, weight pointer 0:
+ * weight 1), split by destination rows of out [outRows, dim]: each thread scans every entry and adds
+ * those into its rows, in entry order.
+ */
+export function scatterRows(
+  out: number,
+  outRows: number,
+  x: number,
+  dim: number,
+  src: number,
+  dst: number,
+  w: number,
+  count: number,
+): void {
+  // Work is per entry; spread it over rows at the entries' average density.
+  const floatsPerRow = (count * dim) / Math.max(1, outRows);
+  engine().split('rowsAxpy', dst ? outRows : count, { minShare: minShare(floatsPerRow) }, (lo, hi) => [
+    out,
+    x,
+    dim,
+    src,
+    dst,
+    w,
+    count,
+    lo,
+    hi,
+  ]);
+}
+
+/** out[e] = x[src[e]] for e < count (rows of dim floats), split by entries. */
+export function gatherRows(out: number, x: number, dim: number, src: number, count: number): void {
+  engine().split('rowsCopy', count, { minShare: minShare(dim) }, (start, end) => [
+    out + start * dim * 4,
+    x,
+    dim,
+    src + start * 4,
+    end - start,
+  ]);
+}
+
+/** out[e] = a[ia[e]] · b[ib[e]] for e < count (both index lists given), split by entries. */
+export function rowDots(
+  a: number,
+  ia: number,
+  b: number,
+  ib: number,
+  dim: number,
+  count: number,
+  out: number,
+): void {
+  engine().split('rowsDot', count, { minShare: minShare(2 * dim) }, (start, end) => [
+    a,
+    ia + start * 4,
+    b,
+    ib + start * 4,
+    dim,
+    end - start,
+    out + start * 4,
+  ]);
+}
+
+/** y ← y + a·x (accumulate) or y ← a·x over n floats. */
+export function axpy(y: number, x: number, n: number, a: number, accumulate: boolean): void {
+  engine().split('axpy', n, { unit: VECTOR_UNIT, minShare: minShare(1) }, (start, end) => [
+    y + start * 4,
+    x + start * 4,
+    end - start,
+    a,
+    accumulate ? 1 : 0,
+  ]);
+}
+
+/** x ← x · s over n floats. */
+export function scaleInPlace(x: number, n: number, s: number): void {
+  engine().split('scaleInPlace', n, { unit: VECTOR_UNIT, minShare: minShare(1) }, (start, end) => [
+    x + start * 4,
+    end - start,
+    s,
+  ]);
+}
+
+/** x ← 0 over n floats. */
+export function zeroFill(x: number, n: number): void {
+  engine().split('zeroFill', n, { unit: VECTOR_UNIT, minShare: minShare(1) }, (start, end) => [
+    x + start * 4,
+    end - start,
+  ]);
+}
+
+/** The AdamW update of n contiguous parameters (see optim.as for the arguments). */
+export function adamw(
+  p: number,
+  g: number,
+  m: number,
+  v: number,
+  n: number,
+  hyper: readonly [
+    beta1: number,
+    beta2: number,
+    eps: number,
+    decay: number,
+    stepSize: number,
+    invSqrtBc2: number,
+  ],
+): void {
+  // Four streams read and three written per parameter: a smaller share already pays for a thread.
+  engine().split('adamw', n, { unit: VECTOR_UNIT, minShare: minShare(7) }, (start, end) => [
+    p + start * 4,
+    g + start * 4,
+    m + start * 4,
+    v + start * 4,
+    end - start,
+    ...hyper,
+  ]);
+}
+
+/** out[r, c] = x[r, c] + s·b[c] over [rows, cols], split by rows. */
+export function addRowVector(out: number, x: number, b: number, rows: number, cols: number, s: number): void {
+  engine().split('addRowVector', rows, { minShare: minShare(cols) }, (start, end) => [
+    out + start * cols * 4,
+    x + start * cols * 4,
+    b,
+    end - start,
+    cols,
+    s,
+  ]);
+}
+
+/** The fused softmax cross-entropy / KL kernel (losses.as), split by rows. */
+export function softmaxXent(
+  x: number,
+  rows: number,
+  cols: number,
+  invTemp: number,
+  targets: number,
+  probs: number,
+  weights: number,
+  gradScale: number,
+  grad: number,
+  loss: number,
+  negEnt: number,
+): void {
+  const at = (base: number, start: number, width: number) => (base ? base + start * width * 4 : 0);
+  engine().split('softmaxXent', rows, { minShare: minShare(4 * cols) }, (start, end) => [
+    x + start * cols * 4,
+    end - start,
+    cols,
+    invTemp,
+    at(targets, start, 1),
+    at(probs, start, cols),
+    at(weights, start, 1),
+    gradScale,
+    grad + start * cols * 4,
+    loss + start * 4,
+    at(negEnt, start, 1),
+  ]);
+}
