@@ -26,7 +26,7 @@ export { add, gelu, mul, relu, scale, sigmoid, sub, tanh } from './ops/elementwi
 export { aggregateEdges, embedding, embeddingBagMean, segmentMean, segmentSum } from './ops/gather.js';
 export { layerNorm } from './ops/layernorm.js';
 export { crossEntropy, klDivergence } from './ops/losses.js';
-export { matmul } from './ops/matmul.js';
+export { linear, matmul } from './ops/matmul.js';
 export { mean, meanAxis, sum, sumAxis } from './ops/reduce.js';
 export { concat, gatherColumns, permute, slice } from './ops/shape.js';
 export { softmax } from './ops/softmax.js';

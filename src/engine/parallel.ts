@@ -103,22 +103,18 @@ export function zeroFill(x: number, n: number): void {
   ]);
 }
 
+/** AdamW's per-step constants, in the kernels' argument order (see optim.as). */
+export type AdamWHyper = readonly [
+  beta1: number,
+  beta2: number,
+  eps: number,
+  decay: number,
+  stepSize: number,
+  invSqrtBc2: number,
+];
+
 /** The AdamW update of n contiguous parameters (see optim.as for the arguments). */
-export function adamw(
-  p: number,
-  g: number,
-  m: number,
-  v: number,
-  n: number,
-  hyper: readonly [
-    beta1: number,
-    beta2: number,
-    eps: number,
-    decay: number,
-    stepSize: number,
-    invSqrtBc2: number,
-  ],
-): void {
+export function adamw(p: number, g: number, m: number, v: number, n: number, hyper: AdamWHyper): void {
   // Four streams read and three written per parameter: a smaller share already pays for a thread.
   engine().split('adamw', n, { unit: VECTOR_UNIT, minShare: minShare(7) }, (start, end) => [
     p + start * 4,
@@ -127,6 +123,39 @@ export function adamw(
     v + start * 4,
     end - start,
     ...hyper,
+  ]);
+}
+
+/** The AdamW update of the listed rows of [*, dim] tensors (distinct rows), split by rows of the list. */
+export function adamwRows(
+  p: number,
+  g: number,
+  m: number,
+  v: number,
+  rows: number,
+  count: number,
+  dim: number,
+  hyper: AdamWHyper,
+): void {
+  engine().split('adamwRows', count, { minShare: minShare(7 * dim) }, (start, end) => [
+    p,
+    g,
+    m,
+    v,
+    rows + start * 4,
+    end - start,
+    dim,
+    ...hyper,
+  ]);
+}
+
+/** Zeroes the listed rows of a [*, dim] tensor, split by rows of the list. */
+export function zeroRows(x: number, rows: number, count: number, dim: number): void {
+  engine().split('zeroRows', count, { minShare: minShare(dim) }, (start, end) => [
+    x,
+    rows + start * 4,
+    end - start,
+    dim,
   ]);
 }
 

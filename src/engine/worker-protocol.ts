@@ -26,6 +26,8 @@ export const PARALLEL_KERNELS = [
   'rowsCopy',
   'rowsDot',
   'adamw',
+  'adamwRows',
+  'zeroRows',
   'axpy',
   'scaleInPlace',
   'zeroFill',

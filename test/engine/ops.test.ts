@@ -14,6 +14,7 @@ import {
   keep,
   klDivergence,
   layerNorm,
+  linear,
   maskedAttentionPool,
   matmul,
   mean,
@@ -66,6 +67,34 @@ test('matmul gradients, every transpose combination, 2-D and batched 3-D', () =>
   gradCheck(() => matmul(x, w), [x, w]);
   const wt = p([3, 6], 7);
   gradCheck(() => matmul(x, wt, { transB: true }), [x, wt]);
+});
+
+test('linear (x·W + b) checks its gradients and equals add(matmul(x, W), b) bit for bit', () => {
+  const w = p([6, 3], 8);
+  const b = p([3], 9);
+  for (const shape of [
+    [5, 6],
+    [2, 4, 6],
+  ]) {
+    const x = p(shape, 10);
+    gradCheck(() => linear(x, w, b), [x, w, b]);
+    const grads = (f: () => Tensor) =>
+      tidy(() => {
+        for (const t of [x, w, b]) t.grad?.data.fill(0);
+        const y = f();
+        y.backward(Tensor.full(y.shape, 0.3));
+        return [y.toArray(), ...[x, w, b].map((t) => t.grad!.toArray())];
+      });
+    const fused = grads(() => linear(x, w, b));
+    const composed = grads(() => add(matmul(x, w), b));
+    fused.forEach((values, i) => {
+      assert.ok(
+        values.every((v, j) => Object.is(v, composed[i]![j])),
+        `output/gradient ${i} differs`,
+      );
+    });
+  }
+  assert.throws(() => tidy(() => linear(p([2, 5], 11), w, b)), /do not fit/);
 });
 
 test('elementwise ops and broadcasting bias gradients', () => {

@@ -1,8 +1,7 @@
 import type { Rng } from '../../util/rng.js';
-import { add } from '../ops/elementwise.js';
 import { embedding, embeddingBagMean } from '../ops/gather.js';
 import { layerNorm } from '../ops/layernorm.js';
-import { matmul } from '../ops/matmul.js';
+import { linear, matmul } from '../ops/matmul.js';
 import type { Indices, Tensor } from '../tensor.js';
 import { constant, kaimingUniform, normal, uniform } from './init.js';
 import { Module } from './module.js';
@@ -21,8 +20,7 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const y = matmul(x, this.weight);
-    return this.bias ? add(y, this.bias) : y;
+    return this.bias ? linear(x, this.weight, this.bias) : matmul(x, this.weight);
   }
 }
 

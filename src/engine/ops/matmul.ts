@@ -1,4 +1,5 @@
 import { engine } from '../engine.js';
+import { addRowVector } from '../parallel.js';
 import { record, Tensor } from '../tensor.js';
 
 export interface MatmulOptions {
@@ -107,5 +108,34 @@ function matmulFlat(a: Tensor, b: Tensor, rows: number, n: number, k: number, tr
       if (transB) gemmAt(g.ptr, a.ptr, tb.ptr, n, k, rows, true, false, tb.beta);
       else gemmAt(a.ptr, g.ptr, tb.ptr, k, n, rows, true, false, tb.beta);
     }
+  });
+}
+
+/**
+ * x·W + b for x [..., in], W [in, out], b [out] (a linear layer): the bias is added in place on the
+ * product and its gradient is the column sums of the output gradient, which the weight and input
+ * gradients read directly (an add op after matmul would copy the output and its gradient once more).
+ * The same values as add(matmul(x, W), b).
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
+  const [k, n] = weight.shape as [number, number];
+  if (weight.rank !== 2 || x.shape[x.rank - 1] !== k || bias.size !== n || bias.rank !== 1) {
+    throw new Error(`linear: [${x.shape}] · [${weight.shape}] + [${bias.shape}] do not fit`);
+  }
+  const rows = x.size / k;
+  const out = Tensor.empty([...x.shape.slice(0, -1), n]);
+  gemmAt(x.ptr, weight.ptr, out.ptr, rows, n, k, false, false, 0);
+  addRowVector(out.ptr, out.ptr, bias.ptr, rows, n, 1);
+  return record(out, [x, weight, bias], (o) => {
+    const g = o.grad!.ptr;
+    if (x.requiresGrad) {
+      const tx = x.gradTarget();
+      gemmAt(g, weight.ptr, tx.ptr, rows, k, n, false, true, tx.beta);
+    }
+    if (weight.requiresGrad) {
+      const tw = weight.gradTarget();
+      gemmAt(x.ptr, g, tw.ptr, k, n, rows, true, false, tw.beta);
+    }
+    if (bias.requiresGrad) engine().kernels.sumRows(bias.gradBuffer().ptr, g, rows, n, 1);
   });
 }

@@ -1,6 +1,5 @@
 import { CrsaugError } from '../../util/errors.js';
-import { engine } from '../engine.js';
-import { adamw, zeroFill } from '../parallel.js';
+import { adamw, adamwRows, zeroFill, zeroRows } from '../parallel.js';
 import type { Parameter } from '../parameter.js';
 import { IndexBuffer, Tensor } from '../tensor.js';
 
@@ -61,33 +60,16 @@ export class AdamW {
     const lr = this.options.lr * lrFactor;
     const stepSize = lr / (1 - beta1 ** this.t);
     const invSqrtBc2 = 1 / Math.sqrt(1 - beta2 ** this.t);
-    const k = engine().kernels;
     for (const s of this.slots) {
       const g = s.param.grad;
       if (!g) continue;
-      const decay = s.decay ? lr * weightDecay : 0;
       const p = s.param;
+      const hyper = [beta1, beta2, eps, s.decay ? lr * weightDecay : 0, stepSize, invSqrtBc2] as const;
       if (p.touchedRows) {
         const rows = new IndexBuffer(p.touchedRows.rows());
-        k.adamwRows(
-          p.ptr,
-          g.ptr,
-          s.m.ptr,
-          s.v.ptr,
-          rows.ptr,
-          rows.length,
-          p.shape[1]!,
-          beta1,
-          beta2,
-          eps,
-          decay,
-          stepSize,
-          invSqrtBc2,
-        );
+        adamwRows(p.ptr, g.ptr, s.m.ptr, s.v.ptr, rows.ptr, rows.length, p.shape[1]!, hyper);
         rows.free();
-      } else {
-        adamw(p.ptr, g.ptr, s.m.ptr, s.v.ptr, p.size, [beta1, beta2, eps, decay, stepSize, invSqrtBc2]);
-      }
+      } else adamw(p.ptr, g.ptr, s.m.ptr, s.v.ptr, p.size, hyper);
     }
   }
 
@@ -131,12 +113,11 @@ export class AdamW {
 }
 
 export function zeroGrad(params: readonly Parameter[]): void {
-  const k = engine().kernels;
   for (const p of params) {
     if (!p.grad) continue;
     if (p.touchedRows) {
       const rows = new IndexBuffer(p.touchedRows.rows());
-      k.zeroRows(p.grad.ptr, rows.ptr, rows.length, p.shape[1]!);
+      zeroRows(p.grad.ptr, rows.ptr, rows.length, p.shape[1]!);
       rows.free();
       p.touchedRows.clear();
     } else zeroFill(p.grad.ptr, p.size);
