@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, resolveDataDir } from '../../src/config/paths.js';
-import { KbrdConfigSchema, TrainConfigSchema } from '../../src/config/train.js';
+import { KbrdConfigSchema, learningRate, TrainConfigSchema } from '../../src/config/train.js';
 import { loadDataset } from '../../src/data/index.js';
 import type { Dataset } from '../../src/data/types.js';
 import { AdamW, clipGradNorm, configureEngine, tidy } from '../../src/engine/index.js';
@@ -43,7 +43,7 @@ function exportBatch(
     JSON.stringify({
       config: {
         ...KbrdConfigSchema.parse({}),
-        lr: train.lr,
+        lr: learningRate(train),
         weightDecay: train.weightDecay,
         clipNorm: train.clipNorm,
       },
@@ -81,7 +81,7 @@ async function ourStep(
   const model = await buildBackbone('kbrd', dataset, KbrdConfigSchema.parse({}), SEED);
   model.setItemBias(logLabelPrior(samples, dataset.catalog.itemEntity.length));
   const optimizer = new AdamW(model.module.namedParameters(), {
-    lr: train.lr,
+    lr: learningRate(train),
     weightDecay: train.weightDecay,
     noDecay: (name) => /bias$/i.test(name),
   });

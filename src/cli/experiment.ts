@@ -1,27 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { resolveConfig } from '../config/load.js';
-import { configureEngine } from '../engine/index.js';
 import { formatExperimentTable } from '../experiments/format.js';
 import { checkValues, EXPERIMENT_IDS, EXPERIMENTS, type ExperimentId } from '../experiments/registry.js';
 import { runExperiments } from '../experiments/run.js';
 import { CrsaugError } from '../util/errors.js';
-import { positiveInt } from './eval.js';
+import { addPipelineOptions, type PipelineFlags, pipelineConfig } from './pipeline-flags.js';
 import { PACKAGE_VERSION } from './version.js';
 
-interface ExperimentFlags {
-  dataset?: string;
-  config?: string;
-  dataDir?: string;
+interface ExperimentFlags extends PipelineFlags {
   out?: string;
   run?: string;
-  seeds?: number;
-  backbones?: string[];
-  epochs?: number;
-  stage1Epochs?: number;
   values?: number[];
-  threads?: number;
   json?: boolean;
 }
 
@@ -33,80 +23,62 @@ function number(value: string, previous: number[] = []): number[] {
 }
 
 export function register(program: Command): void {
-  program
-    .command('experiment')
-    .description(
-      `an experiment over the pipeline's stages (multi-seed; table + chart into <out>/experiments/<id>.json, all of them in <out>/experiments/report.html): ${EXPERIMENT_IDS.join(' | ')} | all`,
-    )
-    .argument('<id>', EXPERIMENT_IDS.map((id) => `${id}: ${EXPERIMENTS[id].summary}`).join('; '))
-    .option(
-      '--dataset <name|dir>',
-      'inspired | redial | opendialkg | a custom dataset folder (default: config)',
-    )
-    .option(
-      '--config <file>',
-      'config file (default: <run>/config.resolved.json with --run, else ./crsaug.config.json)',
-    )
-    .option('--data-dir <dir>', 'data root (default: CRSAUG_DATA_DIR, ../shared/data, user cache)')
-    .option('--out <dir>', 'experiment folder (default: the --run folder, else runs/<dataset>-experiments)')
-    .option('--run <dir>', 'a `crsaug run` folder: its settings and stage artifacts are reused')
-    .option('--seeds <n>', 'seeds per model', positiveInt)
-    .option('--backbones <names...>', 'backbones to train (kbrd, text, embed-head)')
-    .option('--epochs <n>', 'epochs of baseline and stage 2 training', positiveInt)
-    .option('--stage1-epochs <n>', 'epochs of stage 1 on the synthetic labels', positiveInt)
-    .option(
-      '--values <x...>',
-      'sweep points: thresholds (0-4), α values (≥ 0) or percents of train contexts (0-100]',
-      number,
-    )
-    .option('--threads <n>', 'compute threads', positiveInt)
-    .option('--json', 'print one JSON object instead of tables')
-    .action(async (id: string, flags: ExperimentFlags) => {
-      const ids = id === 'all' ? EXPERIMENT_IDS : [checkedId(id)];
-      if (flags.values) for (const i of ids) checkValues(i, flags.values);
-      const runConfig = flags.run ? join(flags.run, 'config.resolved.json') : undefined;
-      if (flags.run && !existsSync(runConfig!))
-        throw new CrsaugError(`${flags.run} is not a crsaug run folder (no config.resolved.json)`, {
-          hint: 'pass the --out folder of `crsaug run`',
-        });
-      const config = resolveConfig({
-        configFile: flags.config ?? runConfig,
-        flags: {
-          dataset: flags.dataset,
-          dataDir: flags.dataDir,
-          threads: flags.threads,
-          train: { epochs: flags.epochs },
-          run: {
-            seeds: flags.seeds,
-            stage1Epochs: flags.stage1Epochs,
-            backbones: flags.backbones as ('kbrd' | 'text' | 'embed-head')[] | undefined,
-          },
-        },
+  addPipelineOptions(
+    program
+      .command('experiment')
+      .description(
+        `an experiment over the pipeline's stages (multi-seed; table + chart into <out>/experiments/<id>.json, all of them in <out>/experiments/report.html): ${EXPERIMENT_IDS.join(' | ')} | all`,
+      )
+      .argument('<id>', EXPERIMENT_IDS.map((id) => `${id}: ${EXPERIMENTS[id].summary}`).join('; '))
+      .option(
+        '--dataset <name|dir>',
+        'inspired | redial | opendialkg | a custom dataset folder (default: config)',
+      )
+      .option(
+        '--config <file>',
+        'config file (default: <run>/config.resolved.json with --run, else ./crsaug.config.json)',
+      )
+      .option('--out <dir>', 'experiment folder (default: the --run folder, else runs/<dataset>-experiments)')
+      .option('--run <dir>', 'a `crsaug run` folder: its settings and stage artifacts are reused')
+      .option(
+        '--values <x...>',
+        'sweep points: thresholds (0-4), α values (≥ 0) or percents of train contexts (0-100]',
+        number,
+      )
+      .option('--json', 'print one JSON object instead of tables'),
+    'baseline and stage 2 training',
+  ).action(async (id: string, flags: ExperimentFlags) => {
+    const ids = id === 'all' ? EXPERIMENT_IDS : [checkedId(id)];
+    if (flags.values) for (const i of ids) checkValues(i, flags.values);
+    const runConfig = flags.run ? join(flags.run, 'config.resolved.json') : undefined;
+    if (flags.run && !existsSync(runConfig!))
+      throw new CrsaugError(`${flags.run} is not a crsaug run folder (no config.resolved.json)`, {
+        hint: 'pass the --out folder of `crsaug run`',
       });
-      if (config.threads > 0) configureEngine({ threads: config.threads });
-      const outDir =
-        flags.out ?? flags.run ?? join('runs', `${config.dataset.replace(/[^\w.-]+/g, '_')}-experiments`);
-      const outcome = await runExperiments(config, {
-        ids,
-        outDir,
-        runDir: flags.run,
-        values: flags.values,
-        log: (line) => process.stderr.write(`[experiment] ${line}\n`),
-        meta: { version: PACKAGE_VERSION, command: `crsaug ${process.argv.slice(2).join(' ')}` },
-      });
-      if (flags.json) {
-        process.stdout.write(
-          `${JSON.stringify({ experiments: outcome.experiments, files: outcome.files, report: outcome.report.html, wallSeconds: outcome.wallSeconds }, null, 2)}\n`,
-        );
-        return;
-      }
-      process.stdout.write(
-        [
-          ...outcome.experiments.map((e) => `${formatExperimentTable(e)}\n\n${e.description}\n`),
-          `wrote ${outcome.files.join(', ')} and ${outcome.report.html} in ${outcome.wallSeconds.toFixed(0)} s`,
-        ].join('\n') + '\n',
-      );
+    const config = pipelineConfig(flags, flags.config ?? runConfig);
+    const outDir =
+      flags.out ?? flags.run ?? join('runs', `${config.dataset.replace(/[^\w.-]+/g, '_')}-experiments`);
+    const outcome = await runExperiments(config, {
+      ids,
+      outDir,
+      runDir: flags.run,
+      values: flags.values,
+      log: (line) => process.stderr.write(`[experiment] ${line}\n`),
+      meta: { version: PACKAGE_VERSION, command: `crsaug ${process.argv.slice(2).join(' ')}` },
     });
+    if (flags.json) {
+      process.stdout.write(
+        `${JSON.stringify({ experiments: outcome.experiments, files: outcome.files, report: outcome.report.html, wallSeconds: outcome.wallSeconds }, null, 2)}\n`,
+      );
+      return;
+    }
+    process.stdout.write(
+      [
+        ...outcome.experiments.map((e) => `${formatExperimentTable(e)}\n\n${e.description}\n`),
+        `wrote ${outcome.files.join(', ')} and ${outcome.report.html} in ${outcome.wallSeconds.toFixed(0)} s`,
+      ].join('\n') + '\n',
+    );
+  });
 }
 
 function checkedId(id: string): ExperimentId {

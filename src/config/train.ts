@@ -53,6 +53,16 @@ export type TrainMode = (typeof TRAIN_MODES)[number];
 export const LABEL_MODES = ['per-label', 'multi-positive'] as const;
 export type LabelMode = (typeof LABEL_MODES)[number];
 
+/**
+ * Peak learning rate of each backbone when `train.lr` is unset, chosen on valid Recall@50 (docs/training.md):
+ * the embed-head's MLP over fixed embeddings under-trains at the encoders' 1e-3 in 5 epochs.
+ */
+export const BACKBONE_LEARNING_RATES: Record<(typeof BACKBONE_NAMES)[number], number> = {
+  kbrd: 1e-3,
+  text: 1e-3,
+  'embed-head': 1e-2,
+};
+
 export const TrainConfigSchema = z.object({
   /** Backbone name (kbrd, text, embed-head). */
   model: z.enum(BACKBONE_NAMES).default('kbrd'),
@@ -74,8 +84,8 @@ export const TrainConfigSchema = z.object({
   /** Epochs (reference: 5 for baseline and stage 2, 10 for stage 1 — pass --epochs 10 there). */
   epochs: z.number().int().positive().default(5),
   batchSize: z.number().int().positive().default(64),
-  /** Peak learning rate (AdamW). */
-  lr: z.number().positive().default(1e-3),
+  /** Peak learning rate (AdamW); when unset, the backbone's own (BACKBONE_LEARNING_RATES). */
+  lr: z.number().positive().optional(),
   /** Decoupled weight decay, not applied to biases (reference: 0.01). */
   weightDecay: z.number().nonnegative().default(0.01),
   /** Linear warm-up steps; -1 means one epoch of steps, as the reference scripts do. Then linear decay to 0. */
@@ -101,3 +111,8 @@ export const TrainConfigSchema = z.object({
 });
 export type TrainConfig = z.output<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+
+/** The learning rate a run trains with: `train.lr`, else its backbone's. */
+export function learningRate(train: Pick<TrainConfig, 'lr' | 'model'>): number {
+  return train.lr ?? BACKBONE_LEARNING_RATES[train.model];
+}

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import type { TrainMode } from '../config/train.js';
+import { learningRate, type TrainMode } from '../config/train.js';
 import type { Dataset } from '../data/types.js';
 import { evaluateRecommender, type Metrics, splitOf } from '../eval/index.js';
 import { asRecommender } from '../models/trainable.js';
@@ -71,7 +71,8 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
       stage: `train-${options.backbone}-${options.label}`,
       version: 1,
       settings: {
-        train: { ...train, synthetic: undefined },
+        // The effective rate, so a backbone's default and the same rate set explicitly share an artifact.
+        train: { ...train, synthetic: undefined, lr: learningRate(train) },
         seeds: runSeeds(config),
         eval: config.eval,
         ...(options.realItemPrior ? { realItemPrior: true } : {}),

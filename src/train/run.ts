@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { learningRate } from '../config/train.js';
 import type { Dataset } from '../data/types.js';
 import { aggregateRuns, type MetricsSummary, meansOf, splitOf, writeEvalOutputs } from '../eval/index.js';
 import { CrsaugError } from '../util/errors.js';
@@ -95,6 +96,7 @@ export async function runTraining(
     std: summary ? Object.fromEntries(Object.entries(summary).map(([key, s]) => [key, s.std])) : {},
     model: config.train.model,
     mode: config.train.mode,
+    lr: learningRate(config.train),
     dataset: dataset.name,
     split: 'test',
     samples: samples.length,

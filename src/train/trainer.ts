@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { TrainConfig } from '../config/train.js';
+import { learningRate, type TrainConfig } from '../config/train.js';
 import type { Dataset, RecContext } from '../data/types.js';
 import { AdamW, clipGradNorm, learningRateFactor, loadCheckpointWeights, tidy } from '../engine/index.js';
 import { type EvalOptions, evaluateRecommender, type Metrics, parseRankMetricKey } from '../eval/index.js';
@@ -89,7 +89,7 @@ export async function trainSeed(o: TrainSeedOptions): Promise<SeedResult | null>
       model.setItemBias(logLabelPrior(o.samples, dataset.catalog.itemEntity.length));
     distillation = await distillationOf(train, dataset);
     optimizer = new AdamW(model.module.namedParameters(), {
-      lr: train.lr,
+      lr: learningRate(train),
       weightDecay: train.weightDecay,
       noDecay: (name) => /bias$/i.test(name),
     });

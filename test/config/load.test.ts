@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveConfig } from '../../src/config/load.js';
+import { learningRate } from '../../src/config/train.js';
 
 test('defaults < config file < env < flags', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crsaug-cfg-'));
@@ -55,4 +56,14 @@ test('CRSAUG_LLM_* and CRSAUG_EMBED_* select the configured providers', () => {
   assert.equal(config.providers.embedding.baseUrl, 'http://127.0.0.1:8080/v1');
   assert.equal(config.providers.embedding.model, 'gritlm');
   assert.equal(config.providers.embedding.apiKey, 'k');
+});
+
+test('the learning rate is the backbone default unless train.lr is set at any layer', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crsaug-cfg-'));
+  const kbrd = resolveConfig({ cwd: dir, env: {} });
+  assert.equal(kbrd.train.lr, undefined);
+  assert.equal(learningRate(kbrd.train), 1e-3);
+  assert.equal(learningRate({ ...kbrd.train, model: 'embed-head' }), 1e-2);
+  const flagged = resolveConfig({ cwd: dir, env: {}, flags: { train: { model: 'embed-head', lr: 3e-3 } } });
+  assert.equal(learningRate(flagged.train), 3e-3);
 });
