@@ -1,5 +1,7 @@
 // Issue 4b: teacher-scoring throughput against the mock OpenAI-compatible server at a fixed latency and a
 // concurrency cap: achieved pairs/s as a share of the cap's ceiling (cap / latency), and our overhead per call.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +13,6 @@ import { ProvidersConfigSchema } from '../../src/config/providers.js';
 import { loadDataset } from '../../src/data/index.js';
 import type { Dataset } from '../../src/data/types.js';
 import { createChatModel } from '../../src/providers/factory.js';
-import { MockOpenAIServer } from '../../test/providers/mock-openai-server.js';
 import { table } from '../report.js';
 
 const LATENCY_MS = 50;
@@ -26,10 +27,28 @@ interface Measured {
   seconds: number;
   pairsPerSecond: number;
   maxInFlight: number;
+  /** CPU time of this process (the scorer alone: the server runs in a child) per call. */
+  cpuMsPerCall: number;
+}
+
+/** The mock server in a child process (mock-server-child.ts), answering after LATENCY_MS. */
+async function startMockChild() {
+  const child = fork(join(import.meta.dirname, 'mock-server-child.js'), [String(LATENCY_MS)]);
+  const [{ url }] = (await once(child, 'message')) as [{ url: string }];
+  return {
+    url,
+    /** Stops the server and returns what it saw. */
+    async finish(): Promise<{ calls: number; maxInFlight: number }> {
+      child.send('stats');
+      const [stats] = (await once(child, 'message')) as [{ calls: number; maxInFlight: number }];
+      return stats;
+    },
+    kill: () => child.kill(),
+  };
 }
 
 async function scoreOnce(dataset: Dataset, pairs: ScorePair[], cache: boolean): Promise<Measured> {
-  const mock = await MockOpenAIServer.start(() => ({ stallMs: LATENCY_MS }));
+  const mock = await startMockChild();
   const dir = mkdtempSync(join(tmpdir(), 'crsaug-bench-score-'));
   const providers = ProvidersConfigSchema.parse({
     chat: { baseUrl: mock.url, model: 'mock-judge', maxRetries: 0, concurrency: CAP },
@@ -37,7 +56,9 @@ async function scoreOnce(dataset: Dataset, pairs: ScorePair[], cache: boolean): 
   });
   const chat = await createChatModel(providers, { cacheDir: join(dir, 'cache'), stage: 'score' });
   const config = ScoreConfigSchema.parse({ concurrency: CAP });
+  let stats: { calls: number; maxInFlight: number } | undefined;
   try {
+    const cpu = process.cpuUsage();
     const summary = await scorePairs({
       model: chat.model,
       requests: new ScoreRequests(dataset, config),
@@ -46,17 +67,20 @@ async function scoreOnce(dataset: Dataset, pairs: ScorePair[], cache: boolean): 
       scoresFile: join(dir, 'bench.scores.jsonl'),
       silent: true,
     });
+    const used = process.cpuUsage(cpu);
+    stats = await mock.finish();
     return {
       cache,
-      calls: mock.answered('/chat/completions').length,
+      calls: stats.calls,
       valid: summary.valid,
       seconds: summary.seconds,
       pairsPerSecond: summary.pairsPerSecond,
-      maxInFlight: mock.maxInFlight,
+      maxInFlight: stats.maxInFlight,
+      cpuMsPerCall: (used.user + used.system) / 1000 / stats.calls,
     };
   } finally {
     chat.close();
-    await mock.close();
+    if (!stats) mock.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -88,15 +112,17 @@ export async function scoring(): Promise<string> {
       `${(share * 100).toFixed(1)} %${share >= TARGET ? ' (meets)' : ` (misses by ${((TARGET - share) * 100).toFixed(1)} points)`}`,
       perCallMs.toFixed(1),
       `${(perCallMs - LATENCY_MS).toFixed(1)} ms`,
+      m.cpuMsPerCall.toFixed(2),
       m.maxInFlight,
     ]);
   }
   return [
     `${pairs.length} pairs (${contexts.length} INSPIRED test contexts × ${PER_CONTEXT} items), one pair per call ` +
-      `(candidatesPerCall 1), mock server (in this process) answering after ${LATENCY_MS} ms, ` +
+      `(candidatesPerCall 1), mock server (a child process, as a real server is elsewhere) answering after ${LATENCY_MS} ms, ` +
       `score.concurrency = providers.chat.concurrency = ${CAP}: ceiling ${ceiling.toFixed(0)} pairs/s. ` +
       'Every answer is appended to a fresh scores file; with the cache on, every call is also a miss written to SQLite. ' +
-      'The overhead per call is ms per call − the server latency; it includes the mock server’s own work, which shares the event loop.',
+      'The overhead per call is ms per call − the server latency (wall time: it grows when other jobs take the cores); ' +
+      'the scorer CPU per call is this process’s CPU time over the run divided by the calls (the part that does not depend on the machine’s load).',
     '',
     table(
       [
@@ -108,6 +134,7 @@ export async function scoring(): Promise<string> {
         'share of ceiling (target ≥ 95 %)',
         'ms per call',
         'overhead per call',
+        'scorer CPU ms per call',
         'max in flight at server',
       ],
       rows,

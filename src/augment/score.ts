@@ -1,9 +1,9 @@
 import type { ScoreConfig } from '../config/augment.js';
 import type { UsageTracker } from '../providers/middleware/usage.js';
 import type { ChatModel, GenerateRequest, GenerateResult } from '../providers/types.js';
-import { appendJsonl } from '../util/jsonl.js';
 import { Progress } from '../util/progress.js';
 import { pairKey, prepareAppend, readScores, type ScoreRecord } from './artifacts.js';
+import { BatchedJsonlAppender } from './batched-append.js';
 import { expectedScore, parseMultiScoreAnswer, parseScoreAnswer } from './parse-score.js';
 import { buildRepairMessages } from './prompt.js';
 import { chunkByContext, type ScorePair, type ScoreRequests } from './score-request.js';
@@ -40,8 +40,8 @@ export interface ScoreRunSummary {
 }
 
 /**
- * Judges pairs with the teacher. Each result is appended to the scores file the moment it is known, and a
- * restart skips every pair already there; the provider cache makes any call that had returned before a
+ * Judges pairs with the teacher. Each result is appended to the scores file as it is known (batched, so no
+ * call waits for the disk), and a restart skips every pair already there; the provider cache makes any call that had returned before a
  * kill free on the rerun, so an interrupted run costs nothing twice.
  */
 export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSummary> {
@@ -68,8 +68,9 @@ export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSumm
     seconds: 0,
     pairsPerSecond: 0,
   };
-  // Appends run one after another so concurrent answers never interleave within a line.
-  let writing = Promise.resolve();
+  // Workers go on to their next call while their answers are written: the provider cache already holds each
+  // answer, so a pair whose line a kill lost is served from the cache on the restart, never paid twice.
+  const scores = new BatchedJsonlAppender(options.scoresFile);
   const record = (
     pair: ScorePair,
     result: Omit<ScoreRecord, 'dialog_id' | 'turn_id' | 'item' | 'model' | 'rank'>,
@@ -85,9 +86,8 @@ export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSumm
     summary.scored++;
     if (line.valid) summary.valid++;
     else summary.invalid++;
-    writing = writing.then(() => appendJsonl(options.scoresFile, [line]));
+    scores.add(line);
     progress.tick(1, costSoFar(options.usage));
-    return writing;
   };
 
   const judgeAlone = async (pair: ScorePair) =>
@@ -95,15 +95,15 @@ export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSumm
   const judgeChunk = async (chunk: ScorePair[]) => {
     if (chunk.length === 1) return judgeAlone(chunk[0]!);
     const result = await model.doGenerate(requests.request(chunk));
-    const scores = parseMultiScoreAnswer(
+    const answered = parseMultiScoreAnswer(
       result.text,
       chunk.map((_, i) => i + 1),
     );
     const missing: ScorePair[] = [];
     for (const [i, pair] of chunk.entries()) {
-      const score = scores.get(i + 1);
+      const score = answered.get(i + 1);
       if (score === undefined) missing.push(pair);
-      else await record(pair, { score, valid: true, attempts: 1 });
+      else record(pair, { score, valid: true, attempts: 1 });
     }
     summary.reaskedAlone += missing.length;
     for (const pair of missing) await judgeAlone(pair);
@@ -114,8 +114,11 @@ export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSumm
   const worker = async () => {
     while (next < chunks.length) await judgeChunk(chunks[next++]!);
   };
-  await Promise.all(Array.from({ length: Math.min(config.concurrency, chunks.length) }, worker));
-  await writing;
+  try {
+    await Promise.all(Array.from({ length: Math.min(config.concurrency, chunks.length) }, worker));
+  } finally {
+    await scores.close();
+  }
   const timing = progress.finish(costSoFar(options.usage));
   return { ...summary, seconds: timing.seconds, pairsPerSecond: timing.perSecond };
 }

@@ -73,7 +73,7 @@ export async function readTfidfLsa(file: string, fingerprint: string): Promise<T
     throw new Error(`format ${metadata.format}, expected ${TFIDF_LSA_FORMAT}`);
   if (metadata.fingerprint !== fingerprint) throw new Error('fingerprint does not match its name');
   const projection = tensors.get('projection');
-  if (!projection || projection.shape.length !== 2) throw new Error('no [terms × dimensions] projection');
+  if (projection?.shape.length !== 2) throw new Error('no [terms × dimensions] projection');
   return TfidfLsa.fromParts({
     terms: JSON.parse(metadata.terms ?? 'null') as string[],
     idf: Float64Array.from(JSON.parse(metadata.idf ?? 'null') as number[]),

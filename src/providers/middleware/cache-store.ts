@@ -19,6 +19,9 @@ export class ProviderCacheStore {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    // Under WAL, NORMAL commits without an fsync per call: a killed process loses nothing committed (only an
+    // OS crash or power loss can drop the last results, which then cost one more call each).
+    this.db.pragma('synchronous = NORMAL');
     // Several runs may share one cache; wait for a writer instead of failing.
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(`
