@@ -30,7 +30,7 @@ export interface StepResult {
   sparse: boolean;
   msPerStep: number;
   cpuMsPerStep: number;
-  /** GEMM blocks the worker threads computed per step (0 on 1 thread). */
+  /** Kernel calls (GEMM, row and elementwise shares) the worker threads ran per step (0 on 1 thread). */
   workerJobsPerStep: number;
   firstLoss: number;
   lastLoss: number;
@@ -91,7 +91,7 @@ export async function printTrainStepBench(): Promise<void> {
       console.log(
         `threads=${threads} ${sparse ? 'lazy AdamW (touched rows)' : 'dense AdamW               '}  ` +
           `${r.msPerStep.toFixed(1)} ms/step, ${r.cpuMsPerStep.toFixed(1)} CPU ms/step, ` +
-          `${r.workerJobsPerStep} GEMMs/step shared with a worker  (loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)})`,
+          `${r.workerJobsPerStep} kernel calls/step run by a worker  (loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)})`,
       );
     }
   }

@@ -6,7 +6,10 @@ pooling over each context's last entities (a learned "empty" row for contexts wi
 + item bias, softmax cross-entropy, clip-norm, AdamW (no decay on biases).
 
 Run: /usr/bin/python3 bench/train/kbrd_step.py <batch.json>   (written by bench/train/kbrd-step.ts)
-Prints one JSON line: [{"threads", "ms", "cpu_ms", "first_loss", "last_loss"}, ...] for 1 and 2 threads.
+The R-GCN messages run two ways: dense ([rows, R·d] aggregated inputs times the stacked W_r, the plain PyTorch
+formulation) and per relation (src/models/rgcn.ts's formulation); the same function, different speed.
+Prints one JSON line: [{"threads", "messages", "ms", "cpu_ms", "first_loss", "last_loss"}, ...] for 1 and 2
+threads, each formulation.
 """
 import json
 import math
@@ -18,7 +21,7 @@ import torch
 
 
 class Kbrd(torch.nn.Module):
-    def __init__(self, spec: dict):
+    def __init__(self, spec: dict, per_relation: bool):
         super().__init__()
         cfg = spec["config"]
         dim, bases, att = cfg["dim"], cfg["bases"], cfg["attentionDim"]
@@ -47,6 +50,29 @@ class Kbrd(torch.nn.Module):
         counts = torch.bincount(key, minlength=n * r).float()
         self.norm = 1.0 / counts[key]
         self.entity_count = n
+        self.per_relation = per_relation
+
+    def per_relation_messages(self, count, src, row, rel, norm):
+        """Each relation's [d, d] product over whichever is fewer, as src/models/rgcn.ts does: the rows with
+        in-edges of the relation (aggregate, then transform) or its distinct sources (transform, then aggregate)."""
+        dim = self.dim
+        weights = (self.coefficients @ self.bases).reshape(self.relation_count, dim, dim)
+        messages = torch.zeros(count, dim)
+        for rr in range(self.relation_count):
+            of = rel == rr
+            if not bool(of.any()):
+                continue
+            s, d, w = src[of], row[of], norm[of]
+            targets, sources = torch.unique(d), torch.unique(s)
+            if len(targets) <= len(sources):
+                means = torch.zeros(len(targets), dim).index_add(
+                    0, torch.searchsorted(targets, d), self.entities[s] * w[:, None]
+                )
+                messages = messages.index_add(0, targets, means @ weights[rr])
+            else:
+                products = self.entities[sources] @ weights[rr]
+                messages = messages.index_add(0, d, products[torch.searchsorted(sources, s)] * w[:, None])
+        return messages
 
     def forward(self, context_entities: list, labels: torch.Tensor) -> torch.Tensor:
         n, r, dim = self.entity_count, self.relation_count, self.dim
@@ -59,11 +85,15 @@ class Kbrd(torch.nn.Module):
         edge_row = row_of[self.dst]
         keep = edge_row >= 0
         src, row, rel, norm = self.src[keep], edge_row[keep], self.rel[keep], self.norm[keep]
-        messages_in = torch.zeros(len(rows) * r, dim)
-        messages_in = messages_in.index_add(0, row * r + rel, self.entities[src] * norm[:, None])
-        weights = (self.coefficients @ self.bases).reshape(r * dim, dim)
+        if self.per_relation:
+            messages = self.per_relation_messages(len(rows), src, row, rel, norm)
+        else:
+            messages_in = torch.zeros(len(rows) * r, dim)
+            messages_in = messages_in.index_add(0, row * r + rel, self.entities[src] * norm[:, None])
+            weights = (self.coefficients @ self.bases).reshape(r * dim, dim)
+            messages = messages_in.reshape(len(rows), r * dim) @ weights
         own = self.entities[rows]
-        encoded = own + self.self_loop(own) + messages_in.reshape(len(rows), r * dim) @ weights
+        encoded = own + self.self_loop(own) + messages
         # Self-attention pooling over each context's kept entities.
         table = torch.cat([encoded, self.empty])
         empty_row = len(rows)
@@ -82,11 +112,11 @@ class Kbrd(torch.nn.Module):
         return torch.nn.functional.cross_entropy(logits, labels)
 
 
-def bench(spec: dict, threads: int) -> dict:
+def bench(spec: dict, threads: int, per_relation: bool) -> dict:
     torch.set_num_threads(threads)
     torch.manual_seed(42)
     cfg = spec["config"]
-    model = Kbrd(spec)
+    model = Kbrd(spec, per_relation)
     decay = [p for name, p in model.named_parameters() if not name.endswith("bias")]
     no_decay = [p for name, p in model.named_parameters() if name.endswith("bias")]
     optimizer = torch.optim.AdamW(
@@ -108,6 +138,7 @@ def bench(spec: dict, threads: int) -> dict:
             cpu += (time.process_time() - cpu_start) * 1000
     return {
         "threads": threads,
+        "messages": "per-relation" if per_relation else "dense",
         "ms": statistics.median(times),
         "cpu_ms": cpu / spec["steps"],
         "first_loss": losses[0],
@@ -118,4 +149,5 @@ def bench(spec: dict, threads: int) -> dict:
 if __name__ == "__main__":
     with open(sys.argv[1]) as f:
         spec = json.load(f)
-    print(json.dumps([bench(spec, threads) for threads in (1, 2)]))
+    # Both message formulations, interleaved; the caller reports PyTorch's faster one per thread count.
+    print(json.dumps([bench(spec, threads, per_relation) for threads in (1, 2) for per_relation in (False, True)]))
