@@ -3,6 +3,7 @@
 // moves between a vector body and a scalar tail), and each output element is computed by the same
 // instructions as in one call: results are bit-identical for any thread count (test/engine/threads.test.ts).
 import { engine } from './engine.js';
+import type { KernelExports } from './kernels/load.js';
 
 /** Below about this many floats touched, a thread hand-off (tens of µs) costs more than it saves. */
 const MIN_SHARE_FLOATS = 1 << 15;
@@ -13,34 +14,20 @@ function minShare(floatsPerUnit: number): number {
   return Math.ceil(MIN_SHARE_FLOATS / Math.max(1, floatsPerUnit));
 }
 
+/** The rowsAxpy arguments without its destination range [lo, hi), which the split supplies. */
+type ScatterArgs =
+  Parameters<KernelExports['rowsAxpy']> extends [...infer Head, number, number] ? Head : never;
+
 /**
  * out[dst[e]] += w[e] · x[src[e]] over `count` entries (index pointer 0: the identity, weight pointer 0:
  * weight 1), split by destination rows of out [outRows, dim]: each thread scans every entry and adds
  * those into its rows, in entry order.
  */
-export function scatterRows(
-  out: number,
-  outRows: number,
-  x: number,
-  dim: number,
-  src: number,
-  dst: number,
-  w: number,
-  count: number,
-): void {
+export function scatterRows(outRows: number, ...args: ScatterArgs): void {
+  const [, , dim, , dst, , count] = args;
   // Work is per entry; spread it over rows at the entries' average density.
-  const floatsPerRow = (count * dim) / Math.max(1, outRows);
-  engine().split('rowsAxpy', dst ? outRows : count, { minShare: minShare(floatsPerRow) }, (lo, hi) => [
-    out,
-    x,
-    dim,
-    src,
-    dst,
-    w,
-    count,
-    lo,
-    hi,
-  ]);
+  const share = { minShare: minShare((count * dim) / Math.max(1, outRows)) };
+  engine().split('rowsAxpy', dst ? outRows : count, share, (lo, hi) => [...args, lo, hi]);
 }
 
 /** out[e] = x[src[e]] for e < count (rows of dim floats), split by entries. */
@@ -103,15 +90,11 @@ export function zeroFill(x: number, n: number): void {
   ]);
 }
 
-/** AdamW's per-step constants, in the kernels' argument order (see optim.as). */
-export type AdamWHyper = readonly [
-  beta1: number,
-  beta2: number,
-  eps: number,
-  decay: number,
-  stepSize: number,
-  invSqrtBc2: number,
-];
+/** AdamW's per-step constants: the adamw kernel's arguments after the four pointers and the count. */
+export type AdamWHyper =
+  Parameters<KernelExports['adamw']> extends [number, number, number, number, number, ...infer Rest]
+    ? Rest
+    : never;
 
 /** The AdamW update of n contiguous parameters (see optim.as for the arguments). */
 export function adamw(p: number, g: number, m: number, v: number, n: number, hyper: AdamWHyper): void {
@@ -127,16 +110,8 @@ export function adamw(p: number, g: number, m: number, v: number, n: number, hyp
 }
 
 /** The AdamW update of the listed rows of [*, dim] tensors (distinct rows), split by rows of the list. */
-export function adamwRows(
-  p: number,
-  g: number,
-  m: number,
-  v: number,
-  rows: number,
-  count: number,
-  dim: number,
-  hyper: AdamWHyper,
-): void {
+export function adamwRows(...args: Parameters<KernelExports['adamwRows']>): void {
+  const [p, g, m, v, rows, count, dim, ...hyper] = args;
   engine().split('adamwRows', count, { minShare: minShare(7 * dim) }, (start, end) => [
     p,
     g,
@@ -172,19 +147,8 @@ export function addRowVector(out: number, x: number, b: number, rows: number, co
 }
 
 /** The fused softmax cross-entropy / KL kernel (losses.as), split by rows. */
-export function softmaxXent(
-  x: number,
-  rows: number,
-  cols: number,
-  invTemp: number,
-  targets: number,
-  probs: number,
-  weights: number,
-  gradScale: number,
-  grad: number,
-  loss: number,
-  negEnt: number,
-): void {
+export function softmaxXent(...args: Parameters<KernelExports['softmaxXent']>): void {
+  const [x, rows, cols, invTemp, targets, probs, weights, gradScale, grad, loss, negEnt] = args;
   const at = (base: number, start: number, width: number) => (base ? base + start * width * 4 : 0);
   engine().split('softmaxXent', rows, { minShare: minShare(4 * cols) }, (start, end) => [
     x + start * cols * 4,

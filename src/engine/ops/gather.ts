@@ -27,7 +27,7 @@ export function embedding(table: Tensor, indices: Indices): Tensor {
   gatherRows(out.ptr, table.ptr, dim, idx.ptr, idx.length);
   markTouched(table, idx.data);
   return record(out, [table], (o) => {
-    scatterRows(table.gradBuffer().ptr, rows, o.grad!.ptr, dim, 0, idx.ptr, 0, idx.length);
+    scatterRows(rows, table.gradBuffer().ptr, o.grad!.ptr, dim, 0, idx.ptr, 0, idx.length);
   });
 }
 
@@ -53,10 +53,10 @@ export function aggregateEdges(
   checkIndices(d.data, outRows, 'aggregateEdges destination');
   const out = Tensor.zeros([outRows, dim]);
   const wp = weights?.ptr ?? 0;
-  scatterRows(out.ptr, outRows, x.ptr, dim, s.ptr, d.ptr, wp, s.length);
+  scatterRows(outRows, out.ptr, x.ptr, dim, s.ptr, d.ptr, wp, s.length);
   return record(out, weights ? [x, weights] : [x], (o) => {
     const g = o.grad!.ptr;
-    if (x.requiresGrad) scatterRows(x.gradBuffer().ptr, rows, g, dim, d.ptr, s.ptr, wp, s.length);
+    if (x.requiresGrad) scatterRows(rows, x.gradBuffer().ptr, g, dim, d.ptr, s.ptr, wp, s.length);
     if (weights?.requiresGrad) {
       const dots = Tensor.empty([s.length]);
       rowDots(g, d.ptr, x.ptr, s.ptr, dim, s.length, dots.ptr);
@@ -107,8 +107,8 @@ function segmentReduce(x: Tensor, segments: Indices, count: number, mean: boolea
     weights = w.ptr;
   }
   const out = Tensor.zeros([count, dim]);
-  scatterRows(out.ptr, count, x.ptr, dim, 0, seg.ptr, weights, rows);
+  scatterRows(count, out.ptr, x.ptr, dim, 0, seg.ptr, weights, rows);
   return record(out, [x], (o) => {
-    scatterRows(x.gradBuffer().ptr, rows, o.grad!.ptr, dim, seg.ptr, 0, weights, rows);
+    scatterRows(rows, x.gradBuffer().ptr, o.grad!.ptr, dim, seg.ptr, 0, weights, rows);
   });
 }

@@ -1,5 +1,5 @@
 import { CrsaugError } from '../../util/errors.js';
-import { adamw, adamwRows, zeroFill, zeroRows } from '../parallel.js';
+import { type AdamWHyper, adamw, adamwRows, zeroFill, zeroRows } from '../parallel.js';
 import type { Parameter } from '../parameter.js';
 import { IndexBuffer, Tensor } from '../tensor.js';
 
@@ -64,10 +64,10 @@ export class AdamW {
       const g = s.param.grad;
       if (!g) continue;
       const p = s.param;
-      const hyper = [beta1, beta2, eps, s.decay ? lr * weightDecay : 0, stepSize, invSqrtBc2] as const;
+      const hyper: AdamWHyper = [beta1, beta2, eps, s.decay ? lr * weightDecay : 0, stepSize, invSqrtBc2];
       if (p.touchedRows) {
         const rows = new IndexBuffer(p.touchedRows.rows());
-        adamwRows(p.ptr, g.ptr, s.m.ptr, s.v.ptr, rows.ptr, rows.length, p.shape[1]!, hyper);
+        adamwRows(p.ptr, g.ptr, s.m.ptr, s.v.ptr, rows.ptr, rows.length, p.shape[1]!, ...hyper);
         rows.free();
       } else adamw(p.ptr, g.ptr, s.m.ptr, s.v.ptr, p.size, hyper);
     }
