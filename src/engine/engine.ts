@@ -75,7 +75,7 @@ export interface SplitOptions {
 /**
  * The process's compute context: tensor heap, kernel instance, and worker threads sharing the heap.
  * Work is split so that each output element is computed by the same instruction sequence whatever the
- * thread count (a GEMM by output columns at multiples of 8 or by whole products, row kernels by output
+ * thread count (a GEMM by output rows at multiples of 4, columns at multiples of 8 or whole products, row kernels by output
  * rows, elementwise kernels by ranges), so results are bit-identical for 1 or N threads.
  */
 export class Engine {
@@ -184,21 +184,30 @@ export class Engine {
     const { m, n, k } = call;
     const helpers = this.startedWorkers();
     const threads = m * n * k * batch.count < PARALLEL_MIN_FLOPS ? 1 : 1 + helpers.length;
-    const share = (n0: number, n1: number, b0: number, b1: number, work: number): KernelCall => ({
+    // Rows [m0, m1) of C come from rows m0… of op(A): offset pointers, the kernel sees a shorter product.
+    const share = (
+      n0: number,
+      n1: number,
+      b0: number,
+      b1: number,
+      work: number,
+      m0 = 0,
+      m1 = m,
+    ): KernelCall => ({
       kernel: 'gemm',
       args: [
         call.transA ? 1 : 0,
         call.transB ? 1 : 0,
-        m,
+        m1 - m0,
         n,
         k,
         call.alpha,
-        call.a,
+        call.a + (call.transA ? m0 : m0 * call.lda) * 4,
         call.lda,
         call.b,
         call.ldb,
         call.beta,
-        call.c,
+        call.c + m0 * call.ldc * 4,
         call.ldc,
         n0,
         n1,
@@ -223,6 +232,14 @@ export class Engine {
     } else if (batch.count > 1) {
       // Few products, or products accumulating into one output (in order): split each one by columns.
       for (let i = 0; i < batch.count; i++) this.gemm(offsetCall(call, batch, i));
+    } else if (m > n) {
+      // Tall products (e.g. [rows, 64]·[64, 64]): split by rows at multiples of the 4-row microkernel
+      // strip, so each thread packs only its rows of A and every full tile stays a full tile.
+      const ranges = splitEvenly(m, Math.min(threads, Math.ceil(m / 4)), 4);
+      this.runCalls(
+        ranges.map(([m0, m1], t) => share(0, n, 0, 1, workOf(t), m0, m1)),
+        helpers,
+      );
     } else {
       const ranges = splitEvenly(n, Math.min(threads, Math.ceil(n / 8)), 8);
       this.runCalls(
