@@ -47,7 +47,12 @@ export class BatchedJsonlAppender {
   private startWrite(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.writing ??= this.drain();
+    if (this.writing || this.pending.length === 0) return;
+    // Cleared in a callback, which always runs after this assignment (never before it, even if drain
+    // finished at once), so flush() never waits on a write that is over.
+    this.writing = this.drain().finally(() => {
+      this.writing = undefined;
+    });
   }
 
   private async drain(): Promise<void> {
@@ -60,8 +65,6 @@ export class BatchedJsonlAppender {
       }
     } catch (error) {
       this.failure = error;
-    } finally {
-      this.writing = undefined;
     }
   }
 }

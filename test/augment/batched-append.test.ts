@@ -45,3 +45,24 @@ test('a write that fails is reported by flush and by the next add, not swallowed
   assert.throws(() => appender.add({ i: 2 }), /EISDIR/);
   await assert.rejects(appender.close(), /EISDIR/);
 });
+
+// Regression: a timer set for lines that the running write then took along used to fire on an empty
+// queue and leave a finished write behind that flush() waited on forever (a busy microtask loop).
+test('a delayed write that finds its lines already written leaves nothing to wait for', async () => {
+  const file = join(dir, 'late-timer.jsonl');
+  const appender = new BatchedJsonlAppender(file, 20, 1000);
+  appender.add({ i: 0 });
+  const first = appender.flush(); // the write of line 0 starts now
+  appender.add({ i: 1 }); // waits behind it, with a timer of its own
+  await first; // the running write took line 1 along
+  await new Promise((resolve) => setTimeout(resolve, 60)); // the timer fires on an empty queue
+  appender.add({ i: 2 });
+  await appender.close();
+  assert.deepEqual(
+    readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).i),
+    [0, 1, 2],
+  );
+});
