@@ -119,7 +119,14 @@ function before(simA: number, a: number, simB: number, b: number): boolean {
   return simA > simB || (simA === simB && a < b);
 }
 
+/**
+ * The k best of one row. Items are scanned in index order, so every item already kept has a lower index
+ * than the one at hand, and a tie with the worst kept item loses: once the heap is full, one comparison
+ * with that item's similarity (the threshold) rejects almost every candidate, and the exclusion set is
+ * only asked about the few that pass.
+ */
 export function selectTopK(scores: Float32Array, k: number, excluded: ReadonlySet<number>): TopKRow {
+  if (k <= 0) return { items: new Int32Array(0), sims: new Float32Array(0) };
   const heapItems = new Int32Array(k);
   const heapSims = new Float32Array(k);
   let size = 0;
@@ -146,9 +153,12 @@ export function selectTopK(scores: Float32Array, k: number, excluded: ReadonlySe
       i = m;
     }
   };
-  for (let item = 0; item < scores.length; item++) {
-    if (excluded.has(item)) continue;
+  let threshold = Number.NEGATIVE_INFINITY;
+  const n = scores.length;
+  for (let item = 0; item < n; item++) {
     const sim = scores[item]!;
+    if (size === k && !(sim > threshold)) continue;
+    if (excluded.has(item)) continue;
     if (size < k) {
       heapItems[size] = item;
       heapSims[size] = sim;
@@ -159,11 +169,12 @@ export function selectTopK(scores: Float32Array, k: number, excluded: ReadonlySe
         swap(i, parent);
         i = parent;
       }
-    } else if (before(sim, item, heapSims[0]!, heapItems[0]!)) {
+    } else {
       heapItems[0] = item;
       heapSims[0] = sim;
       siftDown(0);
     }
+    if (size === k) threshold = heapSims[0]!;
   }
   const order = Array.from({ length: size }, (_, i) => i).sort((i, j) =>
     before(heapSims[i]!, heapItems[i]!, heapSims[j]!, heapItems[j]!) ? -1 : 1,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { readScores } from '../../src/augment/artifacts.js';
 import {
   type BatchLine,
@@ -20,30 +19,15 @@ import { embedMany } from '../../src/providers/embed-many.js';
 import { CACHE_FILE_NAME, createChatModel, createEmbeddingModel } from '../../src/providers/factory.js';
 import { ProviderCacheStore } from '../../src/providers/middleware/cache-store.js';
 import { writeJsonl } from '../../src/util/jsonl.js';
-import {
-  chatAnswer,
-  MockOpenAIServer,
-  mockVector,
-  type RecordedRequest,
-} from '../providers/mock-openai-server.js';
-import { fixturePairs, loadInspiredTest, testScoreConfig } from './score-fixture.js';
+import { chatAnswer, mockVector, type RecordedRequest } from '../providers/mock-openai-server.js';
+import { fixturePairs, mockScoringBed, testScoreConfig } from './score-fixture.js';
 
+const bed = mockScoringBed('crsaug-batch-');
+const startMock = bed.startMock;
 let dataset: Dataset;
 let dir: string;
 before(async () => {
-  dataset = await loadInspiredTest();
-  dir = mkdtempSync(join(tmpdir(), 'crsaug-batch-'));
-});
-/** Servers still open when a test fails would keep the process alive: close them all at the end. */
-const servers: MockOpenAIServer[] = [];
-async function startMock(script?: Parameters<typeof MockOpenAIServer.start>[0]): Promise<MockOpenAIServer> {
-  const mock = await MockOpenAIServer.start(script);
-  servers.push(mock);
-  return mock;
-}
-after(async () => {
-  await Promise.all(servers.map((m) => m.close()));
-  rmSync(dir, { recursive: true, force: true });
+  ({ dataset, dir } = await bed.open());
 });
 
 /** What a batch runner does: POST each line's body to its url, and write OpenAI's output line format. */

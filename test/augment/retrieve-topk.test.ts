@@ -27,6 +27,32 @@ test('selectTopK: best first, ties by lower index, excluded items skipped, k lar
   assert.deepEqual(Array.from(selectTopK(scores, 10, new Set([0, 1, 2])).items), [4, 5, 3]);
 });
 
+test('selectTopK equals a full sort (similarity desc, index asc) on random rows full of ties', () => {
+  const rng = new Rng(11);
+  for (let trial = 0; trial < 300; trial++) {
+    const n = 1 + rng.int(400);
+    // Few distinct values (many ties), or continuous ones; sometimes ±Infinity and negative zero.
+    const levels = trial % 3 === 0 ? 0 : 1 + rng.int(12);
+    const scores = Float32Array.from({ length: n }, () => {
+      if (rng.next() < 0.02) return rng.next() < 0.5 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+      if (rng.next() < 0.02) return -0;
+      return levels === 0 ? rng.normal() : rng.int(levels) / levels;
+    });
+    const excluded = new Set(Array.from({ length: rng.int(Math.min(n, 30)) }, () => rng.int(n)));
+    const k = [0, 1, 5, 50, n, n + 3][trial % 6]!;
+    const expected = [...scores.keys()]
+      .filter((i) => !excluded.has(i))
+      .sort((a, b) => scores[b]! - scores[a]! || a - b)
+      .slice(0, k);
+    const top = selectTopK(scores, k, excluded);
+    assert.deepEqual(Array.from(top.items), expected, `trial ${trial}`);
+    assert.deepEqual(
+      Array.from(top.sims),
+      expected.map((i) => scores[i]!),
+    );
+  }
+});
+
 test('engine GEMM and a plain loop give the same top-K, and the engine heap is left as found', () => {
   const rng = new Rng(7);
   const [rows, items, dims] = [37, 301, 24];

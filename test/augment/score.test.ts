@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readScores } from '../../src/augment/artifacts.js';
 import { scorePairs } from '../../src/augment/score.js';
@@ -12,26 +11,15 @@ import { ProvidersConfigSchema } from '../../src/config/providers.js';
 import type { Dataset } from '../../src/data/types.js';
 import { createChatModel } from '../../src/providers/factory.js';
 import { hashValue } from '../../src/util/hash.js';
-import { chatAnswer, MockOpenAIServer, type RecordedRequest } from '../providers/mock-openai-server.js';
-import { fixturePairs, loadInspiredTest, testScoreConfig } from './score-fixture.js';
+import { chatAnswer, type MockOpenAIServer, type RecordedRequest } from '../providers/mock-openai-server.js';
+import { fixturePairs, mockScoringBed, testScoreConfig } from './score-fixture.js';
 
+const bed = mockScoringBed('crsaug-score-');
+const startMock = bed.startMock;
 let dataset: Dataset;
 let dir: string;
-
 before(async () => {
-  dataset = await loadInspiredTest();
-  dir = mkdtempSync(join(tmpdir(), 'crsaug-score-'));
-});
-/** Servers still open when a test fails would keep the process alive: close them all at the end. */
-const servers: MockOpenAIServer[] = [];
-async function startMock(script?: Parameters<typeof MockOpenAIServer.start>[0]): Promise<MockOpenAIServer> {
-  const mock = await MockOpenAIServer.start(script);
-  servers.push(mock);
-  return mock;
-}
-after(async () => {
-  await Promise.all(servers.map((m) => m.close()));
-  rmSync(dir, { recursive: true, force: true });
+  ({ dataset, dir } = await bed.open());
 });
 
 type Messages = { role: string; content: string }[];

@@ -71,9 +71,12 @@ interface ContextView {
   context: RecContext;
   similarities: ContextSimilarities;
   bestSim: number;
+  /** The context similarities in ascending order, so an item's rank is one binary search. */
+  sortedSims: Float32Array;
   bm25: Float64Array;
   bestBm25: number;
   tokens: string[];
+  tokenSet: Set<string>;
   genresNamed: Set<string>;
   genresNegated: Set<string>;
   userWords: number;
@@ -134,13 +137,16 @@ export class PairFeaturizer {
     const recent = users.slice(-RECENT_USER_TURNS).join('\n');
     const bm25 = this.bm25.scoreAll(recent);
     const mentions = this.genres.mentions(users.join('\n'));
+    const tokens = foldedTokens(context.utterances.join('\n'));
     return {
       context,
       similarities,
       bestSim: max(similarities.context),
+      sortedSims: similarities.context.slice().sort(),
       bm25,
       bestBm25: max(bm25),
-      tokens: foldedTokens(context.utterances.join('\n')),
+      tokens,
+      tokenSet: new Set(tokens),
       genresNamed: mentions.named,
       genresNegated: mentions.negated,
       userWords: users.reduce((s, u) => s + foldedTokens(u).length, 0),
@@ -152,17 +158,13 @@ export class PairFeaturizer {
     const info = this.dataset.catalog.items[item]!;
     const sim = view.similarities.context[item]!;
     const recentUser = view.similarities.recentUser[item]!;
-    let better = 0;
-    for (const s of view.similarities.context) if (s > sim) better++;
+    const better = view.sortedSims.length - upperBound(view.sortedSims, sim);
     const title = this.titleTokens[item]!;
-    const contextWords = new Set(view.tokens);
-    const titleHits = title.filter((t) => contextWords.has(t)).length;
+    const titleHits = title.filter((t) => view.tokenSet.has(t)).length;
     const itemGenres = new Set(info.genres);
     const genreNamed = [...itemGenres].filter((g) => view.genresNamed.has(g)).length;
     const genreNegated = [...itemGenres].some((g) => view.genresNegated.has(g));
-    const peopleNamed = this.peopleTokens[item]!.filter(
-      (p) => phraseStarts(view.tokens, p).length > 0,
-    ).length;
+    const peopleNamed = this.peopleTokens[item]!.filter((p) => occurs(view, p)).length;
     const kg = this.kg.count(view.context.entities, item);
     const share = (hits: number, of: number) => (of > 0 ? hits / of : 0);
     const direct = kg.direct;
@@ -179,7 +181,7 @@ export class PairFeaturizer {
       bm25_recent_user: Math.log1p(view.bm25[item]!),
       bm25_relative: view.bestBm25 > 0 ? view.bm25[item]! / view.bestBm25 : 0,
       title_overlap: share(titleHits, title.length),
-      title_in_context: phraseStarts(view.tokens, title).length > 0 ? 1 : 0,
+      title_in_context: occurs(view, title) ? 1 : 0,
       genre_named_share: share(genreNamed, itemGenres.size),
       genre_negated: genreNegated ? 1 : 0,
       genres_named_by_user: Math.log1p(view.genresNamed.size),
@@ -198,6 +200,23 @@ export class PairFeaturizer {
     };
     return FEATURE_NAMES.map((name) => values[name]);
   }
+}
+
+/** Whether a phrase of folded tokens occurs in the context (its first word must, which is cheap to ask first). */
+function occurs(view: ContextView, phrase: readonly string[]): boolean {
+  return phrase.length > 0 && view.tokenSet.has(phrase[0]!) && phraseStarts(view.tokens, phrase).length > 0;
+}
+
+/** Index of the first value greater than `x` in ascending `sorted` (= how many are ≤ x). */
+function upperBound(sorted: Float32Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function max(values: ArrayLike<number>): number {
