@@ -13,6 +13,8 @@ import { ProvidersConfigSchema } from '../../src/config/providers.js';
 import { loadDataset } from '../../src/data/index.js';
 import type { Dataset } from '../../src/data/types.js';
 import { createChatModel } from '../../src/providers/factory.js';
+import { chatRequestBody } from '../../src/providers/openai-compatible/chat.js';
+import { postJson } from '../../src/providers/openai-compatible/http.js';
 import { table } from '../report.js';
 
 const LATENCY_MS = 50;
@@ -85,6 +87,40 @@ async function scoreOnce(dataset: Dataset, pairs: ScorePair[], cache: boolean): 
   }
 }
 
+/**
+ * The same calls without the scorer: CAP loops that only POST one scoring request body through our HTTP
+ * client and wait for the answer. What this reaches is the most any scorer can on this machine and server.
+ */
+async function transportFloor(body: unknown, calls: number): Promise<Measured> {
+  const mock = await startMockChild();
+  let stats: { calls: number; maxInFlight: number } | undefined;
+  try {
+    const endpoint = { baseUrl: mock.url, timeoutMs: 60_000 };
+    let left = calls;
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: CAP }, async () => {
+        while (left-- > 0) await postJson(endpoint, 'chat/completions', body);
+      }),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    stats = await mock.finish();
+    return {
+      cache: false,
+      calls: stats.calls,
+      valid: Number.NaN,
+      seconds,
+      pairsPerSecond: stats.calls / seconds,
+      maxInFlight: stats.maxInFlight,
+      cpuMsPerCall: (used.user + used.system) / 1000 / stats.calls,
+    };
+  } finally {
+    if (!stats) mock.kill();
+  }
+}
+
 export async function scoring(): Promise<string> {
   const dataset = await loadDataset('inspired', { dataDir: resolveDataDir(undefined).dir, splits: ['test'] });
   const contexts = dataset.splits.test!.contexts.filter((c) => c.utterances.length > 0);
@@ -97,16 +133,14 @@ export async function scoring(): Promise<string> {
     })),
   );
   const ceiling = CAP / (LATENCY_MS / 1000);
-  const rows = [];
-  for (const cache of [true, false]) {
-    const m = await scoreOnce(dataset, pairs, cache);
+  const row = (label: string, m: Measured) => {
     const share = m.pairsPerSecond / ceiling;
     // Each of the CAP slots spends seconds·CAP/calls per call; what is above the server's latency is ours.
     const perCallMs = (m.seconds * 1000 * CAP) / m.calls;
-    rows.push([
-      cache ? 'on (fresh SQLite file)' : 'off',
+    return [
+      label,
       m.calls,
-      m.valid,
+      Number.isNaN(m.valid) ? '–' : m.valid,
       m.seconds.toFixed(2),
       m.pairsPerSecond.toFixed(1),
       `${(share * 100).toFixed(1)} %${share >= TARGET ? ' (meets)' : ` (misses by ${((TARGET - share) * 100).toFixed(1)} points)`}`,
@@ -114,15 +148,26 @@ export async function scoring(): Promise<string> {
       `${(perCallMs - LATENCY_MS).toFixed(1)} ms`,
       m.cpuMsPerCall.toFixed(2),
       m.maxInFlight,
-    ]);
+    ];
+  };
+  const rows = [];
+  for (const cache of [true, false]) {
+    rows.push(row(cache ? 'on (fresh SQLite file)' : 'off', await scoreOnce(dataset, pairs, cache)));
   }
+  const body = chatRequestBody(
+    'mock-judge',
+    new ScoreRequests(dataset, ScoreConfigSchema.parse({})).request([pairs[0]!]),
+  );
+  rows.push(row('no scorer: raw HTTP loop (the floor)', await transportFloor(body, pairs.length)));
   return [
     `${pairs.length} pairs (${contexts.length} INSPIRED test contexts × ${PER_CONTEXT} items), one pair per call ` +
       `(candidatesPerCall 1), mock server (a child process, as a real server is elsewhere) answering after ${LATENCY_MS} ms, ` +
       `score.concurrency = providers.chat.concurrency = ${CAP}: ceiling ${ceiling.toFixed(0)} pairs/s. ` +
       'Every answer is appended to a fresh scores file; with the cache on, every call is also a miss written to SQLite. ' +
       'The overhead per call is ms per call − the server latency (wall time: it grows when other jobs take the cores); ' +
-      'the scorer CPU per call is this process’s CPU time over the run divided by the calls (the part that does not depend on the machine’s load).',
+      'the scorer CPU per call is this process’s CPU time over the run divided by the calls (the part that does not depend on the machine’s load). ' +
+      'The last row sends the same number of calls (one scoring request body, repeated) through our HTTP client alone, ' +
+      'CAP loops with no scorer, cache or file: the most any scorer can reach against this server on this machine at this moment.',
     '',
     table(
       [
