@@ -114,73 +114,77 @@ export function topKInnerProduct(
   return out;
 }
 
-/** `a` ranks before `b`: higher similarity, then lower index (so results never depend on scan order). */
-function before(simA: number, a: number, simB: number, b: number): boolean {
-  return simA > simB || (simA === simB && a < b);
-}
-
 /**
  * The k best of one row. Items are scanned in index order, so every item already kept has a lower index
  * than the one at hand, and a tie with the worst kept item loses: once the heap is full, one comparison
  * with that item's similarity (the threshold) rejects almost every candidate, and the exclusion set is
- * only asked about the few that pass.
+ * only asked about the few that pass. The heap is plain typed arrays and functions without closures,
+ * which the JIT keeps tight; the kept items are then heap-sorted in place, best first.
  */
 export function selectTopK(scores: Float32Array, k: number, excluded: ReadonlySet<number>): TopKRow {
   if (k <= 0) return { items: new Int32Array(0), sims: new Float32Array(0) };
   const heapItems = new Int32Array(k);
   const heapSims = new Float32Array(k);
-  let size = 0;
-  // Min-heap on rank order: the root is the worst item kept so far.
-  const worse = (i: number, j: number) => before(heapSims[j]!, heapItems[j]!, heapSims[i]!, heapItems[i]!);
-  const swap = (i: number, j: number) => {
-    const item = heapItems[i]!;
-    heapItems[i] = heapItems[j]!;
-    heapItems[j] = item;
-    const sim = heapSims[i]!;
-    heapSims[i] = heapSims[j]!;
-    heapSims[j] = sim;
-  };
-  const siftDown = (start: number) => {
-    let i = start;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < size && worse(l, m)) m = l;
-      if (r < size && worse(r, m)) m = r;
-      if (m === i) return;
-      swap(i, m);
-      i = m;
-    }
-  };
-  let threshold = Number.NEGATIVE_INFINITY;
   const n = scores.length;
-  for (let item = 0; item < n; item++) {
-    const sim = scores[item]!;
-    if (size === k && !(sim > threshold)) continue;
+  let size = 0;
+  let item = 0;
+  for (; item < n && size < k; item++) {
     if (excluded.has(item)) continue;
-    if (size < k) {
-      heapItems[size] = item;
-      heapSims[size] = sim;
-      let i = size++;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!worse(i, parent)) break;
-        swap(i, parent);
-        i = parent;
-      }
-    } else {
-      heapItems[0] = item;
-      heapSims[0] = sim;
-      siftDown(0);
-    }
-    if (size === k) threshold = heapSims[0]!;
+    heapItems[size] = item;
+    heapSims[size] = scores[item]!;
+    siftUp(heapSims, heapItems, size++);
   }
-  const order = Array.from({ length: size }, (_, i) => i).sort((i, j) =>
-    before(heapSims[i]!, heapItems[i]!, heapSims[j]!, heapItems[j]!) ? -1 : 1,
-  );
-  return {
-    items: Int32Array.from(order, (i) => heapItems[i]!),
-    sims: Float32Array.from(order, (i) => heapSims[i]!),
-  };
+  let threshold = heapSims[0]!;
+  for (; item < n; item++) {
+    const sim = scores[item]!;
+    if (!(sim > threshold) || excluded.has(item)) continue;
+    heapItems[0] = item;
+    heapSims[0] = sim;
+    siftDown(heapSims, heapItems, size, 0);
+    threshold = heapSims[0]!;
+  }
+  // Heap sort in place: moving the worst to the end, one by one, leaves the best first.
+  for (let end = size - 1; end > 0; end--) {
+    swap(heapSims, heapItems, 0, end);
+    siftDown(heapSims, heapItems, end, 0);
+  }
+  return { items: heapItems.subarray(0, size), sims: heapSims.subarray(0, size) };
+}
+
+/** Heap entry i ranks below entry j (the min-heap's order: the root is the worst kept). */
+function worse(sims: Float32Array, items: Int32Array, i: number, j: number): boolean {
+  return sims[i]! < sims[j]! || (sims[i] === sims[j] && items[i]! > items[j]!);
+}
+
+function swap(sims: Float32Array, items: Int32Array, i: number, j: number): void {
+  const item = items[i]!;
+  items[i] = items[j]!;
+  items[j] = item;
+  const sim = sims[i]!;
+  sims[i] = sims[j]!;
+  sims[j] = sim;
+}
+
+function siftUp(sims: Float32Array, items: Int32Array, start: number): void {
+  let i = start;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!worse(sims, items, i, parent)) return;
+    swap(sims, items, i, parent);
+    i = parent;
+  }
+}
+
+function siftDown(sims: Float32Array, items: Int32Array, size: number, start: number): void {
+  let i = start;
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < size && worse(sims, items, l, m)) m = l;
+    if (r < size && worse(sims, items, r, m)) m = r;
+    if (m === i) return;
+    swap(sims, items, i, m);
+    i = m;
+  }
 }
