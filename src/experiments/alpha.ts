@@ -7,7 +7,7 @@ import {
   trainStage1,
   trainStage2,
 } from './context.js';
-import { LineSeries, point, RECALL_COLUMNS, recallCells } from './summary.js';
+import { LineSeries, point, RECALL_COLUMNS, recallCells, VALID_COLUMNS, validCells } from './summary.js';
 
 export const DEFAULT_ALPHAS = [0, 0.1, 0.3, 1, 3];
 
@@ -21,10 +21,10 @@ export async function alphaExperiment(env: ExperimentEnv): Promise<Experiment> {
   for (const backbone of env.backbones) {
     const baseline = await trainBaseline(ctx, backbone);
     const stage1 = await trainStage1(ctx, backbone, synthetic);
-    rows.push([backbone, 'baseline', null, ...recallCells(baseline)]);
+    rows.push([backbone, 'baseline', null, ...validCells(baseline), ...recallCells(baseline)]);
     for (const alpha of alphas) {
       const stage2 = await trainStage2(ctx, backbone, stage1, { alpha });
-      rows.push([backbone, 'stage 2', alpha, ...recallCells(stage2)]);
+      rows.push([backbone, 'stage 2', alpha, ...validCells(stage2), ...recallCells(stage2)]);
       lines.add(`${backbone} stage 2`, point(alpha, stage2, 'recall@50'));
       lines.add(`${backbone} baseline`, point(alpha, baseline, 'recall@50'));
     }
@@ -33,12 +33,13 @@ export async function alphaExperiment(env: ExperimentEnv): Promise<Experiment> {
     id: 'alpha',
     title: 'Stage-2 KL weight α',
     description:
-      'Stage 2 trains on the real labels with CE + α·KL(p_stage1 ‖ p) to a frozen copy of the stage-1 model; every α starts from the same stage-1 runs (α = 0 is plain fine-tuning). The baseline is drawn flat for reference.',
+      'Stage 2 trains on the real labels with CE + α·KL(p_stage1 ‖ p) to a frozen copy of the stage-1 model; every α starts from the same stage-1 runs (α = 0 is plain fine-tuning). Choose α on the valid columns (the selected epochs’ valid recall); test is the held-out report. The baseline is drawn flat for reference.',
     table: {
       columns: [
         { label: 'backbone', format: 'text' },
         { label: 'model', format: 'text' },
         { label: 'α', format: 'number' },
+        ...VALID_COLUMNS,
         ...RECALL_COLUMNS,
       ],
       rows,

@@ -4,11 +4,30 @@ import type { SeedRun, TrainValue } from '../pipeline/train-stages.js';
 
 export const RECALLS = ['recall@1', 'recall@10', 'recall@50'] as const;
 
-/** Mean ± sample std over seeds of one test metric, as a report table cell. */
-export function meanStd(runs: readonly SeedRun[], metric: string): { mean: number; std: number } {
-  const s = aggregateRuns(runs.map((r) => r.test))[metric]!;
+/** Mean ± sample std over seeds of one metric (test by default), as a report table cell. */
+export function meanStd(
+  runs: readonly SeedRun[],
+  metric: string,
+  split: 'test' | 'valid' = 'test',
+): { mean: number; std: number } {
+  const s = aggregateRuns(runs.map((r) => r[split]))[metric]!;
   return { mean: s.mean, std: s.std };
 }
+
+/**
+ * Valid R@10 and R@50 of the selected epochs: what a sweep's setting is chosen on (the trainer selects
+ * epochs on valid too), so test stays a held-out report.
+ */
+export function validCells(trained: Artifact<TrainValue>): { mean: number; std: number }[] {
+  return VALID_RECALLS.map((metric) => meanStd(trained.value.runs, metric, 'valid'));
+}
+
+const VALID_RECALLS = ['recall@10', 'recall@50'] as const;
+
+export const VALID_COLUMNS = VALID_RECALLS.map((metric) => ({
+  label: `valid ${metric.replace('recall', 'R')}`,
+  format: 'percent' as const,
+}));
 
 export function recallCells(trained: Artifact<TrainValue>): { mean: number; std: number }[] {
   return RECALLS.map((metric) => meanStd(trained.value.runs, metric));
