@@ -143,7 +143,8 @@ export async function scoring(): Promise<string> {
       Number.isNaN(m.valid) ? '–' : m.valid,
       m.seconds.toFixed(2),
       m.pairsPerSecond.toFixed(1),
-      `${(share * 100).toFixed(1)} %${share >= TARGET ? ' (meets)' : ` (misses by ${((TARGET - share) * 100).toFixed(1)} points)`}`,
+      // Two decimals, so a share just under the target never reads as "95.0 % (misses by 0.0 points)".
+      `${(share * 100).toFixed(2)} %${share >= TARGET ? ' (meets)' : ` (misses by ${((TARGET - share) * 100).toFixed(2)} points)`}`,
       perCallMs.toFixed(1),
       `${(perCallMs - LATENCY_MS).toFixed(1)} ms`,
       m.cpuMsPerCall.toFixed(2),
