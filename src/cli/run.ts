@@ -44,7 +44,7 @@ export function register(program: Command): void {
         `crsaug run on ${outcome.results.dataset} (test split, reference protocol) in ${outcome.wallSeconds.toFixed(0)} s`,
         `embedder: ${outcome.retrieved.value.provider.description}`,
         `teacher: ${outcome.teacher.value.provider.description}`,
-        `scorer: ${s.scorer}; ${s.labels} synthetic labels on ${s.contexts} train contexts (threshold ${s.threshold})`,
+        `scorer: ${s.scorer}; ${s.labels} synthetic labels on ${s.contexts - s.contextsWithoutLabels} of ${s.contexts} train contexts (threshold ${s.threshold})`,
         '',
         formatResultsTable(outcome.results),
         '',

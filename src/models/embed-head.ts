@@ -91,7 +91,7 @@ export class EmbedHead extends Module implements TrainableModel {
         throw new CrsaugError(
           `no embedding for context (dialog ${c.dialogId}, turn ${c.turnId}) in ${this.table.source}`,
           {
-            hint: 'embed every split you train or evaluate on with `crsaug augment retrieve`',
+            hint: 'embed every split you train or evaluate on: `crsaug augment retrieve --splits train,valid,test`',
           },
         );
       }
