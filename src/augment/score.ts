@@ -41,8 +41,8 @@ export interface ScoreRunSummary {
 
 /**
  * Judges pairs with the teacher. Each result is appended to the scores file as it is known (batched, so no
- * call waits for the disk), and a restart skips every pair already there; the provider cache makes any call that had returned before a
- * kill free on the rerun, so an interrupted run costs nothing twice.
+ * call waits for the disk), and a restart skips every pair already there; the provider cache makes any call
+ * that had returned before a kill free on the rerun, so an interrupted run costs nothing twice.
  */
 export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSummary> {
   const { model, config, requests } = options;

@@ -82,7 +82,7 @@ export async function postJson(
       status,
       retryable: isRetryableStatus(status),
       body: text,
-      retryAfterMs: parseRetryAfter(toHeaders(response.headers)),
+      retryAfterMs: parseRetryAfter(response.headers),
     });
   }
   try {
@@ -155,15 +155,6 @@ function post(
   });
 }
 
-function toHeaders(raw: http.IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
-    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
-      headers.append(name, v);
-  }
-  return headers;
-}
-
 function describeCause(error: unknown): string {
   const own = error as { code?: string; cause?: { code?: string; message?: string } };
   return own.code ?? own.cause?.code ?? own.cause?.message ?? (error as Error).message ?? String(error);
@@ -173,12 +164,17 @@ function describeCause(error: unknown): string {
  * The wait a server asked for: `retry-after-ms` (OpenAI's precise header) or `Retry-After` as seconds or an
  * HTTP date. Undefined when absent or unparsable.
  */
-export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const value = headers.get('retry-after');
-  if (value === null || value.trim() === '') return undefined;
+export function parseRetryAfter(headers: http.IncomingHttpHeaders, now = Date.now()): number | undefined {
+  const ms = headerValue(headers['retry-after-ms']);
+  if (ms !== undefined && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const value = headerValue(headers['retry-after']);
+  if (value === undefined || value.trim() === '') return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** A header's value as node:http gives it (lower-cased name; repeated headers as a list): the first one. */
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
