@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { DistillConfig, RetrieveConfig } from '../config/augment.js';
 import type { Dataset } from '../data/types.js';
 import type { EmbeddingModel } from '../providers/types.js';
+import { CrsaugError, InputError } from '../util/errors.js';
 import { writeJsonFile } from '../util/json.js';
 import { Progress } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
@@ -118,10 +119,20 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const embedders = new Set<string>();
   for (const [index, file] of options.teacherFiles.entries()) {
     const set = await loadTeacherSet(file, datasets);
+    if (set.split === 'test') {
+      throw new InputError(
+        { file, line: 1, field: 'split' },
+        'judgments of the test split serve evaluation only; a student must never be distilled from them',
+        { hint: 'distil from train judgments (valid judgments are held out to measure agreement)' },
+      );
+    }
     const featurizer = await featurizerFor(set.dataset);
     embedders.add(featurizer.space.model.provider);
     const data = await featurizeTeacherSet(set, featurizer, options.silent);
-    const held = heldOutContexts(data.contextKeys, options.config.heldOutShare, options.seed + index);
+    // Valid judgments only measure agreement: training on them would tune the labels to the split that
+    // selects epochs, thresholds and α.
+    const share = set.split === 'valid' ? 1 : options.config.heldOutShare;
+    const held = heldOutContexts(data.contextKeys, share, options.seed + index);
     const heldOut = data.contextKeys.map((k) => held.has(k));
     parts.push({
       summary: {
@@ -150,6 +161,11 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     return { features: Float32Array.from(features), targets: Float32Array.from(targets) };
   };
   const train = pick(false);
+  if (train.targets.length === 0) {
+    throw new CrsaugError('no train-split judgments left to distil from', {
+      hint: 'valid judgments only measure the student; pass a teacher file of the train split',
+    });
+  }
   const sources = parts.map((p) => `${p.summary.dataset}/${p.summary.split}`).join(' + ');
   const { student, trainMse } = Student.train(train.features, train.targets, {
     featureNames: FEATURE_NAMES,

@@ -1,3 +1,4 @@
+import type { RetrieveConfig } from '../config/augment.js';
 import { resolveCacheDir } from '../config/paths.js';
 import type { ProvidersConfig } from '../config/providers.js';
 import type { Config } from '../config/schema.js';
@@ -10,7 +11,7 @@ import {
 } from '../providers/factory.js';
 import type { EmbeddingModel } from '../providers/types.js';
 import { renderContextText } from './context-text.js';
-import { itemTexts } from './retrieve.js';
+import { itemTexts, titleMatcherOf } from './retrieve.js';
 
 /**
  * The embedding model for retrieval, from the provider factory. The builtin TF-IDF/LSA embedder is fitted on
@@ -28,7 +29,7 @@ export async function openEmbeddingModel(
 
 /**
  * The retrieval embedder for a dataset as every stage opens it: the configured provider, or the builtin
- * embedder fitted on item texts plus train contexts, so retrieval and the student's features share one space.
+ * embedder fitted on `augment.retrieve.fitCorpus`, so retrieval and the student's features share one space.
  */
 export function openDatasetEmbedder(
   config: Config,
@@ -39,9 +40,16 @@ export function openDatasetEmbedder(
   return openEmbeddingModel(
     config.providers,
     { cacheDir: resolveCacheDir(config.cacheDir), stage, seed: config.seed },
-    () => [
-      ...itemTexts(dataset.catalog, cfg),
-      ...(dataset.splits.train?.contexts ?? []).map((c) => renderContextText(c, cfg)),
-    ],
+    () => builtinFitCorpus(dataset, cfg),
   );
+}
+
+/** The texts the builtin embedder is fitted on (see RetrieveConfig.fitCorpus). */
+export function builtinFitCorpus(dataset: Dataset, cfg: RetrieveConfig): string[] {
+  const items = itemTexts(dataset.catalog, cfg);
+  if (cfg.fitCorpus === 'items') return items;
+  const contexts = (dataset.splits.train?.contexts ?? []).map((c) => renderContextText(c, cfg));
+  if (cfg.fitCorpus === 'items+contexts') return [...items, ...contexts];
+  const titles = titleMatcherOf(dataset.catalog);
+  return [...items, ...contexts.map((text) => titles.mask(text))];
 }

@@ -35,6 +35,27 @@ export class TitleMatcher {
 
   /** Item indices whose title occurs in `text`. */
   find(text: string): Set<number> {
+    const found = new Set<number>();
+    for (const span of this.spans(text)) for (const item of span.items) found.add(item);
+    return found;
+  }
+
+  /**
+   * `text` with every title occurrence replaced by `replacement`, so a corpus built from dialogues carries no
+   * title words (a space fitted on it cannot learn which items co-occur in a dialogue).
+   */
+  mask(text: string, replacement = ''): string {
+    let out = '';
+    let at = 0;
+    for (const span of this.spans(text)) {
+      out += text.slice(at, span.from) + replacement;
+      at = span.to;
+    }
+    return out + text.slice(at);
+  }
+
+  /** The matched title spans of `text` in order, without those inside a longer matched title. */
+  private spans(text: string): { from: number; to: number; items: number[] }[] {
     const tokens = tokenize(text);
     const spans: { start: number; end: number; items: number[] }[] = [];
     for (let start = 0; start < tokens.length; start++) {
@@ -47,15 +68,28 @@ export class TitleMatcher {
         }
       }
     }
-    const found = new Set<number>();
-    for (const span of spans) {
-      const inside = spans.some(
-        (o) =>
-          o !== span && o.start <= span.start && o.end >= span.end && o.end - o.start > span.end - span.start,
-      );
-      if (!inside) for (const item of span.items) found.add(item);
+    const outer = spans.filter(
+      (span) =>
+        !spans.some(
+          (o) =>
+            o !== span &&
+            o.start <= span.start &&
+            o.end >= span.end &&
+            o.end - o.start > span.end - span.start,
+        ),
+    );
+    // Overlapping outer spans (two titles sharing words) are merged for masking, kept apart for their items.
+    const merged: { from: number; to: number; items: number[] }[] = [];
+    for (const span of outer) {
+      const from = tokens[span.start]!.from;
+      const to = tokens[span.end]!.to;
+      const last = merged.at(-1);
+      if (last && from < last.to) {
+        last.to = Math.max(last.to, to);
+        last.items = [...last.items, ...span.items];
+      } else merged.push({ from, to, items: span.items });
     }
-    return found;
+    return merged;
   }
 
   private accepts(span: Token[]): boolean {
@@ -77,6 +111,9 @@ interface Token {
   capitalised: boolean;
   /** First word of the text, of a line, or after . ! ? (capitalised there for grammar, not as a title). */
   sentenceStart: boolean;
+  /** Character offsets of the word in the text. */
+  from: number;
+  to: number;
 }
 
 function newNode(): TrieNode {
@@ -97,6 +134,8 @@ function tokenize(text: string): Token[] {
       lower: m[0].toLowerCase(),
       capitalised: /^\p{Lu}/u.test(m[0]),
       sentenceStart: i < 0 || '.!?:\n\r'.includes(text[i]!),
+      from: m.index,
+      to: m.index + m[0].length,
     };
   });
 }

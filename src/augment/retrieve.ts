@@ -42,7 +42,10 @@ export interface RetrieveSplitSummary {
   /** Mean items excluded per context: linked entities, and titles found in the text. */
   meanExcludedByEntities: number;
   meanExcludedByTitles: number;
-  /** Share of the contexts' gold items (after repeated-item removal) that are among their candidates. */
+  /**
+   * Share of the split's (context, gold) pairs (gold after repeated-item removal) whose gold item is among
+   * the context's candidates: the retriever's recall at top-K.
+   */
   goldRecall: number;
   seconds: number;
   contextsPerSecond: number;
@@ -198,11 +201,13 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveSummar
     });
     const mean = (pick: (e: (typeof exclusions)[number]) => number) =>
       contexts.length ? exclusions.reduce((s, e) => s + pick(e), 0) / contexts.length : 0;
+    // Over every context of the split in the shard: a context with no text to embed has no candidates.
     let gold = 0;
+    for (const c of dataset.splits[name]!.contexts)
+      if (inShard(c.dialogId, c.turnId, options.shard)) gold += c.gold.length;
     let found = 0;
     for (const [i, context] of contexts.entries()) {
       const kept = new Set(rows[i]!.items);
-      gold += context.gold.length;
       found += context.gold.filter((item) => kept.has(item)).length;
     }
     summaries.push({

@@ -121,6 +121,11 @@ const HISTOGRAM_BUCKETS: ReadonlyArray<[label: string, low: number, high: number
  */
 export async function synthesize(options: SynthesizeOptions): Promise<SynthesisStats> {
   const { dataset, threshold } = options;
+  if (options.split !== 'train') {
+    throw new CrsaugError(`synthetic labels are made for the train split only, not ${options.split}`, {
+      hint: 'labels on valid would steer model selection, labels on test would leak into the evaluation',
+    });
+  }
   const split = dataset.splits[options.split];
   if (!split) throw new CrsaugError(`split "${options.split}" of ${dataset.name} is not loaded`);
   const byKey = new Map<string, RecContext>(split.contexts.map((c) => [contextKey(c.dialogId, c.turnId), c]));

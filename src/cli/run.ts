@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { reportInputOf } from '../pipeline/report-input.js';
 import { runPipeline } from '../pipeline/run.js';
-import { formatResultsTable } from '../pipeline/summary-table.js';
+import { formatGoldInTopK, formatResultsTable } from '../pipeline/summary-table.js';
 import { writeReport } from '../report/index.js';
 import { addPipelineOptions, type PipelineFlags, pipelineConfig } from './pipeline-flags.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -43,6 +43,7 @@ export function register(program: Command): void {
       [
         `crsaug run on ${outcome.results.dataset} (test split, reference protocol) in ${outcome.wallSeconds.toFixed(0)} s`,
         `embedder: ${outcome.retrieved.value.provider.description}`,
+        `gold among the top ${outcome.results.retrieval.topK} candidates: ${formatGoldInTopK(outcome.results.retrieval)}`,
         `teacher: ${outcome.teacher.value.provider.description}`,
         `scorer: ${s.scorer}; ${s.labels} synthetic labels on ${s.contexts - s.contextsWithoutLabels} of ${s.contexts} train contexts (threshold ${s.threshold})`,
         '',

@@ -12,6 +12,8 @@ export const DEFAULT_ITEM_TEMPLATE =
 export const DEFAULT_PROMPT_ITEM_TEMPLATE =
   '{name}[\nGenres: {genres}][\nDirected by: {directors}][\nStarring: {stars}][\nPlot: {plot}]';
 
+export const FIT_CORPORA = ['items', 'items+masked-contexts', 'items+contexts'] as const;
+
 const ItemTextSchema = {
   /** Most people listed per role (directors, stars, writers); 0 = all. */
   maxPeople: z.number().int().nonnegative().default(3),
@@ -38,6 +40,13 @@ export const RetrieveConfigSchema = z
      * (linking misses titles; see docs/augment.md for the matching rule).
      */
     excludeMentionedTitles: z.boolean().default(true),
+    /**
+     * What the builtin TF-IDF/LSA embedder is fitted on (other providers are not fitted): item texts only,
+     * item texts plus train contexts with every catalog title masked, or plus the raw train contexts. Raw
+     * contexts let the space learn which titles co-occur in a train dialogue, i.e. the train labels: gold
+     * items then reach the candidates far more often on train than on valid and test (docs/augment.md).
+     */
+    fitCorpus: z.enum(FIT_CORPORA).default('items'),
     /** Contexts per similarity block (queries × itemsᵀ); bounds memory at blockRows × items floats. */
     blockRows: z.number().int().positive().default(1024),
   })
@@ -112,7 +121,10 @@ export const SynthesizeConfigSchema = z
     threshold: z.number().min(0).max(4).default(3.5),
     /** Candidates scored per context (the paper: the retriever's top 50). */
     topK: z.number().int().positive().default(50),
-    /** Split whose contexts get synthetic labels (stage 1 trains on train). */
+    /**
+     * Split whose contexts get synthetic labels. Only train is accepted (synthesize refuses the others):
+     * labels on valid would steer model selection and labels on test would leak into the evaluation.
+     */
     split: z.enum(['train', 'valid', 'test']).default('train'),
   })
   .prefault({});

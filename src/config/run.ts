@@ -20,11 +20,6 @@ export const RunConfigSchema = z
      */
     syntheticLabelMode: z.enum(LABEL_MODES).default('multi-positive'),
     /**
-     * Stage 2 (and stage2-noKL) start from stage 1 with the item bias reset to the log prior of the real
-     * train labels, the baseline's starting bias (docs/results.md measures why); false keeps stage 1's bias.
-     */
-    stage2RealItemPrior: z.boolean().default(true),
-    /**
      * With a chat model configured, the teacher judges this many train contexts (seeded random subset) …
      * (the shipped offline judgments cover 240 contexts per dataset).
      */

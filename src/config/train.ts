@@ -96,11 +96,18 @@ export const TrainConfigSchema = z.object({
   alpha: z.number().nonnegative().default(0.5),
   /** stage2: temperature τ of both distributions in the KL term (reference: 1). */
   temperature: z.number().positive().default(1),
+  /** stage2: multiply the KL term by τ² as Hinton et al. (2015) do; the paper: τ = 1 and no factor. */
+  temperatureSquared: z.boolean().default(false),
   /**
    * Start the item bias at the log label prior of the training samples, log((n_i + 1) / (N + items)), so a
    * fresh model begins at popularity ranking and learns the context-dependent part (not used with --init).
    */
   itemPrior: z.boolean().default(true),
+  /**
+   * Early stopping: end training after this many epochs without a better valid score (the selected epoch
+   * stays the best one); 0 trains every epoch. `epochs` is then the most a run may train.
+   */
+  patience: z.number().int().nonnegative().default(0),
   /** Valid metric that selects the best epoch (reference protocol, filtered). */
   selectMetric: z.string().default('recall@50'),
   /** Contexts per scoring call during evaluation. */

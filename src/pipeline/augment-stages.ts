@@ -172,6 +172,10 @@ function teacherScoreConfig(ctx: PipelineContext) {
   };
 }
 
+/**
+ * The shipped judgments of this dataset (all datasets' when none is for it). Distillation trains on the
+ * train-split files only and holds valid files out to measure agreement, so valid stays clean for selection.
+ */
 function sharedTeacherFiles(ctx: PipelineContext): string[] {
   const all = defaultTeacherFiles(ctx.config.dataDir);
   const own = all.filter((f) => basename(f).startsWith(`${ctx.dataset.name}_`));

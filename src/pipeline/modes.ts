@@ -88,12 +88,16 @@ export function trainStage1(
   });
 }
 
-/** Stage 2 from the given stage-1 runs; α defaults to the config's (the run's `stage2`), 0 is `stage2-noKL`. */
+/**
+ * Stage 2 from the given stage-1 runs, with the stage-1 model as trained as both start and frozen KL
+ * reference (the paper's). α defaults to the config's (`stage2`); α = 0 is `stage2-noKL`. `realItemPrior`
+ * is the `stage2-prior` variant: start and reference get the real train labels' log prior as item bias.
+ */
 export function trainStage2(
   ctx: PipelineContext,
   backbone: Backbone,
   stage1: Artifact<TrainValue>,
-  variant: { suffix?: string; alpha?: number } = {},
+  variant: { suffix?: string; alpha?: number; realItemPrior?: boolean } = {},
 ): Promise<Artifact<TrainValue>> {
   const alpha = variant.alpha ?? ctx.config.train.alpha;
   const name =
@@ -101,9 +105,9 @@ export function trainStage2(
   return trainStage(ctx, {
     backbone,
     mode: 'stage2',
-    label: `${name}${variant.suffix ?? ''}`,
+    label: `${name}${variant.realItemPrior ? '-prior' : ''}${variant.suffix ?? ''}`,
     init: stage1,
-    realItemPrior: ctx.config.run.stage2RealItemPrior,
+    realItemPrior: variant.realItemPrior,
     train: { alpha },
   });
 }

@@ -76,13 +76,32 @@ export function reportInputOf(
       significanceTest: SIGNIFICANCE_TEST,
       rows,
     },
-    experiments: [synthesisExperiment(synthesized.value), agreementExperiment(distilled.value)],
+    experiments: [
+      retrievalExperiment(outcome.results.retrieval),
+      synthesisExperiment(synthesized.value),
+      agreementExperiment(distilled.value),
+    ],
     examples: {
       threshold: synthesized.value.threshold,
       scoreRange: [0, 4],
       contexts: synthesized.value.examples,
     },
     cost: stageCosts(outcome),
+  };
+}
+
+function retrievalExperiment(r: PipelineOutcome['results']['retrieval']): ExperimentJson {
+  return {
+    id: 'retrieval',
+    title: `Gold items among the top ${r.topK} candidates`,
+    description: `Share of each split's (context, gold) pairs whose gold item the retriever (${r.model}) puts among a context's top ${r.topK}. A retriever fitted on train dialogues can learn which titles co-occur in them, i.e. the train labels; similar shares on train, valid and test show it did not.`,
+    table: {
+      columns: [
+        { label: 'split', format: 'text' },
+        { label: `gold in top ${r.topK}`, format: 'percent' },
+      ],
+      rows: Object.entries(r.goldInTopK).map(([split, share]) => [split, share!]),
+    },
   };
 }
 

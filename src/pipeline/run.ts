@@ -29,6 +29,24 @@ export interface RunResults {
   results: Record<string, Record<string, Record<string, Metrics>>>;
   /** p-values of each augmented mode against the same backbone's baseline (seed-averaged pairs). */
   pValues: Record<string, Record<string, Metrics>>;
+  retrieval: RetrievalResults;
+}
+
+/** How often the retriever's candidates hold the gold item, per split: equal shares mean no label leak. */
+export interface RetrievalResults {
+  model: string;
+  topK: number;
+  /** Share of the split's (context, gold) pairs whose gold item is among the context's top-K candidates. */
+  goldInTopK: Partial<Record<SplitName, number>>;
+}
+
+function retrievalResults(retrieved: Artifact<RetrieveValue>, topK: number): RetrievalResults {
+  const { value } = retrieved;
+  return {
+    model: value.model,
+    topK,
+    goldInTopK: Object.fromEntries(value.splits.map((s) => [s.split, s.goldRecall])),
+  };
 }
 
 export interface PipelineOutcome {
@@ -47,7 +65,7 @@ export interface PipelineOutcome {
 }
 
 /** The augmented modes `crsaug run` trains for every backbone, after its baseline. */
-export const AUGMENTED_MODES = ['stage1', 'stage2', 'stage2-noKL', 'mixed'] as const;
+export const AUGMENTED_MODES = ['stage1', 'stage2', 'stage2-prior', 'stage2-noKL', 'mixed'] as const;
 
 /**
  * prepare → retrieve → teacher → distill → synthesize → baseline → stage 1 → stage 2 (and the ablations)
@@ -80,6 +98,7 @@ export async function runPipeline(
       baseline,
       stage1,
       stage2: await trainStage2(ctx, backbone, stage1),
+      'stage2-prior': await trainStage2(ctx, backbone, stage1, { realItemPrior: true }),
       'stage2-noKL': await trainStage2(ctx, backbone, stage1, { alpha: 0 }),
       mixed: await trainMixed(ctx, backbone, synthetic),
     };
@@ -99,7 +118,10 @@ export async function runPipeline(
     floors[name] = runs.map((r) => ({ seed: r.seed, metrics: r.result.metrics }));
   }
 
-  const results = collectResults(config, dataset.name, trained, floors);
+  const results = {
+    ...collectResults(config, dataset.name, trained, floors),
+    retrieval: retrievalResults(retrieved, config.augment.retrieve.topK),
+  };
   await writeJsonFile(join(out, 'results.json'), results);
   return {
     outDir: out,
@@ -122,7 +144,7 @@ function collectResults(
   dataset: string,
   trained: PipelineOutcome['trained'],
   floors: PipelineOutcome['floors'],
-): RunResults {
+): Omit<RunResults, 'retrieval'> {
   const results: RunResults['results'] = {};
   const pValues: RunResults['pValues'] = {};
   for (const [name, runs] of Object.entries(floors)) {

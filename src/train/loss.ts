@@ -2,12 +2,14 @@ import { add, crossEntropy, klDivergence, noGrad, scale, softmax, Tensor } from 
 import type { TrainableModel } from '../models/trainable.js';
 import type { TrainSample } from './samples.js';
 
-/** Stage 2's soft-label term: α · KL(p_ref ‖ p) with both distributions at temperature τ. */
+/** Stage 2's soft-label term: α · KL(p_ref ‖ p) with both distributions at temperature τ (times τ² if set). */
 export interface Distillation {
   /** The frozen stage-1 model: separate parameters, never given to the optimizer. */
   reference: TrainableModel;
   alpha: number;
   temperature: number;
+  /** Multiply the KL term by τ² (Hinton et al., 2015), so its gradient scale does not shrink as τ grows. */
+  temperatureSquared?: boolean;
 }
 
 /**
@@ -25,7 +27,8 @@ export function batchLoss(
   if (!distillation || distillation.alpha === 0) return ce;
   const { reference, alpha, temperature } = distillation;
   const refProbs = noGrad(() => softmax(reference.logits(contexts), temperature));
-  return add(ce, scale(klDivergence(logits, refProbs, { temperature }), alpha));
+  const weight = distillation.temperatureSquared ? alpha * temperature * temperature : alpha;
+  return add(ce, scale(klDivergence(logits, refProbs, { temperature }), weight));
 }
 
 function targetsOf(

@@ -59,8 +59,9 @@ export function epochRng(seed: number, epoch: number): Rng {
 
 /**
  * Trains one seed: AdamW with linear warm-up and decay, gradient clipping, valid evaluation after each
- * epoch with the reference protocol, best-epoch selection on `train.selectMetric`, a resumable checkpoint
- * each epoch, and test metrics of the selected weights.
+ * epoch with the reference protocol, best-epoch selection on `train.selectMetric` (stopping early after
+ * `train.patience` epochs without improvement), a resumable checkpoint each epoch, and test metrics of the
+ * selected weights.
  */
 export async function trainSeed(o: TrainSeedOptions): Promise<SeedResult | null> {
   const { train, dataset, seed } = o;
@@ -129,7 +130,7 @@ async function trainEpochs(
   const parameters = model.module.parameters();
   const start = performance.now();
   const lastEpoch = Math.min(train.epochs, state.epoch + (o.stopAfterEpochs ?? train.epochs));
-  for (let epoch = state.epoch; epoch < lastEpoch; epoch++) {
+  for (let epoch = state.epoch; epoch < lastEpoch && !stoppedEarly(state, train); epoch++) {
     const order = epochRng(seed, epoch).shuffle(Array.from(o.samples.keys()));
     const progress = new Progress(`seed ${seed} epoch ${epoch + 1}/${train.epochs}`, order.length, {
       unit: 'samples',
@@ -162,7 +163,7 @@ async function trainEpochs(
     progress.finish(`loss ${loss.toFixed(4)} valid ${train.selectMetric} ${selected.toFixed(4)}`);
   }
   const trainSeconds = (performance.now() - start) / 1000;
-  if (state.epoch < train.epochs) return null;
+  if (state.epoch < train.epochs && !stoppedEarly(state, train)) return null;
   await loadCheckpointWeights(bestDir, model.module);
   return {
     seed,
@@ -172,6 +173,11 @@ async function trainEpochs(
     history: state.history,
     trainSeconds,
   };
+}
+
+/** Early stopping: `patience` epochs have passed without a better valid score than the selected epoch's. */
+export function stoppedEarly(state: Pick<TrainerState, 'epoch' | 'bestEpoch'>, train: TrainConfig): boolean {
+  return train.patience > 0 && state.epoch - state.bestEpoch >= train.patience;
 }
 
 /** log((n_i + 1) / (N + items)) with n_i the (weighted) label count of item i in the samples. */
@@ -193,7 +199,12 @@ async function distillationOf(train: TrainConfig, dataset: Dataset): Promise<Dis
   if (!train.init) throw new CrsaugError('stage2 needs --init (the stage-1 best/ checkpoint folder)');
   const reference = await loadModel(train.init, dataset);
   reference.module.eval();
-  return { reference, alpha: train.alpha, temperature: train.temperature };
+  return {
+    reference,
+    alpha: train.alpha,
+    temperature: train.temperature,
+    temperatureSquared: train.temperatureSquared,
+  };
 }
 
 function evaluate(model: TrainableModel, contexts: readonly RecContext[], o: TrainSeedOptions): Metrics {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -15,7 +15,10 @@ import { itemTexts } from '../../src/augment/retrieve.js';
 import { Student } from '../../src/augment/student.js';
 import { defaultTeacherDir } from '../../src/augment/teacher-set.js';
 import { DistillConfigSchema, RetrieveConfigSchema } from '../../src/config/augment.js';
+import { loadDataset } from '../../src/data/index.js';
+import type { Dataset } from '../../src/data/types.js';
 import { TfidfLsaEmbedder } from '../../src/providers/builtin/tfidf-lsa-embedder.js';
+import { InputError } from '../../src/util/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crsaug-distill-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,5 +84,45 @@ describe('distill', () => {
     const loaded = await Student.load(dir);
     assert.equal(loaded.config.trainedPairs, result.trainPairs);
     loaded.free();
+  });
+
+  test('valid judgments only measure the student (never trained on); test judgments are refused', async () => {
+    const config = RetrieveConfigSchema.parse({});
+    const options = {
+      openEmbedder: async (dataset: Dataset) =>
+        new TfidfLsaEmbedder(itemTexts(dataset.catalog, config), { dimensions: 32, seed: 1, silent: true }),
+      retrieveConfig: config,
+      config: DistillConfigSchema.parse({ epochs: 2 }),
+      seed: 5,
+      silent: true,
+    };
+    const valid = join(defaultTeacherDir(), 'redial_valid.jsonl');
+    const result = await distill({
+      ...options,
+      teacherFiles: [join(defaultTeacherDir(), 'inspired_train.jsonl'), valid],
+    });
+    const [train, held] = result.files;
+    assert.deepEqual([held!.split, held!.heldOutPairs, held!.pairs], ['valid', 2880, 2880]);
+    assert.equal(result.trainPairs, train!.pairs - train!.heldOutPairs, 'no valid pair is trained on');
+    assert.match(result.student.config.description, /inspired\/train/);
+    assert.ok(result.rows.some((r) => r.scope === 'redial/valid' && r.agreement.pairs === 2880));
+    await assert.rejects(distill({ ...options, teacherFiles: [valid] }), /no train-split judgments/);
+
+    const testSplit = join(dir, 'inspired_test.jsonl');
+    const lines = readFileSync(join(defaultTeacherDir(), 'inspired_train.jsonl'), 'utf8').split('\n');
+    const testContext = (await loadDataset('inspired', { splits: ['test'] })).splits.test!.contexts[0]!;
+    const line = {
+      ...JSON.parse(lines[0]!),
+      split: 'test',
+      dialog_id: testContext.dialogId,
+      turn_id: testContext.turnId,
+    };
+    writeFileSync(testSplit, `${JSON.stringify(line)}\n`);
+    await assert.rejects(distill({ ...options, teacherFiles: [testSplit] }), (err: unknown) => {
+      assert.ok(err instanceof InputError);
+      assert.deepEqual(err.location, { file: testSplit, line: 1, field: 'split' });
+      assert.match(err.message, /evaluation only/);
+      return true;
+    });
   });
 });

@@ -186,4 +186,13 @@ describe('titles written in the dialogue', () => {
     assert.deepEqual(names('something with Morgan in it'), []);
     assert.deepEqual(names('loved saving private ryan and Bad Boys'), [0, 6]);
   });
+
+  test('mask removes exactly the matched titles (the longer one where titles nest), keeping the rest', () => {
+    assert.equal(matcher.mask('I just saw Bad Boys for Life. Good evening!'), 'I just saw . Good evening!');
+    assert.equal(matcher.mask('loved saving private ryan and Bad Boys', '_'), 'loved _ and _');
+    assert.equal(
+      matcher.mask('I rush home to watch a romantic comedy'),
+      'I rush home to watch a romantic comedy',
+    );
+  });
 });

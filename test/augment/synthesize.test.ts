@@ -26,9 +26,9 @@ const SCORES: Array<Array<number | null>> = [
 ];
 
 before(async () => {
-  dataset = await loadDataset('inspired', { splits: ['test', 'valid'] });
-  // Three real test contexts that have a gold item; each gets the gold item first, then three others.
-  contexts = dataset.splits.test!.contexts.filter((c) => c.gold.length === 1).slice(0, 3);
+  dataset = await loadDataset('inspired', { splits: ['train', 'valid'] });
+  // Three real train contexts that have a gold item; each gets the gold item first, then three others.
+  contexts = dataset.splits.train!.contexts.filter((c) => c.gold.length === 1).slice(0, 3);
   candidates = contexts.map((c, i) => {
     const others = [0, 1, 2, 3, 4, 5].filter(
       (item) => item !== c.gold[0] && !c.entities.includes(dataset.catalog.itemEntity[item]!),
@@ -62,10 +62,10 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (threshold: number, out: string, topK = 50) =>
+const run = (threshold: number, out: string, topK = 50, split: 'train' | 'valid' = 'train') =>
   synthesize({
     dataset,
-    split: 'test',
+    split,
     candidates,
     candidatesSource: 'test candidates',
     scorer: teacherScoresScorer(scores, dataset, 'test scores'),
@@ -94,7 +94,7 @@ describe('synthesize', () => {
     assert.equal(stats.labels, 5);
     assert.equal(stats.contexts, 3);
     assert.equal(stats.contextsWithoutLabels, 1);
-    assert.equal(stats.contextsWithoutCandidates, dataset.splits.test!.contexts.length - 3);
+    assert.equal(stats.contextsWithoutCandidates, dataset.splits.train!.contexts.length - 3);
     assert.equal(stats.unscoredPairs, 1);
     assert.equal(stats.labelsPerContext.median, 2);
     assert.deepEqual(
@@ -105,7 +105,7 @@ describe('synthesize', () => {
     assert.deepEqual(stats.gold, { pairs: 3, inCandidates: 3, kept: 2 });
     const shares = stats.longTail.shares;
     assert.ok(Math.abs(shares.head + shares.torso + shares.tail - 1) < 1e-9);
-    assert.equal(stats.longTail.labelSplit, 'valid');
+    assert.equal(stats.longTail.labelSplit, 'train');
     assert.match(
       formatSynthesisStats(stats),
       /gold pairs kept as labels \(of those among candidates\) \| 2 of 3/,
@@ -151,6 +151,10 @@ describe('synthesize', () => {
         [4, 3.7, 3.5],
       ],
     );
+  });
+
+  test('labels are made for the train split only', async () => {
+    await assert.rejects(run(3.5, 'valid.jsonl', 50, 'valid'), /train split only, not valid/);
   });
 
   test('a candidate outside the catalog is an error naming the source', async () => {

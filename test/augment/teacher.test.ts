@@ -29,7 +29,7 @@ describe('teacher judgments', () => {
   test('the shipped files are found and every INSPIRED judgment resolves to a context and an item', () => {
     assert.deepEqual(
       defaultTeacherFiles().map((f) => f.split('/').pop()),
-      ['inspired_train.jsonl', 'redial_valid.jsonl'],
+      ['inspired_train.jsonl', 'inspired_train2.jsonl', 'redial_train.jsonl', 'redial_valid.jsonl'],
     );
     assert.equal(set.pairs.length, 2880);
     assert.equal(new Set(set.pairs.map((p) => `${p.context.dialogId}#${p.context.turnId}`)).size, 240);

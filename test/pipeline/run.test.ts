@@ -39,6 +39,7 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
       'train-kbrd-baseline',
       'train-kbrd-stage1',
       'train-kbrd-stage2',
+      'train-kbrd-stage2-prior',
       'train-kbrd-stage2-noKL',
       'train-kbrd-mixed',
     ],
@@ -48,6 +49,7 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
     'baseline',
     'stage1',
     'stage2',
+    'stage2-prior',
     'stage2-noKL',
     'mixed',
   ]);
@@ -55,10 +57,14 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
   assert.equal(baseline.pairs, 161, 'INSPIRED test has 161 evaluated pairs');
   assert.ok(baseline['recall@50'] > 0 && baseline['recall@50'] <= 1);
   assert.ok(results.results.popularity.baseline['42']['recall@50'] > 0.3);
-  for (const mode of ['stage1', 'stage2', 'stage2-noKL', 'mixed']) {
+  for (const mode of ['stage1', 'stage2', 'stage2-prior', 'stage2-noKL', 'mixed']) {
     const p = results.pValues.kbrd[mode]['recall@10'];
     assert.ok(p >= 0 && p <= 1, `${mode} p-value ${p}`);
   }
+  assert.deepEqual(Object.keys(results.retrieval.goldInTopK), ['train', 'valid', 'test']);
+  const gold = results.retrieval.goldInTopK;
+  // Fitted on item texts only, the retriever cannot learn the train labels: train is not ahead of valid.
+  assert.ok(gold.train > 0.1 && gold.train < gold.valid + 0.03, JSON.stringify(gold));
   assert.ok(existsSync(join(out, 'config.resolved.json')));
   assert.ok(outcome.synthesized.value.labels > 0, 'the student keeps some candidates as synthetic labels');
   assert.equal(outcome.synthesized.value.examples.length, 2);
@@ -75,7 +81,14 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
   const recomputed = third.filter((l) => l.includes('computing')).map((l) => l.split(':')[0]);
   assert.deepEqual(
     recomputed,
-    ['synthesize', 'train-kbrd-stage1', 'train-kbrd-stage2', 'train-kbrd-stage2-noKL', 'train-kbrd-mixed'],
+    [
+      'synthesize',
+      'train-kbrd-stage1',
+      'train-kbrd-stage2',
+      'train-kbrd-stage2-prior',
+      'train-kbrd-stage2-noKL',
+      'train-kbrd-mixed',
+    ],
     'a new threshold recomputes synthesis and what trains on it, not retrieval, the teacher, distillation or the baseline',
   );
 });

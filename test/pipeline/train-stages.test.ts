@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -8,11 +8,12 @@ import { resolveDataDir } from '../../src/config/paths.js';
 import { loadDataset } from '../../src/data/index.js';
 import { splitOf } from '../../src/eval/index.js';
 import { ArtifactStore } from '../../src/pipeline/artifact-store.js';
-import { trainStage, withRealItemPrior } from '../../src/pipeline/train-stages.js';
+import { trainStage2 } from '../../src/pipeline/modes.js';
+import { INIT_CHECKPOINT, trainStage, withRealItemPrior } from '../../src/pipeline/train-stages.js';
 import { buildBackbone } from '../../src/train/backbones.js';
 import { loadModel, saveModel } from '../../src/train/checkpoint.js';
 import { realSamples } from '../../src/train/samples.js';
-import { logLabelPrior } from '../../src/train/trainer.js';
+import { BEST_CHECKPOINT, logLabelPrior } from '../../src/train/trainer.js';
 import { writeJsonl } from '../../src/util/jsonl.js';
 
 const root = mkdtempSync(join(tmpdir(), 'crsaug-train-stages-'));
@@ -95,4 +96,16 @@ test('trainStage: stage 1 in multi-positive mode trains one sample per context, 
   assert.equal(multi.value.samples, 20);
   assert.equal(perLabel.value.samples, 60);
   assert.notEqual(multi.key, perLabel.key, 'the label mode is part of the stage key');
+
+  // Stage 2 as the paper trains it starts from (and distils towards) stage 1 as trained; stage2-prior
+  // starts from a copy with the real-label item prior, written into its own folder.
+  const initOf = (dir: string) =>
+    JSON.parse(readFileSync(join(dir, 'config.resolved.json'), 'utf8')).train.init as string;
+  const paper = await trainStage2(ctx, 'kbrd', multi);
+  const prior = await trainStage2(ctx, 'kbrd', multi, { realItemPrior: true });
+  assert.equal(paper.value.mode, 'stage2');
+  assert.equal(prior.value.mode, 'stage2-prior');
+  assert.equal(initOf(paper.dir), join(multi.dir, 'seed-42', BEST_CHECKPOINT));
+  assert.equal(initOf(prior.dir), join(prior.dir, 'seed-42', INIT_CHECKPOINT));
+  assert.notEqual(paper.key, prior.key);
 });

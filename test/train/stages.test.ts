@@ -5,8 +5,9 @@ import { test } from 'node:test';
 import type { Dataset } from '../../src/data/types.js';
 import { AdamW, crossEntropy, klDivergence, noGrad, softmax, tidy } from '../../src/engine/index.js';
 import { loadModel } from '../../src/train/checkpoint.js';
+import { batchLoss } from '../../src/train/loss.js';
 import { runTraining, samplesForMode } from '../../src/train/run.js';
-import { readSyntheticLabels, syntheticSamples } from '../../src/train/samples.js';
+import { readSyntheticLabels, realSamples, syntheticSamples } from '../../src/train/samples.js';
 import { InputError } from '../../src/util/errors.js';
 import { loadInspired, tempDir, tinyConfig, withTrainSubset } from './helpers.js';
 
@@ -169,6 +170,42 @@ test('stage 2 KL term: zero gradient at the start, a real gradient once the weig
     reference.module.parameters().forEach((p, i) => {
       assert.deepEqual(p.data, referenceBefore[i]);
     });
+  } finally {
+    model.module.free();
+    reference.module.free();
+  }
+});
+
+test('stage 2 with temperatureSquared weighs the KL term by α·τ² instead of α', async () => {
+  const dataset = withTrainSubset(await loadInspired(), 50);
+  const dir = tempDir('tau2');
+  await runTraining(tinyConfig({ epochs: 1 }), dataset, { outDir: dir, silent: true });
+  const checkpoint = join(dir, 'seed-42', 'best');
+  const model = await loadModel(checkpoint, dataset);
+  const reference = await loadModel(checkpoint, dataset);
+  try {
+    // Move the trained copy away from the reference so the KL term is not zero.
+    const optimizer = new AdamW(model.module.namedParameters(), { lr: 0.05 });
+    const contexts = dataset.splits.train!.contexts.slice(0, 16);
+    tidy(() =>
+      crossEntropy(
+        model.logits(contexts),
+        contexts.map((c) => c.gold[0] ?? 0),
+      ).backward(),
+    );
+    optimizer.step();
+    optimizer.free();
+    const batch = realSamples(contexts);
+    const loss = (alpha: number, temperatureSquared: boolean) =>
+      tidy(() =>
+        noGrad(() =>
+          batchLoss(model, batch, { reference, alpha, temperature: 2, temperatureSquared }).item(),
+        ),
+      );
+    const ce = loss(0, false);
+    const kl = loss(0.5, false) - ce;
+    assert.ok(kl > 1e-4, `KL term ${kl}`);
+    assert.ok(Math.abs(loss(0.5, true) - ce - 4 * kl) < 1e-4 * Math.max(1, ce));
   } finally {
     model.module.free();
     reference.module.free();

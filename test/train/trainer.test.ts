@@ -83,3 +83,23 @@ test('log label prior: log((n_i + 1) / (N + items)) over weighted sample labels'
   );
   assert.deepEqual([...prior], [Math.log(2.5 / 5), Math.log(1 / 5), Math.log(1.5 / 5)].map(Math.fround));
 });
+
+test('early stopping: training ends `patience` epochs after the best valid epoch and keeps that epoch', async () => {
+  const dataset = withTrainSubset(await loadInspired(), 60);
+  const config = tinyConfig({ epochs: 12, patience: 2, seeds: 1 });
+  const { runs } = await runTraining(config, dataset, { outDir: tempDir('patience'), silent: true });
+  const [run] = runs;
+  const ran = run!.history.length;
+  assert.ok(ran < 12, `stopped early after ${ran} epochs`);
+  assert.equal(ran - run!.bestEpoch, 2);
+  const best = run!.history[run!.bestEpoch - 1]!.valid['recall@50']!;
+  for (const h of run!.history.slice(run!.bestEpoch)) assert.ok(h.valid['recall@50']! <= best);
+  assert.deepEqual(run!.valid, run!.history[run!.bestEpoch - 1]!.valid);
+
+  // A run stopped mid-way and resumed stops at the same epoch with the same result.
+  const dir = tempDir('patience-resumed');
+  await runTraining(config, dataset, { outDir: dir, silent: true, stopAfterEpochs: 1 });
+  const resumed = await runTraining(config, dataset, { outDir: dir, silent: true, resume: true });
+  assert.deepEqual(resumed.runs[0]!.history, run!.history);
+  assert.deepEqual(resumed.runs[0]!.test, run!.test);
+});

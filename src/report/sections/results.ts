@@ -19,7 +19,8 @@ export const MODE_LABELS: Record<string, string> = {
   stage1: 'Stage 1 only (synthetic labels)',
   mixed: 'Mixed (real + synthetic)',
   'stage2-noKL': 'Two-stage, α = 0',
-  stage2: 'Two-stage (ours)',
+  'stage2-prior': 'Two-stage, real-label item prior',
+  stage2: 'Two-stage (the paper)',
 };
 
 export function modeLabel(row: Pick<ResultRow, 'mode' | 'label'>): string {
