@@ -11,7 +11,10 @@ export const RunConfigSchema = z
       .default(['kbrd']),
     /** Seeds per model and mode (the issue asks ≥ 3; INSPIRED's 161 test pairs deserve 5). */
     seeds: z.number().int().positive().default(3),
-    /** Stage-1 epochs (the reference trains 10 on synthetic labels; baseline and stage 2 use train.epochs). */
+    /**
+     * Most stage-1 epochs (the reference trains 10 on synthetic labels); the other modes train up to
+     * train.epochs (also 10), all with the same early stopping and valid selection.
+     */
     stage1Epochs: z.number().int().positive().default(10),
     /**
      * How stage 1 and mixed train on synthetic labels (train.labelMode): multi-positive, one sample per

@@ -81,8 +81,12 @@ export const TrainConfigSchema = z.object({
   scoreWeighted: z.boolean().default(false),
   /** Seeds per run (seed, seed+1, …); test metrics are reported as mean ± sample std. */
   seeds: z.number().int().positive().default(1),
-  /** Epochs (reference: 5 for baseline and stage 2, 10 for stage 1 — pass --epochs 10 there). */
-  epochs: z.number().int().positive().default(5),
+  /**
+   * Most epochs a run trains (with `patience`, it may stop earlier). The reference trains 5 for baseline and
+   * stage 2 and 10 for stage 1; every mode here gets the same budget and selection rule, so no mode is
+   * compared at a budget where its valid score was still rising (docs/training.md).
+   */
+  epochs: z.number().int().positive().default(10),
   batchSize: z.number().int().positive().default(64),
   /** Peak learning rate (AdamW); when unset, the backbone's own (BACKBONE_LEARNING_RATES). */
   lr: z.number().positive().optional(),
@@ -107,7 +111,7 @@ export const TrainConfigSchema = z.object({
    * Early stopping: end training after this many epochs without a better valid score (the selected epoch
    * stays the best one); 0 trains every epoch. `epochs` is then the most a run may train.
    */
-  patience: z.number().int().nonnegative().default(0),
+  patience: z.number().int().nonnegative().default(3),
   /** Valid metric that selects the best epoch (reference protocol, filtered). */
   selectMetric: z.string().default('recall@50'),
   /** Contexts per scoring call during evaluation. */

@@ -30,6 +30,14 @@ export interface RunResults {
   /** p-values of each augmented mode against the same backbone's baseline (seed-averaged pairs). */
   pValues: Record<string, Record<string, Metrics>>;
   retrieval: RetrievalResults;
+  /** How each model was selected: training[model][mode][seed] = selected and trained epochs, and the budget. */
+  training: Record<string, Record<string, Record<string, EpochSelection>>>;
+}
+
+export interface EpochSelection {
+  bestEpoch: number;
+  epochs: number;
+  maxEpochs: number;
 }
 
 /** How often the retriever's candidates hold the gold item, per split: equal shares mean no label leak. */
@@ -147,19 +155,28 @@ function collectResults(
 ): Omit<RunResults, 'retrieval'> {
   const results: RunResults['results'] = {};
   const pValues: RunResults['pValues'] = {};
+  const training: RunResults['training'] = {};
   for (const [name, runs] of Object.entries(floors)) {
     results[name] = { baseline: Object.fromEntries(runs.map((r) => [String(r.seed), r.metrics])) };
   }
   for (const [backbone, modes] of Object.entries(trained)) {
     results[backbone] = {};
     pValues[backbone] = {};
+    training[backbone] = {};
     const baseline = modes.baseline!.value.runs;
     for (const [mode, artifact] of Object.entries(modes)) {
       results[backbone][mode] = Object.fromEntries(artifact.value.runs.map((r) => [String(r.seed), r.test]));
+      const maxEpochs = mode === 'stage1' ? config.run.stage1Epochs : config.train.epochs;
+      training[backbone][mode] = Object.fromEntries(
+        artifact.value.runs.map((r) => [
+          String(r.seed),
+          { bestEpoch: r.bestEpoch, epochs: r.epochs, maxEpochs },
+        ]),
+      );
       if (mode !== 'baseline') {
         pValues[backbone][mode] = pValuesAgainst(baseline, artifact.value.runs, TESTED_METRICS, config.seed);
       }
     }
   }
-  return { dataset, split: 'test', results, pValues };
+  return { dataset, split: 'test', results, pValues, training };
 }

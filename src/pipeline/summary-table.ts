@@ -34,3 +34,23 @@ export function formatGoldInTopK(retrieval: RunResults['retrieval']): string {
     .map(([split, share]) => `${split} ${(100 * share!).toFixed(1)} %`)
     .join(', ');
 }
+
+/**
+ * One line per mode: the selected epochs over seeds and the budget, naming any seed whose selected epoch is
+ * the budget's last (its model may have had more to learn, so the budget was too small for it).
+ */
+export function formatEpochSelection(training: RunResults['training']): string {
+  const lines: string[] = [];
+  for (const [model, modes] of Object.entries(training)) {
+    for (const [mode, seeds] of Object.entries(modes)) {
+      const runs = Object.entries(seeds);
+      const best = runs.map(([, r]) => r.bestEpoch);
+      const atBudget = runs.filter(([, r]) => r.bestEpoch === r.maxEpochs).map(([seed]) => seed);
+      lines.push(
+        `${model} ${mode}: selected epochs ${best.join(', ')} of at most ${runs[0]?.[1].maxEpochs}` +
+          (atBudget.length > 0 ? `; seed(s) ${atBudget.join(', ')} selected the budget's last epoch` : ''),
+      );
+    }
+  }
+  return lines.join('\n');
+}

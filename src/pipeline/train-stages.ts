@@ -16,6 +16,8 @@ export interface SeedRun {
   test: Metrics;
   valid: Metrics;
   bestEpoch: number;
+  /** Epochs trained: the budget (train.epochs), or fewer when early stopping ended the run. */
+  epochs: number;
   trainSeconds: number;
   /** Filtered test rank of each (context, gold) pair, -1 = miss (for paired significance tests). */
   pairRanks: number[];
@@ -97,6 +99,7 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
           test: run.test,
           valid: run.valid,
           bestEpoch: run.bestEpoch,
+          epochs: run.history.length,
           trainSeconds: run.trainSeconds,
           pairRanks: await testPairRanks(ctx, join(dir, `seed-${seed}`, BEST_CHECKPOINT)),
         });
