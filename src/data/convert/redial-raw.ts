@@ -33,6 +33,16 @@ function genreSurfaces(genre: string): string[] {
   return genre === 'romance' ? [genre, plural, 'romantic'] : [genre, plural];
 }
 
+/** The linker of KG genres (with their surface forms) and persons, from (name, type) entries. */
+export function kgEntityLinker(types: Iterable<readonly [string, string]>): EntityLinker {
+  const names = [...types]
+    .filter(([, type]) => ENTITY_TYPES_LINKED.has(type))
+    .flatMap(([name, type]) =>
+      (type === 'genre' ? genreSurfaces(name) : [name]).map((surface) => ({ name, type, surface })),
+    );
+  return new EntityLinker(names);
+}
+
 /**
  * Official raw ReDial → CFCRS linked dialogue (data README §6.3): consecutive messages of one sender are
  * merged; `item` lists each `@movieId` that id2info knows, by its KG name; `entity` lists KG genre/person
@@ -52,14 +62,9 @@ export class RedialRawLinker {
       missingHint,
     );
     const types = readJsonFile(join(dir, 'entity2type.json'), z.record(z.string(), z.string()), missingHint);
-    const names = Object.entries(types)
-      .filter(([, type]) => ENTITY_TYPES_LINKED.has(type))
-      .flatMap(([name, type]) =>
-        (type === 'genre' ? genreSurfaces(name) : [name]).map((surface) => ({ name, type, surface })),
-      );
     return new RedialRawLinker(
       new Map(Object.entries(info).map(([id, record]) => [id, record.name])),
-      new EntityLinker(names),
+      kgEntityLinker(Object.entries(types)),
     );
   }
 
