@@ -33,10 +33,13 @@ function genreSurfaces(genre: string): string[] {
   return genre === 'romance' ? [genre, plural, 'romantic'] : [genre, plural];
 }
 
-/** The linker of KG genres (with their surface forms) and persons, from (name, type) entries. */
+/**
+ * The linker of KG genres (with their surface forms) and persons, from (name, type) entries. A blank name
+ * (INSPIRED types its "" rec label as a genre) is left out: its plural surface "s" would link every "that's".
+ */
 export function kgEntityLinker(types: Iterable<readonly [string, string]>): EntityLinker {
   const names = [...types]
-    .filter(([, type]) => ENTITY_TYPES_LINKED.has(type))
+    .filter(([name, type]) => ENTITY_TYPES_LINKED.has(type) && name.trim() !== '')
     .flatMap(([name, type]) =>
       (type === 'genre' ? genreSurfaces(name) : [name]).map((surface) => ({ name, type, surface })),
     );
