@@ -26,7 +26,8 @@ const PERSONA_VALUES = 3;
 
 /**
  * The persona for a target: its attributes and plot, without anything the guard would reject (a person named
- * like the title, a plot sentence with a title word), so the prompt itself never hands the model the title.
+ * like the title is left out; in the plot, title words become "…" and a sentence still naming the title is
+ * dropped), so the description never puts the title in the model's mouth.
  */
 export function buildPersona(
   attributes: Record<AttributeSlot, TargetAttribute[]>,
@@ -40,9 +41,20 @@ export function buildPersona(
   }
   const plot = item.plot
     .split(/(?<=[.!?])\s+/)
+    .map((sentence) => redact(sentence, guard.forbiddenWords))
     .filter((sentence) => sentence && !guard.check(sentence))
     .join(' ');
   return { attributes: safe, plot: cutText(plot, plotChars), forbiddenWords: guard.forbiddenWords };
+}
+
+/** The sentence with each forbidden word replaced by "…" (a sentence still leaking is then dropped). */
+function redact(sentence: string, words: readonly string[]): string {
+  let out = sentence;
+  for (const word of words) {
+    const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'giu'), '…');
+  }
+  return out;
 }
 
 function personaText(persona: Persona): string {
