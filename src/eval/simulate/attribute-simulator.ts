@@ -1,13 +1,8 @@
 import type { Dataset, RecContext } from '../../data/types.js';
 import type { Rng } from '../../util/rng.js';
-import { dialogueRng } from './dialogue.js';
-import { CatalogLinker } from './entity-links.js';
-import {
-  ATTRIBUTE_SLOTS,
-  type AttributeSlot,
-  type TargetAttribute,
-  TargetAttributes,
-} from './target-attributes.js';
+import type { CatalogLinker } from './entity-links.js';
+import { SimulatorKnowledge } from './knowledge.js';
+import { ATTRIBUTE_SLOTS, type AttributeSlot, type TargetAttribute } from './target-attributes.js';
 import { TitleGuard } from './title-guard.js';
 import type { Feedback, SimulatedUser, SimulatorTurn, UserSimulator } from './types.js';
 
@@ -47,15 +42,13 @@ const NOTHING_LEFT = ['Do you have anything else?', 'Could you suggest something
 
 export class AttributeSimulator implements UserSimulator {
   readonly name = 'attribute';
-  private readonly attributes: TargetAttributes;
-  private readonly linker: CatalogLinker;
+  private readonly knowledge: SimulatorKnowledge;
 
   constructor(
-    private readonly dataset: Pick<Dataset, 'catalog' | 'kg'>,
+    dataset: Pick<Dataset, 'catalog' | 'kg'>,
     private readonly options: AttributeSimulatorOptions,
   ) {
-    this.attributes = new TargetAttributes(dataset.catalog, dataset.kg);
-    this.linker = new CatalogLinker(dataset.catalog);
+    this.knowledge = new SimulatorKnowledge(dataset);
   }
 
   get identity(): string {
@@ -67,16 +60,16 @@ export class AttributeSimulator implements UserSimulator {
   }
 
   start(context: RecContext, targets: readonly number[]): SimulatedUser {
-    const rng = dialogueRng(this.options.seed, context);
-    const described = targets[rng.int(targets.length)]!;
+    const { catalog } = this.knowledge.dataset;
+    const described = this.knowledge.describedTarget(this.options.seed, context, targets);
     return new AttributeUser(
-      this.attributes.of(described),
+      this.knowledge.attributes.of(described.item),
       new TitleGuard(
-        targets.map((t) => this.dataset.catalog.items[t]!),
+        targets.map((t) => catalog.items[t]!),
         { words: false },
       ),
-      this.linker,
-      rng,
+      this.knowledge.linker,
+      described.rng,
     );
   }
 }

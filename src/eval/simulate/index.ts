@@ -2,6 +2,7 @@
 export { AttributeSimulator, type AttributeSimulatorOptions } from './attribute-simulator.js';
 export { dialogueRng, recommenderUtterance, withRecommenderTurn, withUserTurn } from './dialogue.js';
 export { CatalogLinker } from './entity-links.js';
+export { SimulatorKnowledge } from './knowledge.js';
 export { buildPersona, buildRetryMessages, buildUserMessages, type Persona } from './llm-prompt.js';
 export { DEFAULT_LLM_SIMULATOR, LlmSimulator, type LlmSimulatorOptions } from './llm-simulator.js';
 export {

@@ -1,9 +1,8 @@
 import type { Dataset, RecContext } from '../../data/types.js';
 import type { ChatMessage, ChatModel } from '../../providers/types.js';
-import { dialogueRng } from './dialogue.js';
-import { CatalogLinker } from './entity-links.js';
+import type { CatalogLinker } from './entity-links.js';
+import { SimulatorKnowledge } from './knowledge.js';
 import { buildPersona, buildRetryMessages, buildUserMessages, type Persona } from './llm-prompt.js';
-import { TargetAttributes } from './target-attributes.js';
 import { TitleGuard, type TitleLeak } from './title-guard.js';
 import type { Feedback, SimulatedUser, SimulatorTurn, UserSimulator } from './types.js';
 
@@ -39,15 +38,13 @@ const FALLBACKS = ["That's not what I'm looking for.", 'Something else, please.'
 
 export class LlmSimulator implements UserSimulator {
   readonly name = 'llm';
-  private readonly attributes: TargetAttributes;
-  private readonly linker: CatalogLinker;
+  private readonly knowledge: SimulatorKnowledge;
 
   constructor(
-    private readonly dataset: Pick<Dataset, 'catalog' | 'kg'>,
+    dataset: Pick<Dataset, 'catalog' | 'kg'>,
     private readonly options: LlmSimulatorOptions,
   ) {
-    this.attributes = new TargetAttributes(dataset.catalog, dataset.kg);
-    this.linker = new CatalogLinker(dataset.catalog);
+    this.knowledge = new SimulatorKnowledge(dataset);
   }
 
   get identity(): string {
@@ -61,19 +58,19 @@ export class LlmSimulator implements UserSimulator {
   }
 
   start(context: RecContext, targets: readonly number[]): SimulatedUser {
-    const { catalog } = this.dataset;
-    const described = targets[dialogueRng(this.options.seed, context).int(targets.length)]!;
+    const { catalog } = this.knowledge.dataset;
+    const described = this.knowledge.describedTarget(this.options.seed, context, targets).item;
     const guard = new TitleGuard(
       targets.map((t) => catalog.items[t]!),
       { words: true },
     );
     const persona = buildPersona(
-      this.attributes.of(described),
+      this.knowledge.attributes.of(described),
       catalog.items[described]!,
       guard,
       this.options.plotChars,
     );
-    return new LlmUser(persona, guard, this.linker, this.options);
+    return new LlmUser(persona, guard, this.knowledge.linker, this.options);
   }
 }
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,6 +14,7 @@ import {
   type MockScript,
   type RecordedRequest,
 } from '../../providers/mock-openai-server.js';
+import { startChild } from '../../util/child-process.js';
 import { loadInspiredForSimulation, runLlmSimulation, simulatedContexts } from './llm-fixture.js';
 
 let dataset: Dataset;
@@ -119,26 +119,13 @@ const answerFor = (r: RecordedRequest) => {
   );
 };
 
-function runChild(url: string, cacheDir: string, file: string) {
-  const child = spawn(process.execPath, [childScript], {
-    env: {
-      ...process.env,
-      CRSAUG_TEST_SIM_URL: url,
-      CRSAUG_TEST_SIM_CACHE: cacheDir,
-      CRSAUG_TEST_SIM_FILE: file,
-      CRSAUG_TEST_SIM_CONTEXTS: String(CONTEXTS),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+const runChild = (url: string, cacheDir: string, file: string) =>
+  startChild(childScript, {
+    CRSAUG_TEST_SIM_URL: url,
+    CRSAUG_TEST_SIM_CACHE: cacheDir,
+    CRSAUG_TEST_SIM_FILE: file,
+    CRSAUG_TEST_SIM_CONTEXTS: String(CONTEXTS),
   });
-  let stdout = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>(
-    (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout })),
-  );
-  return { child, exited };
-}
 
 const lines = (file: string) =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
