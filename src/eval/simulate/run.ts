@@ -35,6 +35,11 @@ export interface SimulationOptions {
   batchSize?: number;
   /** Finished dialogues are appended here; a rerun skips those of the same run settings. */
   transcriptsFile?: string;
+  /**
+   * What identifies the recommender beyond its name (e.g. its checkpoint's hash), so that a transcripts file
+   * shared by two models of one name never passes one model's dialogues off as the other's.
+   */
+  recommenderIdentity?: string;
   /** Simulate only these context indices; default every context with a gold item. */
   contextIndices?: readonly number[];
   silent?: boolean;
@@ -87,6 +92,7 @@ export async function simulateDialogues(
   const run = hashValue({
     simulator: simulator.identity,
     recommender: recommender.name,
+    recommenderIdentity: options.recommenderIdentity ?? '',
     turns: options.turns,
     topK: options.topK,
   }).slice(0, 16);

@@ -101,6 +101,27 @@ test('never a target title, on every INSPIRED and ReDial test context; reveals a
   }
 });
 
+test('driven past the dialogue length, every simulated user of both test splits still never says a title', async () => {
+  for (const dataset of [inspired, redial]) {
+    const simulator = new AttributeSimulator(dataset, { seed: 42 });
+    const named = 0;
+    let said = 0;
+    for (const context of dataset.splits.test!.contexts.filter((c) => c.gold.length > 0)) {
+      const user = simulator.start(context, context.gold);
+      const titles = context.gold.map((t) =>
+        words(dataset.catalog.items[t]!.name.replace(/\s*\(\d{4}\)\s*$/, '')),
+      );
+      for (let turn = 1; turn <= 12; turn++) {
+        const { text } = await user.respond({ turn, context, named });
+        said++;
+        for (const title of titles)
+          assert.ok(!words(text).includes(title), `${dataset.name}: "${text}" names ${title}`);
+      }
+    }
+    assert.ok(said > 0);
+  }
+});
+
 test('the attribute agenda: genre, star, director, …, values from the catalog that are KG neighbours', () => {
   const attributes = new TargetAttributes(inspired.catalog, inspired.kg);
   const deadpool = inspired.catalog.itemOfEntity[inspired.catalog.entityIds.get('Deadpool (2016)')!]!;
