@@ -5,7 +5,7 @@ import { resolveDataDir } from '../config/paths.js';
 import { loadDataset } from '../data/load.js';
 import type { Dataset, RecContext, SplitName } from '../data/types.js';
 import { CrsaugError, InputError } from '../util/errors.js';
-import { loadJsonl } from '../util/jsonl.js';
+import { type JsonlRecord, loadJsonl } from '../util/jsonl.js';
 import { contextKey } from './context-text.js';
 
 /**
@@ -93,9 +93,22 @@ export async function loadTeacherSet(file: string, datasets: DatasetCache): Prom
   if (records.length === 0) throw new InputError({ file }, 'no judgments in file');
   const first = records[0]!.value;
   const dataset = await datasets.get(first.dataset, first.split);
+  return { file, dataset, split: first.split, pairs: resolveJudgmentLines(file, records, dataset) };
+}
+
+/**
+ * Resolves a file's judgment lines (of one dataset split: the first line's) to the dataset's contexts and
+ * item indices; a line of another split, an unknown context or an unknown item is an input error.
+ */
+export function resolveJudgmentLines(
+  file: string,
+  records: readonly JsonlRecord<TeacherJudgment>[],
+  dataset: Dataset,
+): TeacherPair[] {
+  const first = records[0]!.value;
   const contexts = new Map<string, RecContext>();
   for (const c of dataset.splits[first.split]!.contexts) contexts.set(contextKey(c.dialogId, c.turnId), c);
-  const pairs: TeacherPair[] = records.map(({ line, value }) => {
+  return records.map(({ line, value }) => {
     if (value.dataset !== first.dataset || value.split !== first.split) {
       throw new InputError(
         { file, line, field: 'dataset' },
@@ -118,5 +131,4 @@ export async function loadTeacherSet(file: string, datasets: DatasetCache): Prom
       );
     return { context, item, score: value.score, reason: value.reason, retrieval: value.retrieval };
   });
-  return { file, dataset, split: first.split, pairs };
 }

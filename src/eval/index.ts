@@ -11,6 +11,35 @@ export {
 } from './evaluate.js';
 export { formatLongTail, formatMetricsTable, formatSignificance, formatSummaryTable } from './format.js';
 export {
+  estimateJudging,
+  estimatePool,
+  type JudgePoolOptions,
+  judgePool,
+  type PoolEstimate,
+  poolJudgmentLines,
+} from './judge-pool.js';
+export {
+  DEFAULT_JUDGED_OPTIONS,
+  dcg,
+  JUDGED_PREFIX,
+  type JudgedOptions,
+  type JudgedResult,
+  judgedGain,
+  judgedMetrics,
+} from './judged.js';
+export {
+  assertTrainingJudgments,
+  defaultJudgmentFiles,
+  defaultJudgmentsDir,
+  EVALUATION_ONLY_SPLITS,
+  type JudgmentFile,
+  Judgments,
+  type LoadedJudgments,
+  type LoadJudgmentsOptions,
+  loadJudgments,
+  type PairJudgment,
+} from './judgments.js';
+export {
   BUCKET_RULE,
   type BucketReport,
   type LongTailReport,
@@ -30,6 +59,16 @@ export {
 } from './metrics.js';
 export { METRICS_FILE, writeEvalOutputs } from './outputs.js';
 export {
+  buildPool,
+  DEFAULT_POOL_OPTIONS,
+  GOLD_PROPOSER,
+  type Pool,
+  type PooledContext,
+  type PoolOptions,
+  type PoolSystem,
+  unjudgedScorePairs,
+} from './pool.js';
+export {
   contextKey,
   describePredictionsReport,
   type LoadedPredictions,
@@ -43,6 +82,7 @@ export {
   type EvalOptions,
   type EvalResult,
   evaluateRankings,
+  filteredList,
   type PairRanks,
   REFERENCE_EVAL_OPTIONS,
   UNFILTERED_PREFIX,
@@ -53,4 +93,5 @@ export {
   type SignificanceOptions,
   type SignificanceResult,
 } from './significance.js';
+export * as simulate from './simulate/index.js';
 export { topKOfMatrix, topKOfRow } from './topk.js';

@@ -59,8 +59,7 @@ export function evaluateRankings(
   }
   const lists = contexts.map((context, c) => {
     const list = rankings[c]!.subarray(0, options.topK);
-    const mentioned = new Set(context.entities);
-    const kept = list.filter((item) => !mentioned.has(catalog.itemEntity[item]!));
+    const kept = filteredList(context, list, catalog);
     return {
       entities: Array.from(list, (item) => catalog.itemEntity[item]!),
       kept,
@@ -84,6 +83,15 @@ export function evaluateRankings(
     filtered,
     unfiltered,
   };
+}
+
+/**
+ * The filtered variant's list for one context: `list` (already cut to `topK`) without the items whose entity
+ * the context mentions, order kept. Judged metrics and the user simulator rank through this too.
+ */
+export function filteredList(context: RecContext, list: Int32Array, catalog: Catalog): Int32Array {
+  const mentioned = new Set(context.entities);
+  return list.filter((item) => !mentioned.has(catalog.itemEntity[item]!));
 }
 
 /** Each pair's 0-based position of its gold entity in the list (of entity ids) that `listOf` gives. */

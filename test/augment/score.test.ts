@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -12,6 +11,7 @@ import type { Dataset } from '../../src/data/types.js';
 import { createChatModel } from '../../src/providers/factory.js';
 import { hashValue } from '../../src/util/hash.js';
 import { chatAnswer, type MockOpenAIServer, type RecordedRequest } from '../providers/mock-openai-server.js';
+import { startChild } from '../util/child-process.js';
 import { fixturePairs, mockScoringBed, testScoreConfig } from './score-fixture.js';
 
 const bed = mockScoringBed('crsaug-score-');
@@ -201,25 +201,12 @@ describe('kill and restart', () => {
     json: chatAnswer(`Score: ${Number.parseInt(hashValue(r.body).slice(0, 6), 16) % 5}`),
   });
 
-  function runChild(url: string, cacheDir: string, file: string) {
-    const child = spawn(process.execPath, [childScript], {
-      env: {
-        ...process.env,
-        CRSAUG_TEST_SCORE_URL: url,
-        CRSAUG_TEST_SCORE_CACHE: cacheDir,
-        CRSAUG_TEST_SCORE_FILE: file,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  const runChild = (url: string, cacheDir: string, file: string) =>
+    startChild(childScript, {
+      CRSAUG_TEST_SCORE_URL: url,
+      CRSAUG_TEST_SCORE_CACHE: cacheDir,
+      CRSAUG_TEST_SCORE_FILE: file,
     });
-    let stdout = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>(
-      (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout })),
-    );
-    return { child, exited };
-  }
 
   const lines = (file: string) =>
     existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];

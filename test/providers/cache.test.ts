@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +8,7 @@ import { ProvidersConfigSchema } from '../../src/config/providers.js';
 import { embedMany } from '../../src/providers/embed-many.js';
 import { createChatModel, createEmbeddingModel } from '../../src/providers/factory.js';
 import type { UsageRow } from '../../src/providers/middleware/usage.js';
+import { startChild } from '../util/child-process.js';
 import { MockOpenAIServer } from './mock-openai-server.js';
 
 let server: MockOpenAIServer;
@@ -106,25 +106,12 @@ test('embeddings are cached per value, so a rerun with other batching only sends
 
 const childScript = join(dirname(fileURLToPath(import.meta.url)), 'resume-child.js');
 
-function runChild(cacheDir: string, count: number) {
-  const child = spawn(process.execPath, [childScript], {
-    env: {
-      ...process.env,
-      CRSAUG_TEST_RESUME_URL: server.url,
-      CRSAUG_TEST_RESUME_CACHE: cacheDir,
-      CRSAUG_TEST_RESUME_COUNT: String(count),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+const runChild = (cacheDir: string, count: number) =>
+  startChild(childScript, {
+    CRSAUG_TEST_RESUME_URL: server.url,
+    CRSAUG_TEST_RESUME_CACHE: cacheDir,
+    CRSAUG_TEST_RESUME_COUNT: String(count),
   });
-  let stdout = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  const exited = new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout })),
-  );
-  return { child, exited };
-}
 
 test('a run killed mid-way restarts without paying for any answered call twice', async () => {
   const cacheDir = tempDir();

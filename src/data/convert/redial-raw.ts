@@ -34,6 +34,19 @@ function genreSurfaces(genre: string): string[] {
 }
 
 /**
+ * The linker of KG genres (with their surface forms) and persons, from (name, type) entries. A blank name
+ * (INSPIRED types its "" rec label as a genre) is left out: its plural surface "s" would link every "that's".
+ */
+export function kgEntityLinker(types: Iterable<readonly [string, string]>): EntityLinker {
+  const names = [...types]
+    .filter(([name, type]) => ENTITY_TYPES_LINKED.has(type) && name.trim() !== '')
+    .flatMap(([name, type]) =>
+      (type === 'genre' ? genreSurfaces(name) : [name]).map((surface) => ({ name, type, surface })),
+    );
+  return new EntityLinker(names);
+}
+
+/**
  * Official raw ReDial → CFCRS linked dialogue (data README §6.3): consecutive messages of one sender are
  * merged; `item` lists each `@movieId` that id2info knows, by its KG name; `entity` lists KG genre/person
  * names found in the text (approximate, see EntityLinker); `masked_text` puts placeholders on both.
@@ -52,14 +65,9 @@ export class RedialRawLinker {
       missingHint,
     );
     const types = readJsonFile(join(dir, 'entity2type.json'), z.record(z.string(), z.string()), missingHint);
-    const names = Object.entries(types)
-      .filter(([, type]) => ENTITY_TYPES_LINKED.has(type))
-      .flatMap(([name, type]) =>
-        (type === 'genre' ? genreSurfaces(name) : [name]).map((surface) => ({ name, type, surface })),
-      );
     return new RedialRawLinker(
       new Map(Object.entries(info).map(([id, record]) => [id, record.name])),
-      new EntityLinker(names),
+      kgEntityLinker(Object.entries(types)),
     );
   }
 
