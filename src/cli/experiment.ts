@@ -13,6 +13,7 @@ interface ExperimentFlags extends PipelineFlags {
   run?: string;
   values?: number[];
   json?: boolean;
+  showTest?: boolean;
 }
 
 function number(value: string, previous: number[] = []): number[] {
@@ -45,7 +46,11 @@ export function register(program: Command): void {
         'sweep points: thresholds (0-4), α values (≥ 0) or percents of train contexts (0-100]',
         number,
       )
-      .option('--json', 'print one JSON object instead of tables'),
+      .option('--json', 'print one JSON object instead of tables')
+      .option(
+        '--show-test',
+        'add test columns after the valid ones, for the record (settings are chosen on valid; charts stay on valid)',
+      ),
     'baseline and stage 2 training',
   ).action(async (id: string, flags: ExperimentFlags) => {
     const ids = id === 'all' ? EXPERIMENT_IDS : [checkedId(id)];
@@ -63,6 +68,7 @@ export function register(program: Command): void {
       outDir,
       runDir: flags.run,
       values: flags.values,
+      showTest: flags.showTest,
       log: (line) => process.stderr.write(`[experiment] ${line}\n`),
       meta: { version: PACKAGE_VERSION, command: `crsaug ${process.argv.slice(2).join(' ')}` },
     });

@@ -1,3 +1,5 @@
+import type { Artifact } from '../pipeline/artifact-store.js';
+import type { TrainValue } from '../pipeline/train-stages.js';
 import type { Experiment, Table } from '../report/index.js';
 import {
   augment,
@@ -7,7 +9,15 @@ import {
   trainStage1,
   trainStage2,
 } from './context.js';
-import { LineSeries, point, RECALL_COLUMNS, recallCells, VALID_COLUMNS, validCells } from './summary.js';
+import {
+  chartLabel,
+  LineSeries,
+  point,
+  recallColumns,
+  SplitColumns,
+  shownSplits,
+  splitNote,
+} from './summary.js';
 
 export const DEFAULT_ALPHAS = [0, 0.1, 0.3, 1, 3];
 
@@ -16,15 +26,20 @@ export async function alphaExperiment(env: ExperimentEnv): Promise<Experiment> {
   const { ctx } = env;
   const alphas = env.values ?? DEFAULT_ALPHAS;
   const synthetic = syntheticOf((await augment(env)).synthesized);
+  const splits = shownSplits(env);
+  const recalls = new SplitColumns(
+    splits,
+    recallColumns(['recall@10', 'recall@50'], (trained: Artifact<TrainValue>) => trained),
+  );
   const rows: Table['rows'] = [];
   const lines = new LineSeries();
   for (const backbone of env.backbones) {
     const baseline = await trainBaseline(ctx, backbone);
     const stage1 = await trainStage1(ctx, backbone, synthetic);
-    rows.push([backbone, 'baseline', null, ...validCells(baseline), ...recallCells(baseline)]);
+    rows.push([backbone, 'baseline', null, ...recalls.cells(baseline)]);
     for (const alpha of alphas) {
       const stage2 = await trainStage2(ctx, backbone, stage1, { alpha });
-      rows.push([backbone, 'stage 2', alpha, ...validCells(stage2), ...recallCells(stage2)]);
+      rows.push([backbone, 'stage 2', alpha, ...recalls.cells(stage2)]);
       lines.add(`${backbone} stage 2`, point(alpha, stage2, 'recall@50'));
       lines.add(`${backbone} baseline`, point(alpha, baseline, 'recall@50'));
     }
@@ -32,22 +47,20 @@ export async function alphaExperiment(env: ExperimentEnv): Promise<Experiment> {
   return {
     id: 'alpha',
     title: 'Stage-2 KL weight α',
-    description:
-      'Stage 2 trains on the real labels with CE + α·KL(p_stage1 ‖ p) to a frozen copy of the stage-1 model; every α starts from the same stage-1 runs (α = 0 is plain fine-tuning). Choose α on the valid columns (the selected epochs’ valid recall); test is the held-out report. The baseline is drawn flat for reference.',
+    description: `Stage 2 trains on the real labels with CE + α·KL(p_stage1 ‖ p) to a frozen copy of the stage-1 model; every α starts from the same stage-1 runs (α = 0 is plain fine-tuning). The baseline is drawn flat for reference. ${splitNote(splits)}`,
     table: {
       columns: [
         { label: 'backbone', format: 'text' },
         { label: 'model', format: 'text' },
         { label: 'α', format: 'number' },
-        ...VALID_COLUMNS,
-        ...RECALL_COLUMNS,
+        ...recalls.header(),
       ],
       rows,
     },
     chart: {
       kind: 'line',
       xLabel: 'α',
-      yLabel: 'test R@50',
+      yLabel: chartLabel('recall@50'),
       xFormat: 'number',
       yFormat: 'percent',
       series: lines.series(),

@@ -27,6 +27,8 @@ export interface ExperimentEnv {
   backbones: Backbone[];
   /** Sweep points given on the command line; each experiment has its own defaults. */
   values?: number[];
+  /** Tables add test columns after the valid ones, for the record (`--show-test`); settings are chosen on valid. */
+  showTest?: boolean;
 }
 
 /**

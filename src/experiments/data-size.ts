@@ -9,8 +9,20 @@ import {
   trainStage1,
   trainStage2,
 } from './context.js';
-import { LineSeries, meanStd, point } from './summary.js';
+import {
+  chartLabel,
+  LineSeries,
+  point,
+  recallColumns,
+  SplitColumns,
+  shownSplits,
+  splitNote,
+  type TrainedModels,
+} from './summary.js';
 import { restrictSynthetic, trainSubset } from './train-subset.js';
+
+type Models = TrainedModels<'baseline' | 'stage2'>;
+const METRICS = ['recall@10', 'recall@50'];
 
 /** Percent of the train contexts. */
 export const DEFAULT_DATA_PERCENTS = [25, 50, 100];
@@ -22,6 +34,11 @@ export const DEFAULT_DATA_PERCENTS = [25, 50, 100];
 export async function dataSizeExperiment(env: ExperimentEnv): Promise<Experiment> {
   const percents = env.values ?? DEFAULT_DATA_PERCENTS;
   const { synthesized } = await augment(env);
+  const splits = shownSplits(env);
+  const recalls = new SplitColumns<Models>(splits, [
+    ...recallColumns<Models>(METRICS, (m) => m.baseline, 'baseline'),
+    ...recallColumns<Models>(METRICS, (m) => m.stage2, 'stage 2'),
+  ]);
   const rows: Table['rows'] = [];
   const lines = new LineSeries();
   for (const percent of percents) {
@@ -50,10 +67,7 @@ export async function dataSizeExperiment(env: ExperimentEnv): Promise<Experiment
         realSamples(contexts).length,
         stage1.value.samples,
         backbone,
-        meanStd(baseline.value.runs, 'recall@10'),
-        meanStd(baseline.value.runs, 'recall@50'),
-        meanStd(stage2.value.runs, 'recall@10'),
-        meanStd(stage2.value.runs, 'recall@50'),
+        ...recalls.cells({ baseline, stage2 }),
       ]);
       lines.add(`${backbone} baseline`, point(fraction, baseline, 'recall@50'));
       lines.add(`${backbone} stage 2`, point(fraction, stage2, 'recall@50'));
@@ -62,8 +76,7 @@ export async function dataSizeExperiment(env: ExperimentEnv): Promise<Experiment
   return {
     id: 'data-size',
     title: 'Train data size',
-    description:
-      'A seeded subset of the train contexts (the same for baseline and augmented runs); the synthetic labels are restricted to the same contexts. Stage-1 samples are the training samples made from those synthetic labels (one per context with run.syntheticLabelMode multi-positive, one per label with per-label).',
+    description: `A seeded subset of the train contexts (the same for baseline and augmented runs); the synthetic labels are restricted to the same contexts. Stage-1 samples are the training samples made from those synthetic labels (one per context with run.syntheticLabelMode multi-positive, one per label with per-label). ${splitNote(splits)}`,
     table: {
       columns: [
         { label: 'train contexts', format: 'percent' },
@@ -71,17 +84,14 @@ export async function dataSizeExperiment(env: ExperimentEnv): Promise<Experiment
         { label: 'real pairs', format: 'integer' },
         { label: 'stage-1 samples', format: 'integer' },
         { label: 'backbone', format: 'text' },
-        { label: 'baseline R@10', format: 'percent' },
-        { label: 'baseline R@50', format: 'percent' },
-        { label: 'stage 2 R@10', format: 'percent' },
-        { label: 'stage 2 R@50', format: 'percent' },
+        ...recalls.header(),
       ],
       rows,
     },
     chart: {
       kind: 'line',
       xLabel: 'share of train contexts',
-      yLabel: 'test R@50',
+      yLabel: chartLabel('recall@50'),
       xFormat: 'percent',
       yFormat: 'percent',
       series: lines.series(),

@@ -2,7 +2,18 @@ import type { LabelMode } from '../config/train.js';
 import type { PipelineContext } from '../pipeline/context.js';
 import type { Experiment, Table } from '../report/index.js';
 import { augment, type ExperimentEnv, syntheticOf, trainStage1, trainStage2 } from './context.js';
-import { meanStd, trainSeconds } from './summary.js';
+import {
+  bar,
+  chartLabel,
+  recallColumns,
+  SplitColumns,
+  shownSplits,
+  splitNote,
+  type TrainedModels,
+  trainSeconds,
+} from './summary.js';
+
+type Models = TrainedModels<'stage1' | 'stage2'>;
 
 const VARIANTS: { name: string; labelMode: LabelMode; scoreWeighted: boolean }[] = [
   { name: 'per-label', labelMode: 'per-label', scoreWeighted: false },
@@ -20,6 +31,11 @@ function suffixOf(ctx: PipelineContext, variant: (typeof VARIANTS)[number]): str
 export async function labelModeExperiment(env: ExperimentEnv): Promise<Experiment> {
   const { ctx } = env;
   const synthetic = syntheticOf((await augment(env)).synthesized);
+  const splits = shownSplits(env);
+  const recalls = new SplitColumns<Models>(splits, [
+    ...recallColumns<Models>(['recall@50'], (m) => m.stage1, 'stage 1'),
+    ...recallColumns<Models>(['recall@10', 'recall@50'], (m) => m.stage2, 'stage 2'),
+  ]);
   const rows: Table['rows'] = [];
   const series: { name: string; values: { y: number; err: number }[] }[] = [];
   for (const backbone of env.backbones) {
@@ -37,36 +53,30 @@ export async function labelModeExperiment(env: ExperimentEnv): Promise<Experimen
         name,
         stage1.value.samples,
         trainSeconds(stage1),
-        meanStd(stage1.value.runs, 'recall@50'),
-        meanStd(stage2.value.runs, 'recall@10'),
-        meanStd(stage2.value.runs, 'recall@50'),
+        ...recalls.cells({ stage1, stage2 }),
       ]);
-      const r50 = meanStd(stage2.value.runs, 'recall@50');
-      values.push({ y: r50.mean, err: r50.std });
+      values.push(bar(stage2, 'recall@50'));
     }
     series.push({ name: `${backbone} stage 2`, values });
   }
   return {
     id: 'label-mode',
     title: 'Stage-1 label mode',
-    description:
-      'per-label: one CE sample per synthetic label (the reference); multi-positive (the `crsaug run` default, run.syntheticLabelMode): one sample per context trained towards a uniform distribution over its labels; score-weighted: that distribution proportional to the student scores. Train time is stage 1’s, per seed; stage 2 starts from each stage-1 model.',
+    description: `per-label: one CE sample per synthetic label (the reference); multi-positive (the \`crsaug run\` default, run.syntheticLabelMode): one sample per context trained towards a uniform distribution over its labels; score-weighted: that distribution proportional to the student scores. Train time is stage 1’s, per seed; stage 2 starts from each stage-1 model. ${splitNote(splits)}`,
     table: {
       columns: [
         { label: 'backbone', format: 'text' },
         { label: 'stage-1 labels', format: 'text' },
         { label: 'stage-1 samples', format: 'integer' },
         { label: 'stage-1 train time', format: 'seconds' },
-        { label: 'stage 1 R@50', format: 'percent' },
-        { label: 'stage 2 R@10', format: 'percent' },
-        { label: 'stage 2 R@50', format: 'percent' },
+        ...recalls.header(),
       ],
       rows,
     },
     chart: {
       kind: 'bar',
       xLabel: 'stage-1 labels',
-      yLabel: 'test R@50',
+      yLabel: chartLabel('recall@50'),
       yFormat: 'percent',
       categories: VARIANTS.map((v) => v.name),
       series,

@@ -1,6 +1,8 @@
+import type { Metrics } from '../eval/index.js';
 import type { Artifact } from '../pipeline/artifact-store.js';
+import type { PipelineContext } from '../pipeline/context.js';
 import { pValuesAgainst } from '../pipeline/significance.js';
-import type { TrainValue } from '../pipeline/train-stages.js';
+import type { SeedRun, TrainValue } from '../pipeline/train-stages.js';
 import type { Experiment, Table } from '../report/index.js';
 import {
   augment,
@@ -11,73 +13,100 @@ import {
   trainStage1,
   trainStage2,
 } from './context.js';
-import { meanStd, RECALL_COLUMNS, recallCells } from './summary.js';
+import { seedPairRanks } from './pair-ranks.js';
+import {
+  bar,
+  chartLabel,
+  type EvalSplit,
+  recallColumns,
+  SplitColumns,
+  shortMetricLabel,
+  shownSplits,
+  splitNote,
+  type TrainedModels,
+} from './summary.js';
 
-const MODES = ['baseline', 'stage2', 'stage2-noKL', 'stage1', 'mixed'] as const;
+const MODES = ['baseline', 'stage2', 'stage2-prior', 'stage2-noKL', 'stage1', 'mixed'] as const;
+type Mode = (typeof MODES)[number];
+const TESTED = ['recall@10', 'recall@50'];
 
-/** Baseline vs two-stage vs its ablations, per backbone, with p-values against the backbone's baseline. */
+/** One mode of one backbone: its models and, beside the baseline, p-values against it on each shown split. */
+interface ModeRow {
+  trained: Artifact<TrainValue>;
+  p?: Map<EvalSplit, Metrics>;
+}
+
+/** The seed runs with the pair ranks of `split`, as the significance test reads them. */
+async function runsOn(
+  ctx: PipelineContext,
+  trained: Artifact<TrainValue>,
+  split: EvalSplit,
+): Promise<SeedRun[]> {
+  const ranks = await seedPairRanks(ctx, trained, split);
+  return trained.value.runs.map((run, i) => ({ ...run, pairRanks: ranks[i]! }));
+}
+
+/** Baseline vs two-stage vs its variants, per backbone, with p-values against the backbone's baseline. */
 export async function modesExperiment(env: ExperimentEnv): Promise<Experiment> {
   const { ctx } = env;
   const synthetic = syntheticOf((await augment(env)).synthesized);
+  const splits = shownSplits(env);
+  const columns = new SplitColumns<ModeRow>(splits, [
+    ...recallColumns<ModeRow>(['recall@1', 'recall@10', 'recall@50'], (row) => row.trained),
+    ...TESTED.map((metric) => ({
+      of: 'p',
+      name: shortMetricLabel(metric),
+      format: 'pvalue' as const,
+      cell: (row: ModeRow, split: EvalSplit) => row.p?.get(split)?.[metric] ?? null,
+    })),
+  ]);
   const rows: Table['rows'] = [];
   const series: { name: string; values: { y: number; err: number }[] }[] = [];
   for (const backbone of env.backbones) {
     // Trained in `crsaug run`'s order, so a run's artifacts are found in the same sequence.
     const baseline = await trainBaseline(ctx, backbone);
     const stage1 = await trainStage1(ctx, backbone, synthetic);
-    const runs: Record<(typeof MODES)[number], Artifact<TrainValue>> = {
+    const trained: TrainedModels<Mode> = {
       baseline,
       stage2: await trainStage2(ctx, backbone, stage1),
+      'stage2-prior': await trainStage2(ctx, backbone, stage1, { realItemPrior: true }),
       'stage2-noKL': await trainStage2(ctx, backbone, stage1, { alpha: 0 }),
       stage1,
       mixed: await trainMixed(ctx, backbone, synthetic),
     };
+    const baselineOn = new Map<EvalSplit, SeedRun[]>();
+    for (const split of splits) baselineOn.set(split, await runsOn(ctx, baseline, split));
     for (const mode of MODES) {
-      const p =
-        mode === 'baseline'
-          ? undefined
-          : pValuesAgainst(
-              runs.baseline.value.runs,
-              runs[mode].value.runs,
-              ['recall@10', 'recall@50'],
-              ctx.config.seed,
-            );
-      rows.push([
-        backbone,
-        mode,
-        runs[mode].value.runs.length,
-        ...recallCells(runs[mode]),
-        p ? p['recall@10']! : null,
-        p ? p['recall@50']! : null,
-      ]);
+      const row: ModeRow = { trained: trained[mode] };
+      if (mode !== 'baseline') {
+        row.p = new Map();
+        for (const [split, against] of baselineOn)
+          row.p.set(
+            split,
+            pValuesAgainst(against, await runsOn(ctx, trained[mode], split), TESTED, ctx.config.seed),
+          );
+      }
+      rows.push([backbone, mode, trained[mode].value.runs.length, ...columns.cells(row)]);
     }
-    series.push({
-      name: backbone,
-      values: MODES.map((mode) => {
-        const { mean, std } = meanStd(runs[mode].value.runs, 'recall@50');
-        return { y: mean, err: std };
-      }),
-    });
+    series.push({ name: backbone, values: MODES.map((mode) => bar(trained[mode], 'recall@50')) });
   }
   return {
     id: 'modes',
     title: 'Training modes per backbone',
-    description: `Test recall (mean ± sample std over seeds) of the baseline, two-stage training (stage 2, α = ${ctx.config.train.alpha}), stage 2 without the KL term (α = 0), stage 1 alone and mixed (synthetic + real in one stage); p-values: paired permutation test of the seed-averaged per-pair recall against the same backbone's baseline.`,
+    description: `The baseline; two-stage training (stage2, the paper's: stage 2 with α = ${ctx.config.train.alpha}, starting from the stage-1 model as trained, which is also its frozen KL reference); stage2-prior (stage 2 from the stage-1 model with its item bias replaced by the real train labels' log prior, start and reference); stage 2 without the KL term (stage2-noKL, α = 0); stage 1 alone; and mixed (synthetic + real in one stage). p-values: paired permutation test of the seed-averaged per-pair recall against the same backbone's baseline, on the same split's pairs. ${splitNote(splits)}`,
     table: {
       columns: [
         { label: 'backbone', format: 'text' },
         { label: 'mode', format: 'text' },
         { label: 'seeds', format: 'integer' },
-        ...RECALL_COLUMNS,
-        { label: 'p R@10', format: 'pvalue' },
-        { label: 'p R@50', format: 'pvalue' },
+        ...columns.header(),
       ],
       rows,
     },
     chart: {
       kind: 'bar',
       xLabel: 'mode',
-      yLabel: 'test R@50',
+      yLabel: chartLabel('recall@50'),
       yFormat: 'percent',
       categories: [...MODES],
       series,

@@ -19,7 +19,8 @@ export interface ExperimentDefinition {
 /** Every experiment by id, in the order `crsaug experiment all` runs them. */
 export const EXPERIMENTS = {
   modes: {
-    summary: 'baseline vs stage 2 vs stage 2 without KL vs stage 1 vs mixed, per backbone, with p-values',
+    summary:
+      'baseline vs stage 2 vs stage2-prior vs stage 2 without KL vs stage 1 vs mixed, per backbone, with p-values',
     run: modesExperiment,
   },
   threshold: {

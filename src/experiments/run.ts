@@ -29,6 +29,8 @@ export interface ExperimentRunOptions {
   /** A `crsaug run` folder whose artifacts are reused (default: the out folder's own store). */
   runDir?: string;
   values?: number[];
+  /** Tables add test columns after the valid ones, for the record (`--show-test`). */
+  showTest?: boolean;
   log: (line: string) => void;
   /** Written into the report. */
   meta: { version: string; command: string };
@@ -50,7 +52,10 @@ export async function runExperiments(
   const out = resolve(options.outDir);
   // In experiments/, so a `crsaug run` folder's own config.resolved.json is left as the run wrote it.
   await saveResolvedConfig(join(out, 'experiments'), config);
-  const env = await openExperimentEnv(config, options.runDir ?? out, options.log, options.values);
+  const env: ExperimentEnv = {
+    ...(await openExperimentEnv(config, options.runDir ?? out, options.log, options.values)),
+    showTest: options.showTest,
+  };
   const experiments: Experiment[] = [];
   const files: string[] = [];
   for (const id of options.ids) {
@@ -73,7 +78,8 @@ export async function runExperiments(
 
 /**
  * The report of an experiments folder: every experiments/<id>.json written so far (so experiments run one by
- * one accumulate), with the baseline and two-stage results of each backbone as its main table.
+ * one accumulate), with the baseline and two-stage valid results of each backbone as its main table (test
+ * results are `crsaug run`'s).
  */
 async function reportInput(
   env: ExperimentEnv,
@@ -100,12 +106,12 @@ async function reportInput(
       resultRow(
         backbone,
         'baseline',
-        baseline.value.runs.map((r) => ({ seed: r.seed, metrics: r.test })),
+        baseline.value.runs.map((r) => ({ seed: r.seed, metrics: r.valid })),
       ),
       resultRow(
         backbone,
         'stage2',
-        stage2.value.runs.map((r) => ({ seed: r.seed, metrics: r.test })),
+        stage2.value.runs.map((r) => ({ seed: r.seed, metrics: r.valid })),
       ),
     );
   }
@@ -134,7 +140,7 @@ async function reportInput(
       catalog: { items: stats[0]!.items, entities: stats[0]!.entities, kgTriples: stats[0]!.kgTriples },
     },
     results: {
-      split: 'test',
+      split: 'valid',
       primaryMetric: 'recall@10',
       metrics: ['recall@1', 'recall@10', 'recall@50', 'ndcg@10', 'mrr@10'],
       rows,

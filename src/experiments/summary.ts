@@ -1,42 +1,99 @@
 import { aggregateRuns } from '../eval/index.js';
 import type { Artifact } from '../pipeline/artifact-store.js';
 import type { SeedRun, TrainValue } from '../pipeline/train-stages.js';
+import type { NumberFormat, TableCell } from '../report/schema.js';
 
-export const RECALLS = ['recall@1', 'recall@10', 'recall@50'] as const;
+/** The splits an experiment reports: valid, on which settings are chosen, and test, kept for the final runs. */
+export type EvalSplit = 'valid' | 'test';
 
-/** Mean ± sample std over seeds of one metric (test by default), as a report table cell. */
+/**
+ * The splits a sweep's tables show: valid only, since a setting is chosen from what a sweep shows; test is
+ * added after it for the record when asked (`crsaug experiment --show-test`). Charts always show valid.
+ */
+export function shownSplits(env: { showTest?: boolean }): EvalSplit[] {
+  return env.showTest ? ['valid', 'test'] : ['valid'];
+}
+
+/** The sentence each experiment's description ends with: which split its numbers are on and why. */
+export function splitNote(splits: readonly EvalSplit[]): string {
+  const valid =
+    'Recall: mean ± sample std over seeds of the selected epochs on the valid split, where settings are chosen';
+  return splits.includes('test')
+    ? `${valid}; the test columns after them are for the record only (--show-test); charts show valid.`
+    : `${valid}; test is left to the final runs (--show-test adds it for the record).`;
+}
+
+/** The split every experiment chart plots. */
+export const CHART_SPLIT: EvalSplit = 'valid';
+
+/** `recall@50` → `R@50`. */
+export function shortMetricLabel(metric: string): string {
+  return metric.replace('recall', 'R');
+}
+
+/** A chart axis label naming the split it plots, e.g. `valid R@50`. */
+export function chartLabel(metric: string): string {
+  return `${CHART_SPLIT} ${shortMetricLabel(metric)}`;
+}
+
+/** Mean ± sample std over seeds of one metric of the selected epochs on a split, as a report table cell. */
 export function meanStd(
   runs: readonly SeedRun[],
   metric: string,
-  split: 'test' | 'valid' = 'test',
+  split: EvalSplit,
 ): { mean: number; std: number } {
   const s = aggregateRuns(runs.map((r) => r[split]))[metric]!;
   return { mean: s.mean, std: s.std };
 }
 
 /**
- * Valid R@10 and R@50 of the selected epochs: what a sweep's setting is chosen on (the trainer selects
- * epochs on valid too), so test stays a held-out report.
+ * A table column that is repeated for every shown split: its label puts the split between `of` and `name`
+ * (`stage 2 valid R@50`), its cell is the row's value on that split.
  */
-export function validCells(trained: Artifact<TrainValue>): { mean: number; std: number }[] {
-  return VALID_RECALLS.map((metric) => meanStd(trained.value.runs, metric, 'valid'));
+export interface SplitColumn<Row> {
+  of?: string;
+  name: string;
+  format: NumberFormat;
+  cell(row: Row, split: EvalSplit): TableCell;
 }
 
-const VALID_RECALLS = ['recall@10', 'recall@50'] as const;
+/** The trained models of one table row by role, e.g. `{ baseline, stage2 }`. */
+export type TrainedModels<Role extends string> = Record<Role, Artifact<TrainValue>>;
 
-export const VALID_COLUMNS = VALID_RECALLS.map((metric) => ({
-  label: `valid ${metric.replace('recall', 'R')}`,
-  format: 'percent' as const,
-}));
-
-export function recallCells(trained: Artifact<TrainValue>): { mean: number; std: number }[] {
-  return RECALLS.map((metric) => meanStd(trained.value.runs, metric));
+/** Recall columns (one per metric) of the row's model (`trainedOf`), for the selected epochs. */
+export function recallColumns<Row>(
+  metrics: readonly string[],
+  trainedOf: (row: Row) => Artifact<TrainValue>,
+  of?: string,
+): SplitColumn<Row>[] {
+  return metrics.map((metric) => ({
+    of,
+    name: shortMetricLabel(metric),
+    format: 'percent',
+    cell: (row, split) => meanStd(trainedOf(row).value.runs, metric, split),
+  }));
 }
 
-export const RECALL_COLUMNS = RECALLS.map((metric) => ({
-  label: metric.replace('recall', 'R'),
-  format: 'percent' as const,
-}));
+/**
+ * An experiment's split columns laid out split by split: every column on valid, then (with `--show-test`)
+ * every column again on test, so a table always reads valid first and test is never mixed in between.
+ */
+export class SplitColumns<Row> {
+  constructor(
+    private readonly splits: readonly EvalSplit[],
+    private readonly columns: readonly SplitColumn<Row>[],
+  ) {}
+
+  header(): { label: string; format: NumberFormat }[] {
+    return this.splits.flatMap((split) =>
+      this.columns.map((c) => ({ label: [c.of, split, c.name].filter(Boolean).join(' '), format: c.format })),
+    );
+  }
+
+  cells(row: Row): TableCell[] {
+    return this.splits.flatMap((split) => this.columns.map((c) => c.cell(row, split)));
+  }
+}
 
 /** Mean training seconds per seed. */
 export function trainSeconds(trained: Artifact<TrainValue>): number {
@@ -44,10 +101,15 @@ export function trainSeconds(trained: Artifact<TrainValue>): number {
   return runs.reduce((s, r) => s + r.trainSeconds, 0) / runs.length;
 }
 
-/** A line-chart point of a metric: mean with the seed std as its error bar. */
-export function point(x: number, trained: Artifact<TrainValue>, metric: string) {
-  const { mean, std } = meanStd(trained.value.runs, metric);
-  return { x, y: mean, err: std };
+/** A bar of a chart: a metric's mean on the chart split, with the seed std as its error bar. */
+export function bar(trained: Artifact<TrainValue>, metric: string): { y: number; err: number } {
+  const { mean, std } = meanStd(trained.value.runs, metric, CHART_SPLIT);
+  return { y: mean, err: std };
+}
+
+/** A line-chart point of a metric at `x`, as a bar is. */
+export function point(x: number, trained: Artifact<TrainValue>, metric: string): LinePoint {
+  return { x, ...bar(trained, metric) };
 }
 
 type LinePoint = { x: number; y: number; err: number };

@@ -9,7 +9,18 @@ import {
   withSettings,
 } from './context.js';
 import { rethreshold } from './rethreshold.js';
-import { LineSeries, meanStd, point } from './summary.js';
+import {
+  chartLabel,
+  LineSeries,
+  point,
+  recallColumns,
+  SplitColumns,
+  shownSplits,
+  splitNote,
+  type TrainedModels,
+} from './summary.js';
+
+type Models = TrainedModels<'baseline' | 'stage2'>;
 
 export const DEFAULT_THRESHOLDS = [2, 2.5, 3, 3.5, 4];
 /** The threshold of the paper. */
@@ -26,6 +37,11 @@ export async function thresholdExperiment(env: ExperimentEnv): Promise<Experimen
   const { teacher, synthesized } = await augment(env, ctx);
   // The teacher's calls are shared by every threshold: the sweep itself costs no LLM call.
   const usage = usageTotals(teacher.value.usage);
+  const splits = shownSplits(env);
+  const recalls = new SplitColumns<Models>(splits, [
+    ...recallColumns<Models>(['recall@10', 'recall@50'], (m) => m.stage2, 'stage 2'),
+    ...recallColumns<Models>(['recall@50'], (m) => m.baseline, 'baseline'),
+  ]);
   const rows: Table['rows'] = [];
   const lines = new LineSeries();
   for (const threshold of thresholds) {
@@ -43,10 +59,7 @@ export async function thresholdExperiment(env: ExperimentEnv): Promise<Experimen
         labels.contexts > 0 ? labels.labels / labels.contexts : 0,
         usage.llmCalls,
         usage.tokens,
-        meanStd(stage2.value.runs, 'recall@50', 'valid'),
-        meanStd(stage2.value.runs, 'recall@10'),
-        meanStd(stage2.value.runs, 'recall@50'),
-        meanStd(baseline.value.runs, 'recall@50'),
+        ...recalls.cells({ baseline, stage2 }),
       ]);
       lines.add(`${backbone} stage 2`, point(threshold, stage2, 'recall@50'));
       lines.add(`${backbone} baseline`, point(threshold, baseline, 'recall@50'));
@@ -55,8 +68,7 @@ export async function thresholdExperiment(env: ExperimentEnv): Promise<Experimen
   return {
     id: 'threshold',
     title: 'Synthetic-label threshold',
-    description:
-      'Candidates whose student score is at or above the threshold become synthetic labels; stage 1 trains on them and stage 2 on the real labels. Labels are counted over all train contexts with candidates; the student scores them once, at the lowest threshold, and higher thresholds filter those scores (kept with 4 decimals), except the configured threshold, which uses the synthesis `crsaug run` makes. LLM calls and tokens are the teacher stage’s (0 with the shipped offline judgments), shared by every threshold.',
+    description: `Candidates whose student score is at or above the threshold become synthetic labels; stage 1 trains on them and stage 2 on the real labels. Labels are counted over all train contexts with candidates; the student scores them once, at the lowest threshold, and higher thresholds filter those scores (kept with 4 decimals), except the configured threshold, which uses the synthesis \`crsaug run\` makes. LLM calls and tokens are the teacher stage’s (0 with the shipped offline judgments), shared by every threshold. ${splitNote(splits)}`,
     table: {
       columns: [
         { label: 'threshold', format: 'number' },
@@ -66,17 +78,14 @@ export async function thresholdExperiment(env: ExperimentEnv): Promise<Experimen
         { label: 'labels / context', format: 'number' },
         { label: 'LLM calls', format: 'integer' },
         { label: 'tokens', format: 'integer' },
-        { label: 'stage 2 valid R@50', format: 'percent' },
-        { label: 'stage 2 R@10', format: 'percent' },
-        { label: 'stage 2 R@50', format: 'percent' },
-        { label: 'baseline R@50', format: 'percent' },
+        ...recalls.header(),
       ],
       rows,
     },
     chart: {
       kind: 'line',
       xLabel: 'threshold',
-      yLabel: 'test R@50',
+      yLabel: chartLabel('recall@50'),
       xFormat: 'number',
       yFormat: 'percent',
       series: lines.series(),

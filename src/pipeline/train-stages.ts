@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { learningRate, type TrainMode } from '../config/train.js';
-import type { Dataset } from '../data/types.js';
+import type { Dataset, SplitName } from '../data/types.js';
 import { evaluateRecommender, type Metrics, splitOf } from '../eval/index.js';
 import { asRecommender } from '../models/trainable.js';
 import { loadModel, saveModel } from '../train/checkpoint.js';
@@ -85,7 +85,7 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
       const runs: SeedRun[] = [];
       let samples = 0;
       for (const seed of runSeeds(config)) {
-        const stage1 = options.init ? join(options.init.dir, `seed-${seed}`, BEST_CHECKPOINT) : undefined;
+        const stage1 = options.init ? bestCheckpointOf(options.init, seed) : undefined;
         const init =
           stage1 && options.realItemPrior
             ? await withRealItemPrior(dataset, stage1, join(dir, `seed-${seed}`, INIT_CHECKPOINT))
@@ -101,7 +101,7 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
           bestEpoch: run.bestEpoch,
           epochs: run.history.length,
           trainSeconds: run.trainSeconds,
-          pairRanks: await testPairRanks(ctx, join(dir, `seed-${seed}`, BEST_CHECKPOINT)),
+          pairRanks: await pairRanksOn(ctx, join(dir, `seed-${seed}`, BEST_CHECKPOINT), 'test'),
         });
       }
       return { model: options.backbone, mode: options.label, samples, runs };
@@ -130,12 +130,22 @@ export async function withRealItemPrior(
   }
 }
 
-async function testPairRanks(ctx: PipelineContext, checkpoint: string): Promise<number[]> {
+/** The selected checkpoint of one seed of a trained stage. */
+export function bestCheckpointOf(trained: Artifact<TrainValue>, seed: number): string {
+  return join(trained.dir, `seed-${seed}`, BEST_CHECKPOINT);
+}
+
+/** Filtered rank of each (context, gold) pair of a split under a checkpoint, -1 = miss. */
+export async function pairRanksOn(
+  ctx: PipelineContext,
+  checkpoint: string,
+  split: SplitName,
+): Promise<number[]> {
   const model = await loadModel(checkpoint, ctx.dataset);
   try {
     const evaluated = evaluateRecommender(
       asRecommender(model),
-      splitOf(ctx.dataset, 'test').contexts,
+      splitOf(ctx.dataset, split).contexts,
       ctx.dataset.catalog,
       {
         ks: ctx.config.eval.ks,

@@ -1,13 +1,24 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import { pairsOf } from '../../src/data/index.js';
 import { splitOf } from '../../src/eval/index.js';
-import { type ExperimentEnv, openExperimentEnv } from '../../src/experiments/context.js';
-import { EXPERIMENTS } from '../../src/experiments/registry.js';
+import {
+  augment,
+  type ExperimentEnv,
+  openExperimentEnv,
+  syntheticOf,
+  trainBaseline,
+  trainStage1,
+  trainStage2,
+} from '../../src/experiments/context.js';
+import { EXPERIMENT_IDS, EXPERIMENTS, type ExperimentId } from '../../src/experiments/registry.js';
 import { trainSubset } from '../../src/experiments/train-subset.js';
 import { parseReportInput, resultRow } from '../../src/report/index.js';
 import { Experiment } from '../../src/report/schema.js';
@@ -19,17 +30,14 @@ after(() => rmSync(root, { recursive: true, force: true }));
  * INSPIRED with one seed, one epoch per stage and the student scoring each context's top 10 candidates:
  * the experiments share one artifact store, as `crsaug experiment all` does.
  */
-const config: Config = resolveConfig({
-  cwd: root,
-  env: {},
-  flags: {
-    dataset: 'inspired',
-    cacheDir: join(root, 'cache'),
-    train: { epochs: 1 },
-    augment: { synthesize: { topK: 10 } },
-    run: { seeds: 1, stage1Epochs: 1, examples: 0 },
-  },
-});
+const settings = {
+  dataset: 'inspired',
+  cacheDir: join(root, 'cache'),
+  train: { epochs: 1 },
+  augment: { synthesize: { topK: 10 } },
+  run: { seeds: 1, stage1Epochs: 1, examples: 0 },
+};
+const config: Config = resolveConfig({ cwd: root, env: {}, flags: settings });
 const logs: string[] = [];
 let env: ExperimentEnv;
 /** What each test's experiment returned, checked against the whole report schema at the end. */
@@ -68,7 +76,7 @@ test('threshold: labels kept fall as the threshold rises; stages before synthesi
   assert.ok(again.some((l) => l.startsWith('retrieve: reusing')));
 });
 
-test('alpha: one stage-1 run, one stage 2 per α, recall in [0, 1]', async () => {
+test('alpha: one stage-1 run, one stage 2 per α, valid recall in [0, 1]', async () => {
   const before = logs.length;
   const experiment = Experiment.parse(await EXPERIMENTS.alpha.run({ ...env, values: [0, 1] }));
   written.push(experiment);
@@ -81,10 +89,13 @@ test('alpha: one stage-1 run, one stage 2 per α, recall in [0, 1]', async () =>
       ['stage 2', 1],
     ],
   );
+  assert.deepEqual(
+    experiment.table!.columns.slice(3).map((c) => c.label),
+    ['valid R@10', 'valid R@50'],
+  );
   for (const row of rows) {
-    const [validR50, testR50] = [row[4], row[7]] as { mean: number; std: number }[];
-    assert.ok(validR50!.mean > 0 && validR50!.mean <= 1, `valid R@50 ${validR50!.mean}`);
-    assert.ok(testR50!.mean > 0 && testR50!.mean <= 1, `R@50 ${testR50!.mean}`);
+    const validR50 = row[4] as { mean: number; std: number };
+    assert.ok(validR50.mean > 0 && validR50.mean <= 1, `valid R@50 ${validR50.mean}`);
   }
   const fresh = logs.slice(before);
   assert.equal(computed(fresh, 'train-kbrd-stage1'), 0, 'stage 1 at the default threshold is reused');
@@ -154,5 +165,140 @@ test('the experiments fit the report input schema', () => {
   assert.deepEqual(
     input.experiments.map((e) => e.id),
     ['threshold', 'alpha', 'data-size'],
+  );
+});
+
+/** Sweep points whose models the tests above trained already. */
+const TRAINED_VALUES: Partial<Record<ExperimentId, number[]>> = {
+  threshold: [3.5],
+  alpha: [0],
+  'data-size': [25],
+};
+const labelsOf = (experiment: Experiment) => experiment.table!.columns.map((c) => c.label);
+const mentionsTest = (label: string) => /\btest\b/.test(label);
+
+test('every experiment shows valid metrics only; showTest adds the same columns on test after them', async () => {
+  for (const id of EXPERIMENT_IDS) {
+    const run = async (showTest: boolean) =>
+      Experiment.parse(await EXPERIMENTS[id].run({ ...env, values: TRAINED_VALUES[id], showTest }));
+    const valid = await run(false);
+    const labels = labelsOf(valid);
+    assert.ok(!labels.some(mentionsTest), `${id} shows test without showTest: ${labels}`);
+    assert.ok(!mentionsTest(valid.chart!.yLabel), `${id} charts ${valid.chart!.yLabel}`);
+    const validColumns = labels.filter((l) => /\bvalid\b/.test(l));
+    if (id !== 'cost') {
+      assert.ok(validColumns.length > 0, `${id}: ${labels}`);
+      assert.equal(valid.chart!.yLabel, 'valid R@50', id);
+    }
+
+    const shown = await run(true);
+    assert.deepEqual(
+      labelsOf(shown),
+      [...labels, ...validColumns.map((l) => l.replace('valid', 'test'))],
+      `${id}: the test columns follow every valid one`,
+    );
+    assert.deepEqual(
+      shown.table!.rows.map((row) => row.slice(0, labels.length)),
+      valid.table!.rows,
+      `${id}: the valid cells are the same`,
+    );
+    assert.deepEqual(shown.chart, valid.chart, `${id}: charts stay on valid`);
+  }
+});
+
+test('valid columns hold the selected epochs’ valid metrics, test columns the test ones', async () => {
+  const baseline = await trainBaseline(env.ctx, 'kbrd');
+  const [seed] = baseline.value.runs;
+  const alpha = Experiment.parse(await EXPERIMENTS.alpha.run({ ...env, values: [0], showTest: true }));
+  const one = (value: number | undefined) => ({ mean: value!, std: 0 });
+  assert.deepEqual(alpha.table!.rows[0]!.slice(3), [
+    one(seed!.valid['recall@10']),
+    one(seed!.valid['recall@50']),
+    one(seed!.test['recall@10']),
+    one(seed!.test['recall@50']),
+  ]);
+
+  const modes = Experiment.parse(await EXPERIMENTS.modes.run({ ...env, showTest: true }));
+  assert.deepEqual(
+    modes.table!.rows.map((r) => r[1]),
+    ['baseline', 'stage2', 'stage2-prior', 'stage2-noKL', 'stage1', 'mixed'],
+  );
+  const pColumns = labelsOf(modes).flatMap((l, i) => (l.startsWith('p ') ? [i] : []));
+  assert.deepEqual(
+    pColumns.map((i) => labelsOf(modes)[i]),
+    ['p valid R@10', 'p valid R@50', 'p test R@10', 'p test R@50'],
+  );
+  for (const [i, row] of modes.table!.rows.entries())
+    for (const c of pColumns) {
+      const p = row[c] as number | null;
+      if (i === 0) assert.equal(p, null, 'no p-value of the baseline against itself');
+      else assert.ok(p !== null && p > 0 && p <= 1, `${row[1]} ${labelsOf(modes)[c]}: ${p}`);
+    }
+
+  // The buckets' pairs and hits on each split add up to the split's evaluation of the selected model (a gold
+  // entity that is no item is in no bucket and never ranked, a miss).
+  const stage2 = await trainStage2(
+    env.ctx,
+    'kbrd',
+    await trainStage1(env.ctx, 'kbrd', syntheticOf((await augment(env)).synthesized)),
+  );
+  const longTail = Experiment.parse(await EXPERIMENTS['long-tail'].run({ ...env, showTest: true }));
+  const labels = labelsOf(longTail);
+  for (const [mode, trained] of [
+    ['baseline', baseline],
+    ['stage2', stage2],
+  ] as const)
+    for (const split of ['valid', 'test'] as const) {
+      const rows = longTail.table!.rows.filter((r) => r[1] === mode);
+      const column = (name: string) => labels.indexOf(`${split} ${name}`);
+      const pairs = rows.map((r) => r[column('pairs')] as number);
+      const hits = rows.reduce((n, r, i) => n + pairs[i]! * (r[column('R@50')] as { mean: number }).mean, 0);
+      const total = pairs.reduce((a, b) => a + b, 0);
+      const splitPairs = pairsOf(splitOf(env.ctx.dataset, split).contexts, env.ctx.dataset.catalog);
+      assert.equal(total, splitPairs.filter((p) => p.item >= 0).length, `${mode} ${split} pairs`);
+      const recall = hits / splitPairs.length;
+      const evaluated = trained.value.runs[0]![split]['recall@50']!;
+      assert.ok(
+        Math.abs(recall - evaluated) < 1e-9,
+        `${mode} ${split}: buckets ${recall}, evaluation ${evaluated}`,
+      );
+    }
+});
+
+test('crsaug experiment prints valid columns; --show-test adds the test ones', () => {
+  const configFile = join(root, 'experiments.config.json');
+  writeFileSync(configFile, JSON.stringify(settings));
+  const cli = fileURLToPath(new URL('../../src/cli/index.js', import.meta.url));
+  const experiment = (...flags: string[]) =>
+    spawnSync(
+      process.execPath,
+      [
+        cli,
+        'experiment',
+        'alpha',
+        '--values',
+        '0',
+        '--config',
+        configFile,
+        '--out',
+        join(root, 'out'),
+        ...flags,
+      ],
+      { encoding: 'utf8', cwd: root },
+    );
+  const header = (stdout: string) => stdout.split('\n').find((l) => l.startsWith('| backbone'));
+
+  const valid = experiment();
+  assert.equal(valid.status, 0, valid.stderr);
+  assert.equal(header(valid.stdout), '| backbone | model | α | valid R@10 % | valid R@50 % |');
+  assert.doesNotMatch(valid.stderr, /train-kbrd-[\w-]+: computing/, 'the models trained above are reused');
+  const report = JSON.parse(readFileSync(join(root, 'out', 'experiments', 'report.json'), 'utf8'));
+  assert.equal(report.results.split, 'valid');
+
+  const shown = experiment('--show-test');
+  assert.equal(shown.status, 0, shown.stderr);
+  assert.equal(
+    header(shown.stdout),
+    '| backbone | model | α | valid R@10 % | valid R@50 % | test R@10 % | test R@50 % |',
   );
 });
