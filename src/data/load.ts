@@ -19,6 +19,18 @@ export interface LoadDatasetOptions {
   removeRepeated?: boolean;
 }
 
+/** Where a config says its dataset is: the name or folder, the data root and the cache root. */
+export interface DatasetSettings {
+  dataset: string;
+  dataDir?: string;
+  cacheDir?: string;
+}
+
+/** The configured dataset (only `splits` when given), with the config's data and cache roots. */
+export function loadConfiguredDataset(settings: DatasetSettings, splits?: SplitName[]): Promise<Dataset> {
+  return loadDataset(settings.dataset, { dataDir: settings.dataDir, cacheDir: settings.cacheDir, splits });
+}
+
 /**
  * Loads a registry dataset by name (inspired, redial, opendialkg, opendialkg-movies, opendialkg-books),
  * or a folder: a custom dataset (docs/custom-dataset.md) or a folder in the processed CFCRS layout.

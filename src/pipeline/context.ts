@@ -9,11 +9,3 @@ export interface PipelineContext {
   store: ArtifactStore;
   log: (line: string) => void;
 }
-
-/** A provider as the report names it: role, id and an honest description. */
-export interface ProviderUse {
-  role: string;
-  id: string;
-  description: string;
-  offline: boolean;
-}

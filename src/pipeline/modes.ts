@@ -5,13 +5,13 @@ import type { Dataset, SplitName } from '../data/types.js';
 import type { Artifact } from './artifact-store.js';
 import {
   type DistillValue,
-  distillStage,
+  distillArtifact,
   type RetrieveValue,
-  retrieveStage,
+  retrieveArtifact,
   type SynthesizeValue,
-  synthesizeStage,
+  synthesizeArtifact,
   type TeacherValue,
-  teacherStage,
+  teacherArtifact,
 } from './augment-stages.js';
 import type { PipelineContext } from './context.js';
 import { type TrainValue, trainStage } from './train-stages.js';
@@ -40,10 +40,10 @@ export interface AugmentArtifacts {
 
 /** retrieve → teacher → distill → synthesize, each reused from the store when its inputs are unchanged. */
 export async function augmentStages(ctx: PipelineContext, datasetKey: string): Promise<AugmentArtifacts> {
-  const retrieved = await retrieveStage(ctx, [datasetKey]);
-  const teacher = await teacherStage(ctx, retrieved);
-  const distilled = await distillStage(ctx, teacher, retrieved);
-  const synthesized = await synthesizeStage(ctx, retrieved, teacher, distilled);
+  const retrieved = await retrieveArtifact(ctx, [datasetKey]);
+  const teacher = await teacherArtifact(ctx, retrieved);
+  const distilled = await distillArtifact(ctx, teacher, retrieved);
+  const synthesized = await synthesizeArtifact(ctx, retrieved, teacher, distilled);
   return { retrieved, teacher, distilled, synthesized };
 }
 

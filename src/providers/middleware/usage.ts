@@ -95,14 +95,7 @@ export class UsageTracker {
 
   /** A plain-text table for logs and reports. */
   format(): string {
-    const lines = ['stage\tprovider:model\tcalls\tcache hits\tretries\tinput tok\toutput tok\tcost USD'];
-    for (const r of this.summary()) {
-      const cost = r.costUsd === null ? 'unknown' : r.costUsd.toFixed(4);
-      lines.push(
-        `${r.stage}\t${r.provider}:${r.modelId}\t${r.calls}\t${r.cacheHits}\t${r.retries}\t${r.inputTokens}\t${r.outputTokens}\t${cost}`,
-      );
-    }
-    return lines.join('\n');
+    return formatUsage(this.summary());
   }
 
   private cost(row: Omit<UsageRow, 'costUsd'>): number | null {
@@ -111,6 +104,18 @@ export class UsageTracker {
     if (!price || row.callsWithoutUsage > 0) return null;
     return (row.inputTokens * price.inputPerMillion + row.outputTokens * price.outputPerMillion) / 1e6;
   }
+}
+
+/** Usage rows as a plain-text table for logs. */
+export function formatUsage(rows: readonly UsageRow[]): string {
+  const lines = ['stage\tprovider:model\tcalls\tcache hits\tretries\tinput tok\toutput tok\tcost USD'];
+  for (const r of rows) {
+    const cost = r.costUsd === null ? 'unknown' : r.costUsd.toFixed(4);
+    lines.push(
+      `${r.stage}\t${r.provider}:${r.modelId}\t${r.calls}\t${r.cacheHits}\t${r.retries}\t${r.inputTokens}\t${r.outputTokens}\t${cost}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** Records each successful call that reached the model (place it inside the cache wrapper). */
