@@ -10,7 +10,8 @@ import {
 } from '../eval/index.js';
 import { getRecommenderSpec, recommenderNames } from '../models/registry.js';
 import { CrsaugError } from '../util/errors.js';
-import { type CommonEvalFlags, finish, loadForEval, positiveInt, withCommonEvalFlags } from './eval.js';
+import { type CommonEvalFlags, finish, loadForEval, withCommonEvalFlags } from './eval.js';
+import { positiveInt } from './flags.js';
 
 export function register(program: Command): void {
   withCommonEvalFlags(

@@ -1,7 +1,6 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { resolveConfig } from '../config/load.js';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { Config } from '../config/schema.js';
-import { loadDataset } from '../data/index.js';
+import { loadConfiguredDataset } from '../data/index.js';
 import { type Dataset, SPLIT_NAMES, type SplitName } from '../data/types.js';
 import {
   comparePairRanks,
@@ -16,13 +15,11 @@ import {
   splitOf,
   writeEvalOutputs,
 } from '../eval/index.js';
+import { type ConfigFlags, configFromFlags, positiveInt, splitOption, withConfigFlags } from './flags.js';
 
 /** Flags shared by `eval` and `baseline`. */
-export interface CommonEvalFlags {
-  dataset?: string;
+export interface CommonEvalFlags extends ConfigFlags {
   split: SplitName;
-  dataDir?: string;
-  seed?: number;
   topK?: number;
   longTail?: boolean;
   json?: boolean;
@@ -89,14 +86,8 @@ export function register(program: Command): void {
 
 /** Adds the dataset/split/output flags every evaluation command takes. */
 export function withCommonEvalFlags(command: Command): Command {
-  return command
-    .option(
-      '--dataset <name|dir>',
-      'registry dataset (inspired, redial, …) or a dataset folder (default: config)',
-    )
-    .addOption(new Option('--split <split>', 'split to evaluate').choices(SPLIT_NAMES).default('test'))
-    .option('--data-dir <dir>', 'data root (default: CRSAUG_DATA_DIR, ../shared/data, user cache)')
-    .option('--seed <n>', 'base seed (default: config)', nonNegativeInt)
+  return withConfigFlags(command)
+    .addOption(splitOption('--split <split>', 'split to evaluate').default('test'))
     .option(
       '--top-k <n>',
       'ranked list length kept before removing context items (reference: 100)',
@@ -115,17 +106,9 @@ export async function loadForEval(
   flags: CommonEvalFlags,
   needsTrainingData = false,
 ): Promise<{ config: Config; dataset: Dataset; options: EvalOptions }> {
-  const config = resolveConfig({
-    flags: {
-      dataset: flags.dataset,
-      dataDir: flags.dataDir,
-      seed: flags.seed,
-      out: flags.out,
-      eval: { topK: flags.topK },
-    },
-  });
+  const config = configFromFlags(flags, { out: flags.out, eval: { topK: flags.topK } });
   const splits: SplitName[] = needsTrainingData ? [...SPLIT_NAMES] : [flags.split];
-  const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, splits });
+  const dataset = await loadConfiguredDataset(config, splits);
   return { config, dataset, options: { ks: config.eval.ks, topK: config.eval.topK } };
 }
 
@@ -143,12 +126,6 @@ export async function finish(
   }
 }
 
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
 /** Checks a paired-test metric flag before any work is done. */
 function rankMetricKey(value: string): string {
   try {
@@ -157,10 +134,4 @@ function rankMetricKey(value: string): string {
     throw new InvalidArgumentError((err as Error).message);
   }
   return value;
-}
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
 }

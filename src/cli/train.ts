@@ -1,17 +1,22 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { resolveConfig } from '../config/load.js';
+import type { Command } from 'commander';
 import { BACKBONE_NAMES, LABEL_MODES, TRAIN_MODES } from '../config/train.js';
-import { loadDataset } from '../data/index.js';
+import { loadConfiguredDataset } from '../data/index.js';
 import { configureEngine } from '../engine/index.js';
 import { formatSummaryTable } from '../eval/index.js';
 import { registerTrainedRecommenders } from '../train/recommenders.js';
 import { runTraining } from '../train/run.js';
 import { CrsaugError } from '../util/errors.js';
-import { positiveInt } from './eval.js';
+import {
+  type ConfigFlags,
+  choiceOption,
+  configFromFlags,
+  nonNegativeNumber,
+  positiveInt,
+  threadsOption,
+  withConfigFlags,
+} from './flags.js';
 
-interface TrainFlags {
-  dataset?: string;
-  dataDir?: string;
+interface TrainFlags extends ConfigFlags {
   model?: (typeof BACKBONE_NAMES)[number];
   mode?: (typeof TRAIN_MODES)[number];
   synthetic?: string;
@@ -21,7 +26,6 @@ interface TrainFlags {
   alpha?: number;
   temperature?: number;
   seeds?: number;
-  seed?: number;
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -34,31 +38,29 @@ interface TrainFlags {
   quiet?: boolean;
 }
 
-function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a non-negative number');
-  return n;
-}
-
 export function register(program: Command): void {
   // Trained backbones become usable by name in `crsaug baseline` too.
   registerTrainedRecommenders();
-  program
-    .command('train')
-    .description(
-      'train a recommender backbone (baseline, stage1, stage2, mixed) and report test metrics (mean ± std over seeds)',
-    )
-    .option('--dataset <name|dir>', 'registry dataset or dataset folder (default: config)')
-    .option('--data-dir <dir>', 'data root (default: CRSAUG_DATA_DIR, ../shared/data, user cache)')
-    .addOption(new Option('--model <name>', 'backbone').choices(BACKBONE_NAMES))
-    .addOption(new Option('--mode <mode>', 'training mode').choices(TRAIN_MODES))
+  threadsOption(
+    withConfigFlags(
+      program
+        .command('train')
+        .description(
+          'train a recommender backbone (baseline, stage1, stage2, mixed) and report test metrics (mean ± std over seeds)',
+        ),
+    ),
+  )
+    .addOption(choiceOption('--model <name>', 'backbone', BACKBONE_NAMES))
+    .addOption(choiceOption('--mode <mode>', 'training mode', TRAIN_MODES))
     .option(
       '--synthetic <file>',
       'synthetic label file (processed JSONL; rec = synthetic names, optional scores)',
     )
     .option('--init <dir>', "checkpoint folder to start from (stage2: the stage-1 run's seed-N/best)")
     .addOption(
-      new Option('--label-mode <mode>', 'synthetic labels: one sample per label or per context').choices(
+      choiceOption(
+        '--label-mode <mode>',
+        'synthetic labels: one sample per label or per context',
         LABEL_MODES,
       ),
     )
@@ -66,18 +68,12 @@ export function register(program: Command): void {
     .option('--alpha <a>', 'stage2: weight of KL(p_ref ‖ p)', nonNegativeNumber)
     .option('--temperature <t>', 'stage2: KL temperature', nonNegativeNumber)
     .option('--seeds <n>', 'seeds seed, seed+1, …', positiveInt)
-    .option('--seed <n>', 'base seed (default: config)', nonNegativeNumber)
     .option('--epochs <n>', 'epochs', positiveInt)
     .option('--batch-size <n>', 'training batch size', positiveInt)
     .option('--lr <lr>', 'peak learning rate', nonNegativeNumber)
     .option(
       '--embeddings <dir>',
       'embed-head: folder with <split>.contexts.{f32,json} (crsaug augment retrieve output)',
-    )
-    .option(
-      '--threads <n>',
-      'compute threads (default: config; results are deterministic per thread count)',
-      positiveInt,
     )
     .option(
       '--out <dir>',
@@ -92,32 +88,27 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object (per seed and aggregated; keys like recall@10)')
     .option('--quiet', 'no progress lines')
     .action(async (flags: TrainFlags) => {
-      const config = resolveConfig({
-        flags: {
-          dataset: flags.dataset,
-          dataDir: flags.dataDir,
-          seed: flags.seed,
-          threads: flags.threads,
-          out: flags.out,
-          train: {
-            model: flags.model,
-            mode: flags.mode,
-            synthetic: flags.synthetic,
-            init: flags.init,
-            labelMode: flags.labelMode,
-            scoreWeighted: flags.scoreWeighted,
-            alpha: flags.alpha,
-            temperature: flags.temperature,
-            seeds: flags.seeds,
-            epochs: flags.epochs,
-            batchSize: flags.batchSize,
-            lr: flags.lr,
-            embedHead: { embeddings: flags.embeddings },
-          },
+      const config = configFromFlags(flags, {
+        threads: flags.threads,
+        out: flags.out,
+        train: {
+          model: flags.model,
+          mode: flags.mode,
+          synthetic: flags.synthetic,
+          init: flags.init,
+          labelMode: flags.labelMode,
+          scoreWeighted: flags.scoreWeighted,
+          alpha: flags.alpha,
+          temperature: flags.temperature,
+          seeds: flags.seeds,
+          epochs: flags.epochs,
+          batchSize: flags.batchSize,
+          lr: flags.lr,
+          embedHead: { embeddings: flags.embeddings },
         },
       });
       if (config.threads > 0) configureEngine({ threads: config.threads });
-      const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir });
+      const dataset = await loadConfiguredDataset(config);
       const outDir = config.out ?? 'runs/train';
       const { summary, output } = await runTraining(config, dataset, {
         outDir,
