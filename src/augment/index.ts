@@ -4,6 +4,7 @@ export * from './batch.js';
 export * from './distill.js';
 export * from './examples.js';
 export * from './finetune-export.js';
+export * from './merge.js';
 export * from './retrieve.js';
 export * from './sampler.js';
 export * from './score.js';

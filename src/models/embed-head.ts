@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { contextEmbeddingsBase, readEmbeddings } from '../augment/artifacts.js';
 import type { EmbedHeadConfig } from '../config/train.js';
+import { contextEmbeddingsBase, readEmbeddings } from '../data/embeddings-file.js';
 import { type Catalog, type RecContext, SPLIT_NAMES } from '../data/types.js';
 import { embedding, Linear, Module, relu, Tensor } from '../engine/index.js';
 import { CrsaugError } from '../util/errors.js';

@@ -4,7 +4,8 @@
  */
 export { candidatesFile, scoresFile } from '../artifacts.js';
 export { formatAgreementTable } from '../distill.js';
-export { mergeShards, parseShard, type Shard } from '../shard.js';
+export { mergeShards } from '../merge.js';
+export { parseShard, type Shard } from '../shard.js';
 export { formatSynthesisStats } from '../synthesize.js';
 export {
   type BatchImportOptions,
