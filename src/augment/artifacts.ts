@@ -1,10 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { SplitName } from '../data/types.js';
-import { InputError } from '../util/errors.js';
-import { readJsonFile, writeJsonFile } from '../util/json.js';
 import { readJsonl } from '../util/jsonl.js';
 import { type Shard, shardSuffix } from './shard.js';
 

@@ -45,7 +45,8 @@ export function register(program: Command): void {
       async (
         flags: CommonEvalFlags & { predictions: string; compare?: string; metric: string; resamples: number },
       ) => {
-        const { config, dataset, options } = await loadForEval(flags, flags.longTail);
+        const config = evalConfig(flags);
+        const { dataset, options } = await loadForEval(config, flags, flags.longTail);
         const contexts = splitOf(dataset, flags.split).contexts;
         const runA = await evaluatePredictionsFile(flags.predictions, contexts, dataset.catalog, options);
         process.stderr.write(`${describePredictionsReport(runA.report)}\n`);
@@ -98,18 +99,23 @@ export function withCommonEvalFlags(command: Command): Command {
     .option('--out <dir>', 'write config.resolved.json and metrics.json into this folder');
 }
 
+/** The config of an evaluation command: the common flags plus --out and --top-k. */
+export function evalConfig(flags: CommonEvalFlags): Config {
+  return configFromFlags(flags, { out: flags.out, eval: { topK: flags.topK } });
+}
+
 /**
- * Resolves the config from flags and loads the dataset: only the evaluated split, or every split when
- * training data is needed (popularity counts, a model's training).
+ * Loads the dataset: only the evaluated split, or every split when training data is needed (popularity
+ * counts, a model's training).
  */
 export async function loadForEval(
+  config: Config,
   flags: CommonEvalFlags,
   needsTrainingData = false,
-): Promise<{ config: Config; dataset: Dataset; options: EvalOptions }> {
-  const config = configFromFlags(flags, { out: flags.out, eval: { topK: flags.topK } });
+): Promise<{ dataset: Dataset; options: EvalOptions }> {
   const splits: SplitName[] = needsTrainingData ? [...SPLIT_NAMES] : [flags.split];
   const dataset = await loadConfiguredDataset(config, splits);
-  return { config, dataset, options: { ks: config.eval.ks, topK: config.eval.topK } };
+  return { dataset, options: { ks: config.eval.ks, topK: config.eval.topK } };
 }
 
 /** Prints the tables or the JSON object, and writes both files when --out is given. */

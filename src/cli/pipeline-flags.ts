@@ -1,13 +1,20 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
-import type { BACKBONE_NAMES } from '../config/train.js';
 import { configureEngine } from '../engine/index.js';
-import { type ConfigFlags, configFromFlags, positiveInt, threadsOption, withConfigFlags } from './flags.js';
+import { BACKBONE_NAMES, type BackboneName } from '../models/registry.js';
+import {
+  type ConfigFlags,
+  choiceOption,
+  configFromFlags,
+  positiveInt,
+  threadsOption,
+  withConfigFlags,
+} from './flags.js';
 
 /** The flags `crsaug run` and `crsaug experiment` share: both drive the same pipeline stages. */
 export interface PipelineFlags extends ConfigFlags {
   seeds?: number;
-  backbones?: string[];
+  backbones?: BackboneName[];
   epochs?: number;
   stage1Epochs?: number;
   threads?: number;
@@ -17,7 +24,7 @@ export interface PipelineFlags extends ConfigFlags {
 export function addPipelineOptions(command: Command, epochsOf: string, configHelp?: string): Command {
   return threadsOption(withConfigFlags(command, configHelp))
     .option('--seeds <n>', 'seeds per model and mode', positiveInt)
-    .option('--backbones <names...>', 'backbones to train (kbrd, text, embed-head)')
+    .addOption(choiceOption('--backbones <names...>', 'backbones to train', BACKBONE_NAMES))
     .option('--epochs <n>', `epochs of ${epochsOf}`, positiveInt)
     .option('--stage1-epochs <n>', 'epochs of stage 1 on the synthetic labels', positiveInt);
 }
@@ -33,7 +40,7 @@ export function pipelineConfig(flags: PipelineFlags, configFile: string | undefi
       run: {
         seeds: flags.seeds,
         stage1Epochs: flags.stage1Epochs,
-        backbones: flags.backbones as (typeof BACKBONE_NAMES)[number][] | undefined,
+        backbones: flags.backbones,
       },
     },
     configFile,

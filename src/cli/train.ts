@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
-import { BACKBONE_NAMES, LABEL_MODES, TRAIN_MODES } from '../config/train.js';
+import { type Command, Option } from 'commander';
+import { LABEL_MODES, TRAIN_MODES } from '../config/train.js';
 import { loadConfiguredDataset } from '../data/index.js';
 import { configureEngine } from '../engine/index.js';
 import { formatSummaryTable } from '../eval/index.js';
-import { registerTrainedRecommenders } from '../train/recommenders.js';
+import { BACKBONE_NAMES, type BackboneName, backboneSpec } from '../models/registry.js';
 import { runTraining } from '../train/run.js';
 import { CrsaugError } from '../util/errors.js';
 import {
@@ -17,7 +17,7 @@ import {
 } from './flags.js';
 
 interface TrainFlags extends ConfigFlags {
-  model?: (typeof BACKBONE_NAMES)[number];
+  model?: BackboneName;
   mode?: (typeof TRAIN_MODES)[number];
   synthetic?: string;
   init?: string;
@@ -29,7 +29,6 @@ interface TrainFlags extends ConfigFlags {
   epochs?: number;
   batchSize?: number;
   lr?: number;
-  embeddings?: string;
   threads?: number;
   out?: string;
   resume?: boolean;
@@ -38,10 +37,27 @@ interface TrainFlags extends ConfigFlags {
   quiet?: boolean;
 }
 
+/** Settings of one backbone that `crsaug train` also takes as flags, as the model table declares them. */
+const BACKBONE_OPTIONS = BACKBONE_NAMES.flatMap((name) => {
+  const spec = backboneSpec(name);
+  return (spec.flags ?? []).map((flag) => ({
+    option: new Option(flag.flags, `${name}: ${flag.description}`),
+    configKey: spec.configKey,
+    setting: flag.setting,
+  }));
+});
+
+/** The backbone flags given, as `train.<configKey>.<setting>` values. */
+function backboneSettingsOf(flags: Record<string, unknown>): Record<string, Record<string, unknown>> {
+  const sections: Record<string, Record<string, unknown>> = {};
+  for (const { option, configKey, setting } of BACKBONE_OPTIONS) {
+    sections[configKey] = { ...sections[configKey], [setting]: flags[option.attributeName()] };
+  }
+  return sections;
+}
+
 export function register(program: Command): void {
-  // Trained backbones become usable by name in `crsaug baseline` too.
-  registerTrainedRecommenders();
-  threadsOption(
+  const command = threadsOption(
     withConfigFlags(
       program
         .command('train')
@@ -72,10 +88,6 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'training batch size', positiveInt)
     .option('--lr <lr>', 'peak learning rate', nonNegativeNumber)
     .option(
-      '--embeddings <dir>',
-      'embed-head: folder with <split>.contexts.{f32,json} (crsaug augment retrieve output)',
-    )
-    .option(
       '--out <dir>',
       'run folder: checkpoints, config.resolved.json, metrics.json (default: config out, else runs/train)',
     )
@@ -86,49 +98,50 @@ export function register(program: Command): void {
       positiveInt,
     )
     .option('--json', 'print one JSON object (per seed and aggregated; keys like recall@10)')
-    .option('--quiet', 'no progress lines')
-    .action(async (flags: TrainFlags) => {
-      const config = configFromFlags(flags, {
-        threads: flags.threads,
-        out: flags.out,
-        train: {
-          model: flags.model,
-          mode: flags.mode,
-          synthetic: flags.synthetic,
-          init: flags.init,
-          labelMode: flags.labelMode,
-          scoreWeighted: flags.scoreWeighted,
-          alpha: flags.alpha,
-          temperature: flags.temperature,
-          seeds: flags.seeds,
-          epochs: flags.epochs,
-          batchSize: flags.batchSize,
-          lr: flags.lr,
-          embedHead: { embeddings: flags.embeddings },
-        },
-      });
-      if (config.threads > 0) configureEngine({ threads: config.threads });
-      const dataset = await loadConfiguredDataset(config);
-      const outDir = config.out ?? 'runs/train';
-      const { summary, output } = await runTraining(config, dataset, {
-        outDir,
-        resume: flags.resume,
-        stopAfterEpochs: flags.stopAfter,
-        silent: flags.quiet,
-      });
-      if (!summary) {
-        if (flags.stopAfter === undefined) throw new CrsaugError('training produced no finished run');
-        process.stderr.write(
-          `stopped after ${flags.stopAfter} epoch(s); continue with --resume --out ${outDir}\n`,
-        );
-        return;
-      }
-      if (flags.json) process.stdout.write(`${JSON.stringify(output)}\n`);
-      else {
-        process.stdout.write(
-          `${config.train.model} (${config.train.mode}) on ${dataset.name} test, seeds ${String(output.seeds)}\n\n${formatSummaryTable(summary, config.eval.ks)}\n`,
-        );
-      }
-      process.stderr.write(`wrote ${outDir}/config.resolved.json and ${outDir}/metrics.json\n`);
+    .option('--quiet', 'no progress lines');
+  for (const { option } of BACKBONE_OPTIONS) command.addOption(option);
+  command.action(async (flags: TrainFlags) => {
+    const config = configFromFlags(flags, {
+      threads: flags.threads,
+      out: flags.out,
+      train: {
+        ...backboneSettingsOf(flags as Record<string, unknown>),
+        model: flags.model,
+        mode: flags.mode,
+        synthetic: flags.synthetic,
+        init: flags.init,
+        labelMode: flags.labelMode,
+        scoreWeighted: flags.scoreWeighted,
+        alpha: flags.alpha,
+        temperature: flags.temperature,
+        seeds: flags.seeds,
+        epochs: flags.epochs,
+        batchSize: flags.batchSize,
+        lr: flags.lr,
+      },
     });
+    if (config.threads > 0) configureEngine({ threads: config.threads });
+    const dataset = await loadConfiguredDataset(config);
+    const outDir = config.out ?? 'runs/train';
+    const { summary, output } = await runTraining(config, dataset, {
+      outDir,
+      resume: flags.resume,
+      stopAfterEpochs: flags.stopAfter,
+      silent: flags.quiet,
+    });
+    if (!summary) {
+      if (flags.stopAfter === undefined) throw new CrsaugError('training produced no finished run');
+      process.stderr.write(
+        `stopped after ${flags.stopAfter} epoch(s); continue with --resume --out ${outDir}\n`,
+      );
+      return;
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify(output)}\n`);
+    else {
+      process.stdout.write(
+        `${config.train.model} (${config.train.mode}) on ${dataset.name} test, seeds ${String(output.seeds)}\n\n${formatSummaryTable(summary, config.eval.ks)}\n`,
+      );
+    }
+    process.stderr.write(`wrote ${outDir}/config.resolved.json and ${outDir}/metrics.json\n`);
+  });
 }

@@ -1,11 +1,20 @@
 import { existsSync } from 'node:fs';
-import type { EmbedHeadConfig } from '../config/train.js';
+import { z } from 'zod';
 import { contextEmbeddingsBase, readEmbeddings } from '../data/embeddings-file.js';
 import { type Catalog, type RecContext, SPLIT_NAMES } from '../data/types.js';
 import { embedding, Linear, Module, relu, Tensor } from '../engine/index.js';
 import { CrsaugError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
-import type { TrainableModel } from './trainable.js';
+import type { BackboneModule } from './trainable.js';
+
+/** MLP over frozen context embeddings read from files (see docs/training.md for the format). */
+export const EmbedHeadConfigSchema = z.object({
+  /** Folder with `<split>.contexts.{f32,json}` (the `crsaug augment retrieve` output); required for this backbone. */
+  embeddings: z.string().optional(),
+  /** Hidden width of the MLP; 0 means a single linear layer. */
+  hidden: z.number().int().nonnegative().default(256),
+});
+export type EmbedHeadConfig = z.output<typeof EmbedHeadConfigSchema>;
 
 /** Frozen context vectors by "dialog_id\u0000turn_id", as one table in the engine heap. */
 export interface ContextEmbeddingTable {
@@ -60,8 +69,7 @@ export function loadContextEmbeddings(dir: string): ContextEmbeddingTable {
  * hidden = 0). The cheapest backbone: it learns nothing about the dialogue itself, only a map from a fixed
  * context vector to items, so it isolates what the labels (real vs synthetic) contribute.
  */
-export class EmbedHead extends Module implements TrainableModel {
-  readonly backbone = 'embed-head';
+export class EmbedHead extends Module implements BackboneModule {
   readonly module: Module = this;
   readonly config: Record<string, unknown>;
   private readonly layers: Linear[];

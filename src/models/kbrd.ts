@@ -1,4 +1,4 @@
-import type { KbrdConfig } from '../config/train.js';
+import { z } from 'zod';
 import type { Catalog, KnowledgeGraph, RecContext } from '../data/types.js';
 import {
   add,
@@ -15,7 +15,20 @@ import {
 } from '../engine/index.js';
 import type { Rng } from '../util/rng.js';
 import { type RelationEdges, relationEdges, relationMessages } from './rgcn.js';
-import type { TrainableModel } from './trainable.js';
+import type { BackboneModule } from './trainable.js';
+
+/** KBRD-style recommender: R-GCN entity encoder + self-attention pooling + dot-product item scores. */
+export const KbrdConfigSchema = z.object({
+  /** Entity embedding width (the reference UniCRS R-GCN uses 384; 64 trains in seconds on INSPIRED). */
+  dim: z.number().int().positive().default(64),
+  /** Bases of the R-GCN basis decomposition (reference: 8). */
+  bases: z.number().int().positive().default(8),
+  /** Hidden width of the self-attention pooling scorer. */
+  attentionDim: z.number().int().positive().default(64),
+  /** Most recent context entities kept (UniCRS keeps the last 43). */
+  maxEntities: z.number().int().positive().default(32),
+});
+export type KbrdConfig = z.output<typeof KbrdConfigSchema>;
 
 /**
  * KBRD's self-attention pooling: for rows [count·width, dim] holding `count` sequences of `width`,
@@ -50,8 +63,7 @@ export interface EncodedEntities {
  * A context with no entities gets a learned "empty" user vector (one extra pooling row that only such
  * contexts use), instead of the reference's zero vector, so those contexts still get a learned ranking.
  */
-export class Kbrd extends Module implements TrainableModel {
-  readonly backbone = 'kbrd';
+export class Kbrd extends Module implements BackboneModule {
   readonly module: Module = this;
   readonly config: Record<string, unknown>;
   private readonly entities;

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
-import type { BACKBONE_NAMES } from '../config/train.js';
 import type { splitStats } from '../data/index.js';
 import type { Dataset, SplitName } from '../data/types.js';
+import type { BackboneName } from '../models/registry.js';
 import type { Artifact } from './artifact-store.js';
 import {
   type DistillValue,
@@ -21,7 +21,7 @@ import { type TrainValue, trainStage } from './train-stages.js';
  * configure each stage identically and reuse each other's artifacts.
  */
 
-export type Backbone = (typeof BACKBONE_NAMES)[number];
+export type Backbone = BackboneName;
 
 /** The retrieve stage's input key for a loaded dataset (its name and evaluated pair counts per split). */
 export function datasetKeyOf(

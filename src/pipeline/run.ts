@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { loadDataset, splitStats } from '../data/index.js';
 import { SPLIT_NAMES, type SplitName } from '../data/types.js';
 import { evaluateSeeds, type Metrics, splitOf } from '../eval/index.js';
-import { getRecommenderSpec } from '../models/registry.js';
+import { floorModels, getRecommenderSpec } from '../models/registry.js';
 import { writeJsonFile } from '../util/json.js';
 import { type Artifact, ArtifactStore } from './artifact-store.js';
 import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
@@ -88,7 +88,7 @@ export async function runPipeline(
   const floors: PipelineOutcome['floors'] = {};
   const test = splitOf(dataset, 'test').contexts;
   const evalOptions = { ks: config.eval.ks, topK: config.eval.topK, silent: true };
-  for (const name of ['popularity']) {
+  for (const name of floorModels()) {
     const { runs } = await evaluateSeeds(
       getRecommenderSpec(name),
       dataset,
