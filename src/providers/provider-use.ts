@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStandInProvider } from './registry.js';
 import type { ModelIdentity } from './types.js';
 
 /** A provider as a run names it in its outputs and its report: role, id and an honest description. */
@@ -20,6 +21,6 @@ export function providerUse(role: string, model: ModelIdentity): ProviderUse {
     role,
     id: `${model.provider}:${model.modelId}`,
     description: model.describe(),
-    offline: model.provider === 'builtin',
+    offline: isStandInProvider(model.provider),
   };
 }

@@ -1,3 +1,4 @@
+import { isLocalProvider } from '../registry.js';
 import type { AnyModel, ModelIdentity } from '../types.js';
 import { wrapModel } from './wrap.js';
 
@@ -8,9 +9,6 @@ export interface ModelPrice {
 }
 
 export type PriceTable = Record<string, ModelPrice>;
-
-/** Providers that run on this machine: their calls cost nothing, which is known rather than assumed. */
-const LOCAL_PROVIDERS = new Set(['builtin', 'transformers', 'llamacpp']);
 
 export interface UsageRow {
   stage: string;
@@ -99,7 +97,8 @@ export class UsageTracker {
   }
 
   private cost(row: Omit<UsageRow, 'costUsd'>): number | null {
-    if (LOCAL_PROVIDERS.has(row.provider)) return 0;
+    // A provider that runs on this machine costs nothing, which is known rather than assumed.
+    if (isLocalProvider(row.provider)) return 0;
     const price = this.prices[row.modelId];
     if (!price || row.callsWithoutUsage > 0) return null;
     return (row.inputTokens * price.inputPerMillion + row.outputTokens * price.outputPerMillion) / 1e6;
