@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { saveResolvedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { PRIMARY_METRIC, REPORT_METRICS } from '../eval/metric-table.js';
 import {
   type Experiment,
   type ReportInputJson,
@@ -135,8 +136,8 @@ async function reportInput(
     },
     results: {
       split: 'test',
-      primaryMetric: 'recall@10',
-      metrics: ['recall@1', 'recall@10', 'recall@50', 'ndcg@10', 'mrr@10'],
+      primaryMetric: PRIMARY_METRIC,
+      metrics: REPORT_METRICS,
       rows,
     },
     experiments,

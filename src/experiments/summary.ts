@@ -1,8 +1,9 @@
 import { aggregateRuns } from '../eval/index.js';
+import { PAPER_METRICS } from '../eval/metric-table.js';
 import type { Artifact } from '../pipeline/artifact-store.js';
 import type { SeedRun, TrainValue } from '../pipeline/train-stages.js';
 
-export const RECALLS = ['recall@1', 'recall@10', 'recall@50'] as const;
+export const RECALLS = PAPER_METRICS;
 
 /** Mean ± sample std over seeds of one metric (test by default), as a report table cell. */
 export function meanStd(

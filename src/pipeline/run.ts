@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { loadDataset, splitStats } from '../data/index.js';
 import { SPLIT_NAMES, type SplitName } from '../data/types.js';
 import { evaluateSeeds, type Metrics, splitOf } from '../eval/index.js';
+import { PAPER_METRICS } from '../eval/metric-table.js';
 import { floorModels, getRecommenderSpec } from '../models/registry.js';
 import { writeJsonFile } from '../util/json.js';
 import { type Artifact, ArtifactStore } from './artifact-store.js';
@@ -115,8 +116,6 @@ export async function runPipeline(
   };
 }
 
-const TESTED_METRICS = ['recall@1', 'recall@10', 'recall@50'];
-
 function collectResults(
   config: Config,
   dataset: string,
@@ -135,7 +134,7 @@ function collectResults(
     for (const [mode, artifact] of Object.entries(modes)) {
       results[backbone][mode] = Object.fromEntries(artifact.value.runs.map((r) => [String(r.seed), r.test]));
       if (mode !== 'baseline') {
-        pValues[backbone][mode] = pValuesAgainst(baseline, artifact.value.runs, TESTED_METRICS, config.seed);
+        pValues[backbone][mode] = pValuesAgainst(baseline, artifact.value.runs, PAPER_METRICS, config.seed);
       }
     }
   }
