@@ -5,14 +5,10 @@ import { loadConfiguredDataset } from '../../data/load.js';
 import type { SplitName } from '../../data/types.js';
 import { CACHE_FILE_NAME } from '../../providers/factory.js';
 import { ProviderCacheStore } from '../../providers/middleware/cache-store.js';
+import { tokensCostUsd } from '../../providers/middleware/usage.js';
+import { exportEmbeddingBatch, importEmbeddingBatch } from '../../providers/openai-compatible/batch.js';
 import { CrsaugError } from '../../util/errors.js';
-import {
-  exportEmbeddingBatch,
-  exportScoreBatch,
-  type ImportSummary,
-  importEmbeddingBatch,
-  importScoreBatch,
-} from '../batch.js';
+import { exportScoreBatch, type ImportSummary, importScoreBatch } from '../batch.js';
 import { contextQueries, itemDocuments } from '../retrieve.js';
 import type { Shard } from '../shard.js';
 import { type PairSource, scoringPairs } from './score.js';

@@ -99,10 +99,20 @@ export class UsageTracker {
   private cost(row: Omit<UsageRow, 'costUsd'>): number | null {
     // A provider that runs on this machine costs nothing, which is known rather than assumed.
     if (isLocalProvider(row.provider)) return 0;
-    const price = this.prices[row.modelId];
-    if (!price || row.callsWithoutUsage > 0) return null;
-    return (row.inputTokens * price.inputPerMillion + row.outputTokens * price.outputPerMillion) / 1e6;
+    if (row.callsWithoutUsage > 0) return null;
+    return tokensCostUsd(this.prices, row.modelId, row.inputTokens, row.outputTokens);
   }
+}
+
+/** USD of tokens at a model's list price; null when the table has no price for the model. */
+export function tokensCostUsd(
+  prices: PriceTable,
+  modelId: string,
+  inputTokens: number,
+  outputTokens: number,
+): number | null {
+  const price = prices[modelId];
+  return price ? (inputTokens * price.inputPerMillion + outputTokens * price.outputPerMillion) / 1e6 : null;
 }
 
 /** Usage rows as a plain-text table for logs. */
