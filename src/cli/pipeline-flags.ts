@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
-import { configureEngine } from '../engine/index.js';
 import { BACKBONE_NAMES, type BackboneName } from '../models/registry.js';
 import {
   type ConfigFlags,
@@ -29,9 +28,9 @@ export function addPipelineOptions(command: Command, epochsOf: string, configHel
     .option('--stage1-epochs <n>', 'epochs of stage 1 on the synthetic labels', positiveInt);
 }
 
-/** The run's config from the shared flags (defaults < config file < env < flags), with the engine set up. */
+/** The run's config from the shared flags (defaults < config file < env < flags). */
 export function pipelineConfig(flags: PipelineFlags, configFile: string | undefined, out?: string): Config {
-  const config = configFromFlags(
+  return configFromFlags(
     flags,
     {
       threads: flags.threads,
@@ -45,6 +44,4 @@ export function pipelineConfig(flags: PipelineFlags, configFile: string | undefi
     },
     configFile,
   );
-  if (config.threads > 0) configureEngine({ threads: config.threads });
-  return config;
 }

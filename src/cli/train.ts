@@ -1,7 +1,6 @@
 import { type Command, Option } from 'commander';
 import { LABEL_MODES, TRAIN_MODES } from '../config/train.js';
 import { loadConfiguredDataset } from '../data/index.js';
-import { configureEngine } from '../engine/index.js';
 import { formatSummaryTable } from '../eval/index.js';
 import { BACKBONE_NAMES, type BackboneName, backboneSpec } from '../models/registry.js';
 import { runTraining } from '../train/run.js';
@@ -120,7 +119,6 @@ export function register(program: Command): void {
         lr: flags.lr,
       },
     });
-    if (config.threads > 0) configureEngine({ threads: config.threads });
     const dataset = await loadConfiguredDataset(config);
     const outDir = config.out ?? 'runs/train';
     const { summary, output } = await runTraining(config, dataset, {

@@ -1,6 +1,4 @@
 import type { Config } from '../config/schema.js';
-import type { splitStats } from '../data/index.js';
-import type { Dataset, SplitName } from '../data/types.js';
 import type { BackboneName } from '../models/registry.js';
 import type { Artifact } from './artifact-store.js';
 import {
@@ -22,14 +20,6 @@ import { type TrainValue, trainStage } from './train-stages.js';
  */
 
 export type Backbone = BackboneName;
-
-/** The retrieve stage's input key for a loaded dataset (its name and evaluated pair counts per split). */
-export function datasetKeyOf(
-  dataset: Dataset,
-  stats: Partial<Record<SplitName, ReturnType<typeof splitStats>>>,
-): string {
-  return `dataset-${dataset.name}-${JSON.stringify(Object.values(stats).map((s) => s!.pairs))}`;
-}
 
 export interface AugmentArtifacts {
   retrieved: Artifact<RetrieveValue>;

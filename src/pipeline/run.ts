@@ -1,24 +1,14 @@
 import { join, resolve } from 'node:path';
 import { saveResolvedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { loadDataset, splitStats } from '../data/index.js';
-import { SPLIT_NAMES, type SplitName } from '../data/types.js';
 import { evaluateSeeds, type Metrics, splitOf } from '../eval/index.js';
 import { PAPER_METRICS } from '../eval/metric-table.js';
 import { floorModels, getRecommenderSpec } from '../models/registry.js';
 import { writeJsonFile } from '../util/json.js';
-import { type Artifact, ArtifactStore } from './artifact-store.js';
+import type { Artifact } from './artifact-store.js';
 import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
-import type { PipelineContext } from './context.js';
-import {
-  augmentStages,
-  datasetKeyOf,
-  syntheticOf,
-  trainBaseline,
-  trainMixed,
-  trainStage1,
-  trainStage2,
-} from './modes.js';
+import { openPipeline, type PipelineSetup } from './context.js';
+import { augmentStages, syntheticOf, trainBaseline, trainMixed, trainStage1, trainStage2 } from './modes.js';
 import { pValuesAgainst } from './significance.js';
 import { runSeeds, type TrainValue } from './train-stages.js';
 
@@ -34,7 +24,7 @@ export interface RunResults {
 
 export interface PipelineOutcome {
   outDir: string;
-  stats: Partial<Record<SplitName, ReturnType<typeof splitStats>>>;
+  stats: PipelineSetup['stats'];
   retrieved: Artifact<RetrieveValue>;
   teacher: Artifact<TeacherValue>;
   distilled: Artifact<DistillValue>;
@@ -63,14 +53,9 @@ export async function runPipeline(
   const start = performance.now();
   const out = resolve(outDir);
   await saveResolvedConfig(out, config);
-  const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, cacheDir: config.cacheDir });
-  const ctx: PipelineContext = { config, dataset, store: new ArtifactStore(join(out, 'artifacts')), log };
-  const stats: PipelineOutcome['stats'] = {};
-  for (const split of SPLIT_NAMES) if (dataset.splits[split]) stats[split] = splitStats(dataset, split);
-  const { retrieved, teacher, distilled, synthesized } = await augmentStages(
-    ctx,
-    datasetKeyOf(dataset, stats),
-  );
+  const { ctx, stats, datasetKey } = await openPipeline(config, out, log);
+  const { dataset } = ctx;
+  const { retrieved, teacher, distilled, synthesized } = await augmentStages(ctx, datasetKey);
   const synthetic = syntheticOf(synthesized);
 
   const trained: PipelineOutcome['trained'] = {};

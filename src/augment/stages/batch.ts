@@ -1,17 +1,13 @@
-import { join } from 'node:path';
-import { resolveCacheDir } from '../../config/paths.js';
 import type { Config } from '../../config/schema.js';
 import { loadConfiguredDataset } from '../../data/load.js';
 import type { SplitName } from '../../data/types.js';
-import { CACHE_FILE_NAME } from '../../providers/factory.js';
-import { ProviderCacheStore } from '../../providers/middleware/cache-store.js';
-import { tokensCostUsd } from '../../providers/middleware/usage.js';
 import { exportEmbeddingBatch, importEmbeddingBatch } from '../../providers/openai-compatible/batch.js';
 import { CrsaugError } from '../../util/errors.js';
 import { exportScoreBatch, type ImportSummary, importScoreBatch } from '../batch.js';
 import { contextQueries, itemDocuments } from '../retrieve.js';
 import type { Shard } from '../shard.js';
 import { type PairSource, scoringPairs } from './score.js';
+import { openProviderCache } from './stage.js';
 
 /*
  * OpenAI Batch API files (also vLLM's `run_batch`): the requests a stage would send, written to a file that
@@ -97,11 +93,6 @@ export async function exportEmbeddingBatchStage(
     perRequest: options.perRequest,
     file: options.file,
   });
-}
-
-/** The provider cache every stage reads (batch results are put where the online clients look). */
-function openProviderCache(config: Config): ProviderCacheStore {
-  return new ProviderCacheStore(join(resolveCacheDir(config.cacheDir), CACHE_FILE_NAME));
 }
 
 export interface BatchImportOptions {

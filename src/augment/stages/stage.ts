@@ -1,14 +1,16 @@
 import { join, resolve } from 'node:path';
-import { resolveCacheDir } from '../../config/paths.js';
+import { cacheDirOf } from '../../config/paths.js';
 import type { Config } from '../../config/schema.js';
 import type { Dataset } from '../../data/types.js';
 import {
+  CACHE_FILE_NAME,
   createChatModel,
   createEmbeddingModel,
   type ProvidedModel,
   type ProviderRuntime,
   selectEmbeddingProvider,
 } from '../../providers/factory.js';
+import { ProviderCacheStore } from '../../providers/middleware/cache-store.js';
 import type { UsageRow } from '../../providers/middleware/usage.js';
 import { type ProviderUse, providerUse } from '../../providers/provider-use.js';
 import type { AnyModel, ChatModel, EmbeddingModel } from '../../providers/types.js';
@@ -41,7 +43,12 @@ export function augmentOutDir(config: Pick<Config, 'out' | 'dataset'>): string {
 
 /** Where a stage's provider calls are cached and booked. */
 function providerRuntime(config: Config, stage: string): ProviderRuntime {
-  return { cacheDir: resolveCacheDir(config.cacheDir), stage };
+  return { cacheDir: cacheDirOf(config), stage };
+}
+
+/** The provider cache every stage reads (batch results are put where the online clients look them up). */
+export function openProviderCache(config: Config): ProviderCacheStore {
+  return new ProviderCacheStore(join(cacheDirOf(config), CACHE_FILE_NAME));
 }
 
 /** What a stage opens a provider for: the stage its calls are booked under, and the role it plays. */
