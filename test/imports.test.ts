@@ -44,7 +44,8 @@ test('src has no import cycle', () => {
 test('the CLI reaches the augment layer only through the stage API; models never import it', () => {
   for (const [file, targets] of IMPORTS) {
     for (const target of targets.filter((t) => t.startsWith('augment/'))) {
-      if (file.startsWith('cli/')) assert.equal(target, 'augment/stages/index.ts', `${file} imports ${target}`);
+      if (file.startsWith('cli/'))
+        assert.equal(target, 'augment/stages/index.ts', `${file} imports ${target}`);
       assert.ok(!file.startsWith('models/'), `${file} imports ${target}`);
     }
   }

@@ -12,6 +12,7 @@ export {
   trainMixed,
   trainStage1,
   trainStage2,
+  trainTwoStage,
 } from '../pipeline/modes.js';
 
 /**

@@ -12,15 +12,7 @@ import {
 } from '../report/index.js';
 import { Experiment as ExperimentSchema } from '../report/schema.js';
 import { readJsonFile, writeJsonFile } from '../util/json.js';
-import {
-  augment,
-  type ExperimentEnv,
-  openExperimentEnv,
-  syntheticOf,
-  trainBaseline,
-  trainStage1,
-  trainStage2,
-} from './context.js';
+import { augment, type ExperimentEnv, openExperimentEnv, syntheticOf, trainTwoStage } from './context.js';
 import { EXPERIMENT_IDS, EXPERIMENTS, type ExperimentId } from './registry.js';
 
 export interface ExperimentRunOptions {
@@ -91,12 +83,7 @@ async function reportInput(
   const { retrieved, teacher, synthesized } = await augment(env);
   const rows = [];
   for (const backbone of env.backbones) {
-    const baseline = await trainBaseline(ctx, backbone);
-    const stage2 = await trainStage2(
-      ctx,
-      backbone,
-      await trainStage1(ctx, backbone, syntheticOf(synthesized)),
-    );
+    const { baseline, stage2 } = await trainTwoStage(ctx, backbone, syntheticOf(synthesized));
     rows.push(
       resultRow(
         backbone,

@@ -1,20 +1,11 @@
 import { existsSync } from 'node:fs';
-import { z } from 'zod';
 import { contextEmbeddingsBase, readEmbeddings } from '../data/embeddings-file.js';
 import { type Catalog, type RecContext, SPLIT_NAMES } from '../data/types.js';
 import { embedding, Linear, Module, relu, Tensor } from '../engine/index.js';
 import { CrsaugError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
+import type { EmbedHeadConfig } from './settings.js';
 import type { BackboneModule } from './trainable.js';
-
-/** MLP over frozen context embeddings read from files (see docs/training.md for the format). */
-export const EmbedHeadConfigSchema = z.object({
-  /** Folder with `<split>.contexts.{f32,json}` (the `crsaug augment retrieve` output); required for this backbone. */
-  embeddings: z.string().optional(),
-  /** Hidden width of the MLP; 0 means a single linear layer. */
-  hidden: z.number().int().nonnegative().default(256),
-});
-export type EmbedHeadConfig = z.output<typeof EmbedHeadConfigSchema>;
 
 /** Frozen context vectors by "dialog_id\u0000turn_id", as one table in the engine heap. */
 export interface ContextEmbeddingTable {

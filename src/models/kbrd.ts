@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Catalog, KnowledgeGraph, RecContext } from '../data/types.js';
 import {
   add,
@@ -15,20 +14,8 @@ import {
 } from '../engine/index.js';
 import type { Rng } from '../util/rng.js';
 import { type RelationEdges, relationEdges, relationMessages } from './rgcn.js';
+import type { KbrdConfig } from './settings.js';
 import type { BackboneModule } from './trainable.js';
-
-/** KBRD-style recommender: R-GCN entity encoder + self-attention pooling + dot-product item scores. */
-export const KbrdConfigSchema = z.object({
-  /** Entity embedding width (the reference UniCRS R-GCN uses 384; 64 trains in seconds on INSPIRED). */
-  dim: z.number().int().positive().default(64),
-  /** Bases of the R-GCN basis decomposition (reference: 8). */
-  bases: z.number().int().positive().default(8),
-  /** Hidden width of the self-attention pooling scorer. */
-  attentionDim: z.number().int().positive().default(64),
-  /** Most recent context entities kept (UniCRS keeps the last 43). */
-  maxEntities: z.number().int().positive().default(32),
-});
-export type KbrdConfig = z.output<typeof KbrdConfigSchema>;
 
 /**
  * KBRD's self-attention pooling: for rows [count·width, dim] holding `count` sequences of `width`,

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Catalog, KnowledgeGraph, RecContext } from '../data/types.js';
 import {
   add,
@@ -12,28 +11,10 @@ import {
   type Tensor,
 } from '../engine/index.js';
 import type { Rng } from '../util/rng.js';
-import { attentionPool, Kbrd, KbrdConfigSchema } from './kbrd.js';
+import { attentionPool, Kbrd } from './kbrd.js';
+import type { TextConfig } from './settings.js';
 import { Tokenizer } from './tokenizer.js';
 import type { BackboneModule } from './trainable.js';
-
-/**
- * Text + entities (a CPU-sized stand-in for BARCOR/UniCRS): a learned word tokenizer with hashed trigram
- * fallback, token + position (counted from the most recent token) + speaker-role embeddings, LayerNorm and
- * attention pooling → text vector; fused by a linear layer with the KBRD user vector; items scored like KBRD.
- */
-export const TextConfigSchema = KbrdConfigSchema.extend({
-  /** Most recent dialogue tokens kept (the reference keeps the last 256 INSPIRED / 160-200 ReDial LM tokens). */
-  maxTokens: z.number().int().positive().default(128),
-  /** Words in the vocabulary (the most frequent in the train split). */
-  vocabularySize: z.number().int().positive().default(5000),
-  /** Minimum train-split count of a vocabulary word. */
-  minCount: z.number().int().positive().default(2),
-  /** Hashed character-trigram ids for words outside the vocabulary (0: such words are dropped). */
-  fallbackBuckets: z.number().int().nonnegative().default(1024),
-  /** The vocabulary itself: learned from the train split when absent; checkpoints store it. */
-  vocabulary: z.array(z.string()).optional(),
-});
-export type TextConfig = z.output<typeof TextConfigSchema>;
 
 /**
  * Dialogue text fused with KBRD (our CPU-sized stand-in for BARCOR/UniCRS):

@@ -98,6 +98,19 @@ export function trainStage2(
   });
 }
 
+/** The method's comparison for a backbone: its baseline, stage 1 and stage 2 from it, as `crsaug run` trains them. */
+export async function trainTwoStage(
+  ctx: PipelineContext,
+  backbone: Backbone,
+  synthetic: SyntheticFile,
+  suffix = '',
+): Promise<{ baseline: Artifact<TrainValue>; stage1: Artifact<TrainValue>; stage2: Artifact<TrainValue> }> {
+  const baseline = await trainBaseline(ctx, backbone, suffix);
+  const stage1 = await trainStage1(ctx, backbone, synthetic, { suffix });
+  const stage2 = await trainStage2(ctx, backbone, stage1, { suffix });
+  return { baseline, stage1, stage2 };
+}
+
 export function trainMixed(
   ctx: PipelineContext,
   backbone: Backbone,

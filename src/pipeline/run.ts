@@ -8,7 +8,7 @@ import { writeJsonFile } from '../util/json.js';
 import type { Artifact } from './artifact-store.js';
 import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
 import { openPipeline, type PipelineSetup } from './context.js';
-import { augmentStages, syntheticOf, trainBaseline, trainMixed, trainStage1, trainStage2 } from './modes.js';
+import { augmentStages, syntheticOf, trainMixed, trainStage2, trainTwoStage } from './modes.js';
 import { pValuesAgainst } from './significance.js';
 import { runSeeds, type TrainValue } from './train-stages.js';
 
@@ -60,12 +60,11 @@ export async function runPipeline(
 
   const trained: PipelineOutcome['trained'] = {};
   for (const backbone of config.run.backbones) {
-    const baseline = await trainBaseline(ctx, backbone);
-    const stage1 = await trainStage1(ctx, backbone, synthetic);
+    const { baseline, stage1, stage2 } = await trainTwoStage(ctx, backbone, synthetic);
     trained[backbone] = {
       baseline,
       stage1,
-      stage2: await trainStage2(ctx, backbone, stage1),
+      stage2,
       'stage2-noKL': await trainStage2(ctx, backbone, stage1, { alpha: 0 }),
       mixed: await trainMixed(ctx, backbone, synthetic),
     };

@@ -60,6 +60,22 @@ export const CHAT_PROVIDERS = {
   }),
 };
 
+/** The embedding APIs the HTTP client speaks: OpenAI's /v1/embeddings, and TEI's own /embed. */
+function httpEmbedding(
+  api: 'openai' | 'tei',
+  description: string,
+  modelName: z.ZodString | z.ZodDefault<z.ZodString>,
+) {
+  return provider({
+    description,
+    local: false,
+    standIn: false,
+    schema: z.object({ ...remote, model: modelName, ...EMBEDDING_FIELDS }),
+    create: ({ batchSize, ...settings }): EmbeddingModel =>
+      new OpenAICompatibleEmbeddingModel({ api, maxEmbeddingsPerCall: batchSize, ...settings }),
+  });
+}
+
 /** Embedding models by provider id (config `providers.embedding.provider`). */
 export const EMBEDDING_PROVIDERS = {
   builtin: provider({
@@ -77,22 +93,12 @@ export const EMBEDDING_PROVIDERS = {
       });
     },
   }),
-  'openai-compatible': provider({
-    description: 'OpenAI, vLLM, Ollama (/v1), llama.cpp server, TEI (/v1) and other /v1/embeddings servers',
-    local: false,
-    standIn: false,
-    schema: z.object({ ...remote, ...required, ...EMBEDDING_FIELDS }),
-    create: ({ batchSize, ...settings }): EmbeddingModel =>
-      new OpenAICompatibleEmbeddingModel({ api: 'openai', maxEmbeddingsPerCall: batchSize, ...settings }),
-  }),
-  tei: provider({
-    description: "text-embeddings-inference's native /embed route",
-    local: false,
-    standIn: false,
-    schema: z.object({ ...remote, model: z.string().default('tei'), ...EMBEDDING_FIELDS }),
-    create: ({ batchSize, ...settings }): EmbeddingModel =>
-      new OpenAICompatibleEmbeddingModel({ api: 'tei', maxEmbeddingsPerCall: batchSize, ...settings }),
-  }),
+  'openai-compatible': httpEmbedding(
+    'openai',
+    'OpenAI, vLLM, Ollama (/v1), llama.cpp server, TEI (/v1) and other /v1/embeddings servers',
+    required.model,
+  ),
+  tei: httpEmbedding('tei', "text-embeddings-inference's native /embed route", z.string().default('tei')),
   transformers: provider({
     description: 'a local ONNX encoder through @huggingface/transformers',
     local: true,
