@@ -15,6 +15,9 @@ test('the pipeline set-up applies config.threads (runPipeline used to ignore it)
   const { ctx, stats, datasetKey } = await openPipeline(config, root, () => {});
   assert.equal(engine().threads, 1);
   assert.equal(stats.test?.pairs, 161);
-  assert.equal(datasetKey, `dataset-inspired-${JSON.stringify([stats.train!.pairs, stats.valid!.pairs, 161])}`);
+  assert.equal(
+    datasetKey,
+    `dataset-inspired-${JSON.stringify([stats.train!.pairs, stats.valid!.pairs, 161])}`,
+  );
   assert.equal(ctx.store.root, join(root, 'artifacts'));
 });
