@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { distill, formatAgreementTable } from '../../src/augment/distill.js';
-import { openDatasetEmbedder } from '../../src/augment/embedder.js';
 import { PairFeaturizer, SemanticSpace } from '../../src/augment/features/index.js';
+import { openDatasetEmbedder } from '../../src/augment/stages/stage.js';
 import { defaultTeacherDir } from '../../src/augment/teacher-set.js';
 import { selectTopK } from '../../src/augment/topk.js';
 import { resolveDataDir } from '../../src/config/paths.js';
@@ -29,10 +29,12 @@ export async function studentScorer(): Promise<string> {
   const open = (dataset: Dataset) => {
     let model = opened.get(dataset.name);
     if (!model) {
-      model = openDatasetEmbedder(config, dataset, 'bench').then((provided) => {
-        closers.push(provided.close);
-        return provided.model;
-      });
+      model = openDatasetEmbedder(config, dataset, { stage: 'bench', role: 'embedder' }, {}).then(
+        (provided) => {
+          closers.push(provided.close);
+          return provided.model;
+        },
+      );
       opened.set(dataset.name, model);
     }
     return model;

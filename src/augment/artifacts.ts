@@ -1,10 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { SplitName } from '../data/types.js';
-import { InputError } from '../util/errors.js';
-import { readJsonFile, writeJsonFile } from '../util/json.js';
 import { readJsonl } from '../util/jsonl.js';
 import { type Shard, shardSuffix } from './shard.js';
 
@@ -39,34 +37,16 @@ export const ScoreRecordSchema = z.object({
 });
 export type ScoreRecord = z.output<typeof ScoreRecordSchema>;
 
-export const EMBEDDINGS_FORMAT = 'crsaug-embeddings/1' as const;
-
-/** The JSON index next to an embeddings matrix (`<base>.f32`: rows × dims float32, little-endian, row-major). */
-export const EmbeddingIndexSchema = z.object({
-  format: z.literal(EMBEDDINGS_FORMAT),
-  dtype: z.literal('float32'),
-  byteOrder: z.literal('little'),
-  rows: z.number().int().nonnegative(),
-  dims: z.number().int().nonnegative(),
-  kind: z.enum(['contexts', 'items']),
-  /** describe() of the embedding model, and its provider:modelId (a reader must embed new texts with the same). */
-  model: z.string(),
-  modelId: z.string(),
-  /** The exact text wrapper used: prefix + text + suffix. */
-  prefix: z.string(),
-  suffix: z.string(),
-  /** Row i is keys[i]: {dialog_id, turn_id} for contexts, {item} (catalog name) for items. */
-  keys: z.array(
-    z.union([z.object({ dialog_id: z.string(), turn_id: z.number().int() }), z.object({ item: z.string() })]),
-  ),
-});
-export type EmbeddingIndex = z.output<typeof EmbeddingIndexSchema>;
-
-export interface EmbeddingsFile {
-  index: EmbeddingIndex;
-  /** Row-major [rows × dims]. */
-  matrix: Float32Array;
-}
+export {
+  contextEmbeddingsBase,
+  EMBEDDINGS_FORMAT,
+  type EmbeddingIndex,
+  EmbeddingIndexSchema,
+  type EmbeddingsFile,
+  itemEmbeddingsBase,
+  readEmbeddings,
+  writeEmbeddings,
+} from '../data/embeddings-file.js';
 
 export function candidatesFile(dir: string, split: SplitName, shard?: Shard): string {
   return join(dir, `${split}.candidates${shardSuffix(shard)}.jsonl`);
@@ -74,46 +54,6 @@ export function candidatesFile(dir: string, split: SplitName, shard?: Shard): st
 
 export function scoresFile(dir: string, split: SplitName, shard?: Shard): string {
   return join(dir, `${split}.scores${shardSuffix(shard)}.jsonl`);
-}
-
-/** Base path (without .f32/.json) of a split's context embeddings. */
-export function contextEmbeddingsBase(dir: string, split: SplitName, shard?: Shard): string {
-  return join(dir, `${split}.contexts${shardSuffix(shard)}`);
-}
-
-export function itemEmbeddingsBase(dir: string): string {
-  return join(dir, 'items');
-}
-
-/** Writes `<base>.f32` then `<base>.json` (the index last, so an index always has its complete matrix). */
-export async function writeEmbeddings(base: string, file: EmbeddingsFile): Promise<void> {
-  const { index, matrix } = file;
-  if (matrix.length !== index.rows * index.dims || index.keys.length !== index.rows) {
-    throw new Error(
-      `embeddings ${base}: ${index.rows}×${index.dims} with ${index.keys.length} keys, got ${matrix.length} floats`,
-    );
-  }
-  await mkdir(dirname(base), { recursive: true });
-  const bytes = new Uint8Array(matrix.buffer, matrix.byteOffset, matrix.byteLength);
-  const tmp = `${base}.f32.tmp-${process.pid}`;
-  // Float32Array bytes are in platform order; every platform Node runs on is little-endian.
-  await writeFile(tmp, bytes);
-  await rename(tmp, `${base}.f32`);
-  await writeJsonFile(`${base}.json`, index);
-}
-
-export function readEmbeddings(base: string): EmbeddingsFile {
-  const indexFile = `${base}.json`;
-  const index = readJsonFile(indexFile, EmbeddingIndexSchema, 'run `crsaug augment retrieve` first');
-  const bytes = readFileSync(`${base}.f32`);
-  if (bytes.byteLength !== index.rows * index.dims * 4) {
-    throw new InputError(
-      { file: `${base}.f32` },
-      `has ${bytes.byteLength} bytes, but ${indexFile} says ${index.rows}×${index.dims} float32 (${index.rows * index.dims * 4} bytes)`,
-    );
-  }
-  const matrix = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  return { index, matrix };
 }
 
 export async function readCandidates(file: string): Promise<CandidateRecord[]> {

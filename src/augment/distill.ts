@@ -48,7 +48,8 @@ export interface DistillResult {
 
 export interface DistillOptions {
   teacherFiles: string[];
-  dataDir?: string;
+  /** Where the judged datasets are loaded from (default: the default data root). */
+  datasets?: DatasetCache;
   /** The embedding model for a dataset (the same one `augment retrieve` uses for it). */
   openEmbedder: (dataset: Dataset) => Promise<EmbeddingModel>;
   retrieveConfig: RetrieveConfig;
@@ -102,7 +103,7 @@ export function heldOutContexts(keys: readonly string[], share: number, seed: nu
  * the raw embedding similarity, whose Spearman is the retriever's own ranking quality).
  */
 export async function distill(options: DistillOptions): Promise<DistillResult> {
-  const datasets = new DatasetCache(options.dataDir);
+  const datasets = options.datasets ?? new DatasetCache();
   const featurizers = new Map<Dataset, Promise<PairFeaturizer>>();
   const featurizerFor = (dataset: Dataset) => {
     let f = featurizers.get(dataset);

@@ -16,7 +16,7 @@ import {
 import { renderContextText, wrapForEmbedding } from './context-text.js';
 import { checkItemTemplate, renderItemText } from './item-text.js';
 import { TitleMatcher } from './mentioned-titles.js';
-import { inShard, type Shard } from './shard.js';
+import { inShard, type Shard, shardSuffix } from './shard.js';
 import { type InnerProducts, topKInnerProduct } from './topk.js';
 
 export interface RetrieveOptions {
@@ -189,7 +189,7 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveSummar
     }));
     const file = candidatesFile(outDir, name, options.shard);
     await writeJsonl(file, records);
-    const embeddingsBase = contextEmbeddingsBase(outDir, name, options.shard);
+    const embeddingsBase = contextEmbeddingsBase(outDir, name, shardSuffix(options.shard));
     await writeEmbeddings(embeddingsBase, {
       index: {
         ...embeddingHeader(model, 'contexts', config.queryPrefix, config.querySuffix),

@@ -4,7 +4,7 @@ import type { ChatModel, GenerateRequest, GenerateResult } from '../providers/ty
 import { Progress } from '../util/progress.js';
 import { pairKey, prepareAppend, readScores, type ScoreRecord } from './artifacts.js';
 import { BatchedJsonlAppender } from './batched-append.js';
-import { expectedScore, parseMultiScoreAnswer, parseScoreAnswer } from './parse-score.js';
+import { expectedScore, type ParsedScore, parseMultiScoreAnswer, parseScoreAnswer } from './parse-score.js';
 import { buildRepairMessages } from './prompt.js';
 import { chunkByContext, type ScorePair, type ScoreRequests } from './score-request.js';
 
@@ -71,10 +71,7 @@ export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSumm
   // Workers go on to their next call while their answers are written: the provider cache already holds each
   // answer, so a pair whose line a kill lost is served from the cache on the restart, never paid twice.
   const scores = new BatchedJsonlAppender(options.scoresFile);
-  const record = (
-    pair: ScorePair,
-    result: Omit<ScoreRecord, 'dialog_id' | 'turn_id' | 'item' | 'model' | 'rank'>,
-  ) => {
+  const record = (pair: ScorePair, result: Judgment & { attempts: number }) => {
     const line: ScoreRecord = {
       dialog_id: pair.dialogId,
       turn_id: pair.turnId,
@@ -95,13 +92,10 @@ export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSumm
   const judgeChunk = async (chunk: ScorePair[]) => {
     if (chunk.length === 1) return judgeAlone(chunk[0]!);
     const result = await model.doGenerate(requests.request(chunk));
-    const answered = parseMultiScoreAnswer(
-      result.text,
-      chunk.map((_, i) => i + 1),
-    );
+    const scores = chunkScores(result, chunk.length);
     const missing: ScorePair[] = [];
     for (const [i, pair] of chunk.entries()) {
-      const score = answered.get(i + 1);
+      const score = scores[i];
       if (score === undefined) missing.push(pair);
       else record(pair, { score, valid: true, attempts: 1 });
     }
@@ -123,6 +117,42 @@ export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSumm
   return { ...summary, seconds: timing.seconds, pairsPerSecond: timing.perSecond };
 }
 
+/** What a record says about its pair's answer (the pair, the judge and the attempts are added by the caller). */
+export type Judgment = Omit<ScoreRecord, 'dialog_id' | 'turn_id' | 'item' | 'model' | 'rank' | 'attempts'>;
+
+/**
+ * A single-pair answer read as a judgment: valid with its score (and the expected score when the answer
+ * carries log-probabilities), or invalid with what was wrong (`failure`, for a repair turn).
+ */
+export function singleJudgment(
+  result: GenerateResult,
+  mode: ScoreConfig['mode'],
+): { judgment: Judgment; failure?: Extract<ParsedScore, { ok: false }> } {
+  const parsed = parseScoreAnswer(result.text, result.finishReason);
+  if (!parsed.ok) {
+    return {
+      judgment: { score: null, valid: false, error: `${parsed.problem}: ${parsed.detail}`, raw: result.text },
+      failure: parsed,
+    };
+  }
+  const expected = expectedScore(result.logprobs, parsed.offset);
+  return {
+    judgment: {
+      score: parsed.score,
+      ...(expected === undefined ? {} : { expected }),
+      valid: true,
+      ...(mode === 'reason' ? { raw: result.text } : {}),
+    },
+  };
+}
+
+/** The scores a several-candidate answer gives its candidates 1..count (undefined where it gives none). */
+export function chunkScores(result: GenerateResult, count: number): (number | undefined)[] {
+  const ids = Array.from({ length: count }, (_, i) => i + 1);
+  const scores = parseMultiScoreAnswer(result.text, ids);
+  return ids.map((id) => scores.get(id));
+}
+
 /**
  * One pair, up to maxAttempts calls: an answer cut by the token limit is asked again with twice the budget;
  * an answer with no usable score gets a repair turn (the bad answer plus a reminder of the format).
@@ -132,33 +162,24 @@ async function judgeSingle(
   model: ChatModel,
   first: GenerateRequest,
   config: ScoreConfig,
-): Promise<Omit<ScoreRecord, 'dialog_id' | 'turn_id' | 'item' | 'model' | 'rank'>> {
+): Promise<Judgment & { attempts: number }> {
   let request = first;
-  let result: GenerateResult | undefined;
-  let problem = '';
+  let last: Judgment | undefined;
   for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
-    result = await model.doGenerate(request);
-    const parsed = parseScoreAnswer(result.text, result.finishReason);
-    if (parsed.ok) {
-      const expected = expectedScore(result.logprobs, parsed.offset);
-      return {
-        score: parsed.score,
-        ...(expected === undefined ? {} : { expected }),
-        valid: true,
-        ...(config.mode === 'reason' ? { raw: result.text } : {}),
-        attempts: attempt,
-      };
-    }
-    problem = `${parsed.problem}: ${parsed.detail}`;
+    const result = await model.doGenerate(request);
+    const { judgment, failure } = singleJudgment(result, config.mode);
+    if (!failure) return { ...judgment, attempts: attempt };
+    last = judgment;
     request =
-      parsed.problem === 'truncated'
+      failure.problem === 'truncated'
         ? { ...request, maxTokens: request.maxTokens * 2 }
         : {
             ...request,
-            messages: buildRepairMessages(request.messages, result.text, parsed.detail, config.mode),
+            messages: buildRepairMessages(request.messages, result.text, failure.detail, config.mode),
           };
   }
-  return { score: null, valid: false, error: problem, raw: result?.text ?? '', attempts: config.maxAttempts };
+  // maxAttempts ≥ 1, so the last failed judgment is there.
+  return { ...last!, attempts: config.maxAttempts };
 }
 
 function costSoFar(usage: UsageTracker | undefined): string | undefined {

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { resolveDataDir } from '../config/paths.js';
-import { loadDataset } from '../data/load.js';
+import { type LoadDatasetOptions, loadDataset } from '../data/load.js';
 import type { Dataset, RecContext, SplitName } from '../data/types.js';
 import { CrsaugError, InputError } from '../util/errors.js';
 import { type JsonlRecord, loadJsonl } from '../util/jsonl.js';
@@ -61,19 +61,29 @@ export function defaultTeacherFiles(dataDir?: string): string[] {
 }
 
 /**
+ * The shipped judgments of one dataset (every shipped file when none is for it). Distillation trains on the
+ * train-split files only and holds valid files out to measure agreement, so valid stays clean for selection.
+ */
+export function datasetTeacherFiles(dataset: string, dataDir?: string): string[] {
+  const all = defaultTeacherFiles(dataDir);
+  const own = all.filter((f) => basename(f).startsWith(`${dataset}_`));
+  return own.length > 0 ? own : all;
+}
+
+/**
  * Loads datasets once per (name, split) across several teacher files. The train split comes along: the
  * builtin embedder of `augment retrieve` is fitted on item texts plus train contexts.
  */
 export class DatasetCache {
   private readonly loaded = new Map<string, Promise<Dataset>>();
-  constructor(private readonly dataDir?: string) {}
+  constructor(private readonly roots: Pick<LoadDatasetOptions, 'dataDir' | 'cacheDir'> = {}) {}
 
   get(name: string, split: SplitName): Promise<Dataset> {
     const key = `${name}\u0000${split}`;
     let dataset = this.loaded.get(key);
     if (!dataset) {
       const splits: SplitName[] = split === 'train' ? ['train'] : [split, 'train'];
-      dataset = loadDataset(name, { dataDir: this.dataDir, splits });
+      dataset = loadDataset(name, { ...this.roots, splits });
       this.loaded.set(key, dataset);
     }
     return dataset;

@@ -8,9 +8,10 @@ import {
   splitOf,
   writePredictions,
 } from '../eval/index.js';
-import { getRecommenderSpec, recommenderNames } from '../models/registry.js';
+import { evaluableModelNames, recommenderOf } from '../train/recommenders.js';
 import { CrsaugError } from '../util/errors.js';
-import { type CommonEvalFlags, finish, loadForEval, positiveInt, withCommonEvalFlags } from './eval.js';
+import { type CommonEvalFlags, evalConfig, finish, loadForEval, withCommonEvalFlags } from './eval.js';
+import { positiveInt } from './flags.js';
 
 export function register(program: Command): void {
   withCommonEvalFlags(
@@ -19,7 +20,10 @@ export function register(program: Command): void {
       .description(
         'evaluate a baseline recommender with the reference protocol (mean ± sample std over seeds)',
       )
-      .requiredOption('--model <name>', `recommender from the registry (${recommenderNames().join(', ')})`),
+      .requiredOption(
+        '--model <name>',
+        `recommender from the model table (${evaluableModelNames().join(', ')}); a backbone is trained first with the configured train settings`,
+      ),
   )
     .option(
       '--seeds <n>',
@@ -32,11 +36,12 @@ export function register(program: Command): void {
       "write the run's ranked lists in the predictions format (one run only)",
     )
     .action(async (flags: CommonEvalFlags & { model: string; seeds: number; predictionsOut?: string }) => {
-      const spec = getRecommenderSpec(flags.model);
+      const config = evalConfig(flags);
+      const spec = recommenderOf(flags.model, config);
       if (flags.predictionsOut && spec.seeded && flags.seeds > 1) {
         throw new CrsaugError('--predictions-out writes one run; use --seeds 1 (and --seed S to pick it)');
       }
-      const { config, dataset, options } = await loadForEval(flags, spec.needsTrainingData || flags.longTail);
+      const { dataset, options } = await loadForEval(config, flags, spec.needsTrainingData || flags.longTail);
       const contexts = splitOf(dataset, flags.split).contexts;
       const seeds = Array.from({ length: flags.seeds }, (_, i) => config.seed + i);
       const { runs, summary } = await evaluateSeeds(spec, dataset, contexts, seeds, options);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Argument, type Command, Option } from 'commander';
+import { Argument, type Command } from 'commander';
 import { resolveConfig } from '../config/load.js';
 import { resolveDataDir } from '../config/paths.js';
 import {
@@ -23,6 +23,7 @@ import {
   type SplitStats,
   splitStats,
 } from '../data/index.js';
+import { cacheDirOption, choiceOption, type DatasetFlags, splitOption, withDatasetFlags } from './flags.js';
 
 export function register(program: Command): void {
   const data = program.command('data').description('datasets: list, statistics, download, conversion');
@@ -36,26 +37,28 @@ export function register(program: Command): void {
       }
     });
 
-  data
-    .command('stats')
-    .description(
-      'per split: dialogues, rec turns, evaluated contexts and (context, gold) pairs, items, entities, KG triples, unknown names',
-    )
-    .option('--dataset <name|dir>', 'registry dataset or dataset folder (default: config)')
-    .addOption(new Option('--split <split>', 'only this split').choices(SPLIT_NAMES))
-    .option('--data-dir <dir>', 'data root (default: CRSAUG_DATA_DIR, ../shared/data, user cache)')
-    .option('--cache-dir <dir>', 'cache root (the converted ReDial train split is cached there)')
+  cacheDirOption(
+    withDatasetFlags(
+      data
+        .command('stats')
+        .description(
+          'per split: dialogues, rec turns, evaluated contexts and (context, gold) pairs, items, entities, KG triples, unknown names',
+        ),
+    ),
+    'the converted ReDial train split is cached there',
+  )
+    .addOption(splitOption('--split <split>', 'only this split'))
     .option('--keep-repeated', 'count gold items the context already mentions (the reference removes them)')
     .option('--json', 'print one JSON object keyed by split')
     .action(
-      async (flags: {
-        dataset?: string;
-        split?: SplitName;
-        dataDir?: string;
-        cacheDir?: string;
-        keepRepeated?: boolean;
-        json?: boolean;
-      }) => {
+      async (
+        flags: DatasetFlags & {
+          split?: SplitName;
+          cacheDir?: string;
+          keepRepeated?: boolean;
+          json?: boolean;
+        },
+      ) => {
         const config = resolveConfig({
           flags: { dataset: flags.dataset, dataDir: flags.dataDir, cacheDir: flags.cacheDir },
         });
@@ -119,9 +122,7 @@ export function register(program: Command): void {
     .command('linked <input> <output>')
     .description('CFCRS linked JSONL → processed rec-task JSONL (byte-compatible with CFCRS prepare.py)')
     .addOption(
-      new Option('--format <format>', 'which linked format')
-        .choices(['redial', 'inspired'])
-        .makeOptionMandatory(),
+      choiceOption('--format <format>', 'which linked format', ['redial', 'inspired']).makeOptionMandatory(),
     )
     .action(async (input: string, output: string, flags: { format: 'redial' | 'inspired' }) => {
       const n = await convertLinkedFile(input, output, flags.format);

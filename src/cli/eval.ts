@@ -1,7 +1,6 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { resolveConfig } from '../config/load.js';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { Config } from '../config/schema.js';
-import { loadDataset } from '../data/index.js';
+import { loadConfiguredDataset } from '../data/index.js';
 import { type Dataset, SPLIT_NAMES, type SplitName } from '../data/types.js';
 import {
   comparePairRanks,
@@ -16,13 +15,11 @@ import {
   splitOf,
   writeEvalOutputs,
 } from '../eval/index.js';
+import { type ConfigFlags, configFromFlags, positiveInt, splitOption, withConfigFlags } from './flags.js';
 
 /** Flags shared by `eval` and `baseline`. */
-export interface CommonEvalFlags {
-  dataset?: string;
+export interface CommonEvalFlags extends ConfigFlags {
   split: SplitName;
-  dataDir?: string;
-  seed?: number;
   topK?: number;
   longTail?: boolean;
   json?: boolean;
@@ -48,7 +45,8 @@ export function register(program: Command): void {
       async (
         flags: CommonEvalFlags & { predictions: string; compare?: string; metric: string; resamples: number },
       ) => {
-        const { config, dataset, options } = await loadForEval(flags, flags.longTail);
+        const config = evalConfig(flags);
+        const { dataset, options } = await loadForEval(config, flags, flags.longTail);
         const contexts = splitOf(dataset, flags.split).contexts;
         const runA = await evaluatePredictionsFile(flags.predictions, contexts, dataset.catalog, options);
         process.stderr.write(`${describePredictionsReport(runA.report)}\n`);
@@ -89,14 +87,8 @@ export function register(program: Command): void {
 
 /** Adds the dataset/split/output flags every evaluation command takes. */
 export function withCommonEvalFlags(command: Command): Command {
-  return command
-    .option(
-      '--dataset <name|dir>',
-      'registry dataset (inspired, redial, …) or a dataset folder (default: config)',
-    )
-    .addOption(new Option('--split <split>', 'split to evaluate').choices(SPLIT_NAMES).default('test'))
-    .option('--data-dir <dir>', 'data root (default: CRSAUG_DATA_DIR, ../shared/data, user cache)')
-    .option('--seed <n>', 'base seed (default: config)', nonNegativeInt)
+  return withConfigFlags(command)
+    .addOption(splitOption('--split <split>', 'split to evaluate').default('test'))
     .option(
       '--top-k <n>',
       'ranked list length kept before removing context items (reference: 100)',
@@ -107,26 +99,23 @@ export function withCommonEvalFlags(command: Command): Command {
     .option('--out <dir>', 'write config.resolved.json and metrics.json into this folder');
 }
 
+/** The config of an evaluation command: the common flags plus --out and --top-k. */
+export function evalConfig(flags: CommonEvalFlags): Config {
+  return configFromFlags(flags, { out: flags.out, eval: { topK: flags.topK } });
+}
+
 /**
- * Resolves the config from flags and loads the dataset: only the evaluated split, or every split when
- * training data is needed (popularity counts, a model's training).
+ * Loads the dataset: only the evaluated split, or every split when training data is needed (popularity
+ * counts, a model's training).
  */
 export async function loadForEval(
+  config: Config,
   flags: CommonEvalFlags,
   needsTrainingData = false,
-): Promise<{ config: Config; dataset: Dataset; options: EvalOptions }> {
-  const config = resolveConfig({
-    flags: {
-      dataset: flags.dataset,
-      dataDir: flags.dataDir,
-      seed: flags.seed,
-      out: flags.out,
-      eval: { topK: flags.topK },
-    },
-  });
+): Promise<{ dataset: Dataset; options: EvalOptions }> {
   const splits: SplitName[] = needsTrainingData ? [...SPLIT_NAMES] : [flags.split];
-  const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, splits });
-  return { config, dataset, options: { ks: config.eval.ks, topK: config.eval.topK } };
+  const dataset = await loadConfiguredDataset(config, splits);
+  return { dataset, options: { ks: config.eval.ks, topK: config.eval.topK } };
 }
 
 /** Prints the tables or the JSON object, and writes both files when --out is given. */
@@ -143,12 +132,6 @@ export async function finish(
   }
 }
 
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
 /** Checks a paired-test metric flag before any work is done. */
 function rankMetricKey(value: string): string {
   try {
@@ -157,10 +140,4 @@ function rankMetricKey(value: string): string {
     throw new InvalidArgumentError((err as Error).message);
   }
   return value;
-}
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
 }

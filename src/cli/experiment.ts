@@ -31,14 +31,6 @@ export function register(program: Command): void {
         `an experiment over the pipeline's stages (multi-seed; table + chart into <out>/experiments/<id>.json, all of them in <out>/experiments/report.html): ${EXPERIMENT_IDS.join(' | ')} | all`,
       )
       .argument('<id>', EXPERIMENT_IDS.map((id) => `${id}: ${EXPERIMENTS[id].summary}`).join('; '))
-      .option(
-        '--dataset <name|dir>',
-        'inspired | redial | opendialkg | a custom dataset folder (default: config)',
-      )
-      .option(
-        '--config <file>',
-        'config file (default: <run>/config.resolved.json with --run, else ./crsaug.config.json)',
-      )
       .option('--out <dir>', 'experiment folder (default: the --run folder, else runs/<dataset>-experiments)')
       .option('--run <dir>', 'a `crsaug run` folder: its settings and stage artifacts are reused')
       .option(
@@ -52,6 +44,7 @@ export function register(program: Command): void {
         'add test columns after the valid ones, for the record (settings are chosen on valid; charts stay on valid)',
       ),
     'baseline and stage 2 training',
+    'config file (default: <run>/config.resolved.json with --run, else ./crsaug.config.json)',
   ).action(async (id: string, flags: ExperimentFlags) => {
     const ids = id === 'all' ? EXPERIMENT_IDS : [checkedId(id)];
     if (flags.values) for (const i of ids) checkValues(i, flags.values);

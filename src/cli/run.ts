@@ -18,11 +18,6 @@ export function register(program: Command): void {
       .description(
         'the whole method on a dataset: retrieve → teacher → distill → synthesize → baseline → stage 1 → stage 2 → evaluate → report (resumable)',
       )
-      .option(
-        '--dataset <name|dir>',
-        'inspired | redial | opendialkg | a custom dataset folder (default: config)',
-      )
-      .option('--config <file>', 'config file (default: ./crsaug.config.json when present)')
       .option('--out <dir>', 'run folder (default: runs/<dataset>)'),
     'baseline, stage 2 and mixed training',
   ).action(async (flags: RunFlags) => {

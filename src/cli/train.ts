@@ -1,18 +1,22 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { resolveConfig } from '../config/load.js';
-import { BACKBONE_NAMES, LABEL_MODES, TRAIN_MODES } from '../config/train.js';
-import { loadDataset } from '../data/index.js';
-import { configureEngine } from '../engine/index.js';
+import { type Command, Option } from 'commander';
+import { LABEL_MODES, TRAIN_MODES } from '../config/train.js';
+import { loadConfiguredDataset } from '../data/index.js';
 import { formatSummaryTable } from '../eval/index.js';
-import { registerTrainedRecommenders } from '../train/recommenders.js';
+import { BACKBONE_NAMES, type BackboneName, backboneSpec } from '../models/registry.js';
 import { runTraining } from '../train/run.js';
 import { CrsaugError } from '../util/errors.js';
-import { positiveInt } from './eval.js';
+import {
+  type ConfigFlags,
+  choiceOption,
+  configFromFlags,
+  nonNegativeNumber,
+  positiveInt,
+  threadsOption,
+  withConfigFlags,
+} from './flags.js';
 
-interface TrainFlags {
-  dataset?: string;
-  dataDir?: string;
-  model?: (typeof BACKBONE_NAMES)[number];
+interface TrainFlags extends ConfigFlags {
+  model?: BackboneName;
   mode?: (typeof TRAIN_MODES)[number];
   synthetic?: string;
   init?: string;
@@ -21,11 +25,9 @@ interface TrainFlags {
   alpha?: number;
   temperature?: number;
   seeds?: number;
-  seed?: number;
   epochs?: number;
   batchSize?: number;
   lr?: number;
-  embeddings?: string;
   threads?: number;
   out?: string;
   resume?: boolean;
@@ -34,31 +36,46 @@ interface TrainFlags {
   quiet?: boolean;
 }
 
-function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a non-negative number');
-  return n;
+/** Settings of one backbone that `crsaug train` also takes as flags, as the model table declares them. */
+const BACKBONE_OPTIONS = BACKBONE_NAMES.flatMap((name) => {
+  const spec = backboneSpec(name);
+  return (spec.flags ?? []).map((flag) => ({
+    option: new Option(flag.flags, `${name}: ${flag.description}`),
+    configKey: spec.configKey,
+    setting: flag.setting,
+  }));
+});
+
+/** The backbone flags given, as `train.<configKey>.<setting>` values. */
+function backboneSettingsOf(flags: Record<string, unknown>): Record<string, Record<string, unknown>> {
+  const sections: Record<string, Record<string, unknown>> = {};
+  for (const { option, configKey, setting } of BACKBONE_OPTIONS) {
+    sections[configKey] = { ...sections[configKey], [setting]: flags[option.attributeName()] };
+  }
+  return sections;
 }
 
 export function register(program: Command): void {
-  // Trained backbones become usable by name in `crsaug baseline` too.
-  registerTrainedRecommenders();
-  program
-    .command('train')
-    .description(
-      'train a recommender backbone (baseline, stage1, stage2, mixed) and report test metrics (mean ± std over seeds)',
-    )
-    .option('--dataset <name|dir>', 'registry dataset or dataset folder (default: config)')
-    .option('--data-dir <dir>', 'data root (default: CRSAUG_DATA_DIR, ../shared/data, user cache)')
-    .addOption(new Option('--model <name>', 'backbone').choices(BACKBONE_NAMES))
-    .addOption(new Option('--mode <mode>', 'training mode').choices(TRAIN_MODES))
+  const command = threadsOption(
+    withConfigFlags(
+      program
+        .command('train')
+        .description(
+          'train a recommender backbone (baseline, stage1, stage2, mixed) and report test metrics (mean ± std over seeds)',
+        ),
+    ),
+  )
+    .addOption(choiceOption('--model <name>', 'backbone', BACKBONE_NAMES))
+    .addOption(choiceOption('--mode <mode>', 'training mode', TRAIN_MODES))
     .option(
       '--synthetic <file>',
       'synthetic label file (processed JSONL; rec = synthetic names, optional scores)',
     )
     .option('--init <dir>', "checkpoint folder to start from (stage2: the stage-1 run's seed-N/best)")
     .addOption(
-      new Option('--label-mode <mode>', 'synthetic labels: one sample per label or per context').choices(
+      choiceOption(
+        '--label-mode <mode>',
+        'synthetic labels: one sample per label or per context',
         LABEL_MODES,
       ),
     )
@@ -66,19 +83,9 @@ export function register(program: Command): void {
     .option('--alpha <a>', 'stage2: weight of KL(p_ref ‖ p)', nonNegativeNumber)
     .option('--temperature <t>', 'stage2: KL temperature', nonNegativeNumber)
     .option('--seeds <n>', 'seeds seed, seed+1, …', positiveInt)
-    .option('--seed <n>', 'base seed (default: config)', nonNegativeNumber)
     .option('--epochs <n>', 'epochs', positiveInt)
     .option('--batch-size <n>', 'training batch size', positiveInt)
     .option('--lr <lr>', 'peak learning rate', nonNegativeNumber)
-    .option(
-      '--embeddings <dir>',
-      'embed-head: folder with <split>.contexts.{f32,json} (crsaug augment retrieve output)',
-    )
-    .option(
-      '--threads <n>',
-      'compute threads (default: config; results are deterministic per thread count)',
-      positiveInt,
-    )
     .option(
       '--out <dir>',
       'run folder: checkpoints, config.resolved.json, metrics.json (default: config out, else runs/train)',
@@ -90,54 +97,49 @@ export function register(program: Command): void {
       positiveInt,
     )
     .option('--json', 'print one JSON object (per seed and aggregated; keys like recall@10)')
-    .option('--quiet', 'no progress lines')
-    .action(async (flags: TrainFlags) => {
-      const config = resolveConfig({
-        flags: {
-          dataset: flags.dataset,
-          dataDir: flags.dataDir,
-          seed: flags.seed,
-          threads: flags.threads,
-          out: flags.out,
-          train: {
-            model: flags.model,
-            mode: flags.mode,
-            synthetic: flags.synthetic,
-            init: flags.init,
-            labelMode: flags.labelMode,
-            scoreWeighted: flags.scoreWeighted,
-            alpha: flags.alpha,
-            temperature: flags.temperature,
-            seeds: flags.seeds,
-            epochs: flags.epochs,
-            batchSize: flags.batchSize,
-            lr: flags.lr,
-            embedHead: { embeddings: flags.embeddings },
-          },
-        },
-      });
-      if (config.threads > 0) configureEngine({ threads: config.threads });
-      const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir });
-      const outDir = config.out ?? 'runs/train';
-      const { summary, output } = await runTraining(config, dataset, {
-        outDir,
-        resume: flags.resume,
-        stopAfterEpochs: flags.stopAfter,
-        silent: flags.quiet,
-      });
-      if (!summary) {
-        if (flags.stopAfter === undefined) throw new CrsaugError('training produced no finished run');
-        process.stderr.write(
-          `stopped after ${flags.stopAfter} epoch(s); continue with --resume --out ${outDir}\n`,
-        );
-        return;
-      }
-      if (flags.json) process.stdout.write(`${JSON.stringify(output)}\n`);
-      else {
-        process.stdout.write(
-          `${config.train.model} (${config.train.mode}) on ${dataset.name} test, seeds ${String(output.seeds)}\n\n${formatSummaryTable(summary, config.eval.ks)}\n`,
-        );
-      }
-      process.stderr.write(`wrote ${outDir}/config.resolved.json and ${outDir}/metrics.json\n`);
+    .option('--quiet', 'no progress lines');
+  for (const { option } of BACKBONE_OPTIONS) command.addOption(option);
+  command.action(async (flags: TrainFlags) => {
+    const config = configFromFlags(flags, {
+      threads: flags.threads,
+      out: flags.out,
+      train: {
+        ...backboneSettingsOf(flags as Record<string, unknown>),
+        model: flags.model,
+        mode: flags.mode,
+        synthetic: flags.synthetic,
+        init: flags.init,
+        labelMode: flags.labelMode,
+        scoreWeighted: flags.scoreWeighted,
+        alpha: flags.alpha,
+        temperature: flags.temperature,
+        seeds: flags.seeds,
+        epochs: flags.epochs,
+        batchSize: flags.batchSize,
+        lr: flags.lr,
+      },
     });
+    const dataset = await loadConfiguredDataset(config);
+    const outDir = config.out ?? 'runs/train';
+    const { summary, output } = await runTraining(config, dataset, {
+      outDir,
+      resume: flags.resume,
+      stopAfterEpochs: flags.stopAfter,
+      silent: flags.quiet,
+    });
+    if (!summary) {
+      if (flags.stopAfter === undefined) throw new CrsaugError('training produced no finished run');
+      process.stderr.write(
+        `stopped after ${flags.stopAfter} epoch(s); continue with --resume --out ${outDir}\n`,
+      );
+      return;
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify(output)}\n`);
+    else {
+      process.stdout.write(
+        `${config.train.model} (${config.train.mode}) on ${dataset.name} test, seeds ${String(output.seeds)}\n\n${formatSummaryTable(summary, config.eval.ks)}\n`,
+      );
+    }
+    process.stderr.write(`wrote ${outDir}/config.resolved.json and ${outDir}/metrics.json\n`);
+  });
 }

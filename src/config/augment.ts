@@ -52,10 +52,14 @@ export const RetrieveConfigSchema = z
   })
   .prefault({});
 
+/** 'direct': the answer is "Score: N"; 'reason': one short reason first, then "Score: N". */
+export const SCORE_MODES = ['direct', 'reason'] as const;
+/** Which retrieved pairs go to the teacher ('uncertainty' needs a student: library callers only). */
+export const SAMPLER_STRATEGIES = ['all', 'random', 'stratified', 'uncertainty'] as const;
+
 export const ScoreConfigSchema = z
   .object({
-    /** 'direct': the answer is "Score: N"; 'reason': one short reason first, then "Score: N". */
-    mode: z.enum(['direct', 'reason']).default('direct'),
+    mode: z.enum(SCORE_MODES).default('direct'),
     /** Candidates of one context judged in one call (1 = one call per pair). */
     candidatesPerCall: z.number().int().positive().default(1),
     /** Output budget per candidate (a call gets this × its candidate count). */
@@ -81,7 +85,7 @@ export const ScoreConfigSchema = z
          * Which retrieved pairs go to the teacher: 'all', 'random', 'stratified' (evenly over rank strata) or
          * 'uncertainty' (pairs the current student scores closest to the threshold; library callers only).
          */
-        strategy: z.enum(['all', 'random', 'stratified', 'uncertainty']).default('all'),
+        strategy: z.enum(SAMPLER_STRATEGIES).default('all'),
         /** Pairs taken per context (not used by 'all'). */
         pairsPerContext: z.number().int().positive().default(12),
         /** Contexts taken at most (a seeded random subset); 0 = all. */

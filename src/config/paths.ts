@@ -41,6 +41,11 @@ export function resolveDataDir(explicit: string | undefined, cwd = process.cwd()
   return { dir: join(userCacheDir(), 'data'), source: 'user-cache' };
 }
 
-export function resolveCacheDir(explicit: string | undefined, cwd = process.cwd()): string {
-  return explicit ? resolve(cwd, explicit) : userCacheDir();
+/**
+ * The cache root of a config, decided here only: `cacheDir` (flag, config file or CRSAUG_CACHE_DIR, already
+ * merged into the config) resolved against the working folder, else the user cache folder. The provider
+ * cache, the fitted builtin embedders and converted datasets all live under it.
+ */
+export function cacheDirOf(config: { cacheDir?: string }, cwd = process.cwd()): string {
+  return config.cacheDir ? resolve(cwd, config.cacheDir) : userCacheDir();
 }

@@ -1,58 +1,30 @@
 import { z } from 'zod';
-
-/** Limits and retry policy shared by both model kinds. */
-const CallPolicySchema = {
-  /** Per-request timeout in milliseconds. */
-  timeoutMs: z.number().int().positive().default(120_000),
-  /** Retries after the first attempt on 429/5xx/timeouts/network errors. */
-  maxRetries: z.number().int().nonnegative().default(5),
-  /** Calls in flight at once. */
-  concurrency: z.number().int().positive().default(4),
-  /** Requests per minute; unset means unlimited. */
-  requestsPerMinute: z.number().positive().optional(),
-  /** Tokens (input + output) per minute; unset means unlimited. */
-  tokensPerMinute: z.number().positive().optional(),
-};
-
-/** Where a remote or local model lives; which fields matter depends on `provider`. */
-const ModelLocationSchema = {
-  /** Server base URL, e.g. http://127.0.0.1:8000/v1 (openai-compatible, tei). */
-  baseUrl: z.url().optional(),
-  /** Model name sent to the server, or the local model's id. */
-  model: z.string().optional(),
-  apiKey: z.string().optional(),
-  /** A local GGUF file (llamacpp) or a folder holding the ONNX model (transformers). */
-  modelPath: z.string().optional(),
-  /** CPU threads for a local llamacpp model; unset means one per core. */
-  threads: z.number().int().positive().optional(),
-};
+import { CHAT_PROVIDERS, EMBEDDING_PROVIDERS, providerIds } from '../providers/registry.js';
+import { CALL_POLICY_FIELDS, EMBEDDING_FIELDS, MODEL_LOCATION_FIELDS } from '../providers/settings.js';
 
 export const ChatProviderSchema = z
   .object({
     /**
-     * 'openai-compatible' (OpenAI, vLLM, Ollama /v1, llama.cpp server) or 'llamacpp' (local GGUF).
-     * Unset: openai-compatible when baseUrl is set, otherwise no chat model is configured.
+     * A chat provider of src/providers/registry.ts ('openai-compatible': OpenAI, vLLM, Ollama /v1, llama.cpp
+     * server; 'llamacpp': local GGUF). Unset: openai-compatible when baseUrl is set, otherwise no chat model.
      */
-    provider: z.enum(['openai-compatible', 'llamacpp']).optional(),
-    ...ModelLocationSchema,
-    ...CallPolicySchema,
+    provider: z.enum(providerIds(CHAT_PROVIDERS)).optional(),
+    ...MODEL_LOCATION_FIELDS,
+    ...CALL_POLICY_FIELDS,
   })
   .prefault({});
 
 export const EmbeddingProviderSchema = z
   .object({
     /**
-     * 'builtin' (offline TF-IDF + LSA, not neural), 'openai-compatible', 'tei' (text-embeddings-inference's
-     * native /embed), 'transformers' (local ONNX) or 'llamacpp' (local GGUF). Unset: openai-compatible when
-     * baseUrl is set, otherwise builtin.
+     * An embedding provider of src/providers/registry.ts ('builtin': offline TF-IDF + LSA, not neural;
+     * 'openai-compatible'; 'tei': text-embeddings-inference's native /embed; 'transformers': local ONNX;
+     * 'llamacpp': local GGUF). Unset: openai-compatible when baseUrl is set, otherwise builtin.
      */
-    provider: z.enum(['builtin', 'openai-compatible', 'tei', 'transformers', 'llamacpp']).optional(),
-    ...ModelLocationSchema,
-    /** Values per request (defaults: the provider's limit, 32 for TEI). */
-    batchSize: z.number().int().positive().optional(),
-    /** Requested vector length (OpenAI v3 models) or the builtin LSA rank. */
-    dimensions: z.number().int().positive().optional(),
-    ...CallPolicySchema,
+    provider: z.enum(providerIds(EMBEDDING_PROVIDERS)).optional(),
+    ...MODEL_LOCATION_FIELDS,
+    ...EMBEDDING_FIELDS,
+    ...CALL_POLICY_FIELDS,
   })
   .prefault({});
 

@@ -1,14 +1,12 @@
 import { z } from 'zod';
+import { BACKBONE_NAMES, DEFAULT_BACKBONE } from '../models/registry.js';
 import { LABEL_MODES } from './train.js';
 
 /** The `run` section: what `crsaug run` trains and how many times. */
 export const RunConfigSchema = z
   .object({
     /** Backbones trained as baseline and with augmentation (two-stage). */
-    backbones: z
-      .array(z.enum(['kbrd', 'text', 'embed-head']))
-      .min(1)
-      .default(['kbrd']),
+    backbones: z.array(z.enum(BACKBONE_NAMES)).min(1).default([DEFAULT_BACKBONE]),
     /** Seeds per model and mode (the issue asks ≥ 3; INSPIRED's 161 test pairs deserve 5). */
     seeds: z.number().int().positive().default(3),
     /**

@@ -1,71 +1,36 @@
 import { z } from 'zod';
+import { BACKBONE_NAMES, type BackboneName, DEFAULT_BACKBONE, MODELS } from '../models/registry.js';
 
 /**
- * The `train` config section: the trainer's settings and one schema per backbone, each with documented
- * defaults (docs/training.md lists them). Defaults are CPU-sized; the reference values are noted where
- * they differ.
+ * The `train` config section: the trainer's settings and one section per backbone (its schema from the model
+ * table in src/models/registry.ts), each with documented defaults (docs/training.md lists them). Defaults are
+ * CPU-sized; the reference values are noted where they differ.
  */
 
-/** KBRD-style recommender: R-GCN entity encoder + self-attention pooling + dot-product item scores. */
-export const KbrdConfigSchema = z.object({
-  /** Entity embedding width (the reference UniCRS R-GCN uses 384; 64 trains in seconds on INSPIRED). */
-  dim: z.number().int().positive().default(64),
-  /** Bases of the R-GCN basis decomposition (reference: 8). */
-  bases: z.number().int().positive().default(8),
-  /** Hidden width of the self-attention pooling scorer. */
-  attentionDim: z.number().int().positive().default(64),
-  /** Most recent context entities kept (UniCRS keeps the last 43). */
-  maxEntities: z.number().int().positive().default(32),
-});
-export type KbrdConfig = z.output<typeof KbrdConfigSchema>;
-
-/**
- * Text + entities (a CPU-sized stand-in for BARCOR/UniCRS): a learned word tokenizer with hashed trigram
- * fallback, token + position (counted from the most recent token) + speaker-role embeddings, LayerNorm and
- * attention pooling → text vector; fused by a linear layer with the KBRD user vector; items scored like KBRD.
- */
-export const TextConfigSchema = KbrdConfigSchema.extend({
-  /** Most recent dialogue tokens kept (the reference keeps the last 256 INSPIRED / 160-200 ReDial LM tokens). */
-  maxTokens: z.number().int().positive().default(128),
-  /** Words in the vocabulary (the most frequent in the train split). */
-  vocabularySize: z.number().int().positive().default(5000),
-  /** Minimum train-split count of a vocabulary word. */
-  minCount: z.number().int().positive().default(2),
-  /** Hashed character-trigram ids for words outside the vocabulary (0: such words are dropped). */
-  fallbackBuckets: z.number().int().nonnegative().default(1024),
-  /** The vocabulary itself: learned from the train split when absent; checkpoints store it. */
-  vocabulary: z.array(z.string()).optional(),
-});
-export type TextConfig = z.output<typeof TextConfigSchema>;
-
-/** MLP over frozen context embeddings read from files (see docs/training.md for the format). */
-export const EmbedHeadConfigSchema = z.object({
-  /** Folder with `<split>.contexts.{f32,json}` (the `crsaug augment retrieve` output); required for this backbone. */
-  embeddings: z.string().optional(),
-  /** Hidden width of the MLP; 0 means a single linear layer. */
-  hidden: z.number().int().nonnegative().default(256),
-});
-export type EmbedHeadConfig = z.output<typeof EmbedHeadConfigSchema>;
-
-export const BACKBONE_NAMES = ['kbrd', 'text', 'embed-head'] as const;
+export { BACKBONE_NAMES };
 export const TRAIN_MODES = ['baseline', 'stage1', 'stage2', 'mixed'] as const;
 export type TrainMode = (typeof TRAIN_MODES)[number];
 export const LABEL_MODES = ['per-label', 'multi-positive'] as const;
 export type LabelMode = (typeof LABEL_MODES)[number];
 
-/**
- * Peak learning rate of each backbone when `train.lr` is unset, chosen on valid Recall@50 (docs/training.md):
- * the embed-head's MLP over fixed embeddings under-trains at the encoders' 1e-3 in 5 epochs.
- */
-export const BACKBONE_LEARNING_RATES: Record<(typeof BACKBONE_NAMES)[number], number> = {
-  kbrd: 1e-3,
-  text: 1e-3,
-  'embed-head': 1e-2,
+type Backbones = typeof MODELS;
+type BackboneSections = {
+  [K in BackboneName as Backbones[K]['configKey']]: z.ZodPrefault<Backbones[K]['schema']>;
 };
 
+/** One settings section per backbone, under its configKey, each with its schema's defaults. */
+function backboneSections(): BackboneSections {
+  return Object.fromEntries(
+    BACKBONE_NAMES.map((name) => {
+      const { configKey, schema }: { configKey: string; schema: z.ZodObject } = MODELS[name];
+      return [configKey, schema.prefault({})];
+    }),
+  ) as BackboneSections;
+}
+
 export const TrainConfigSchema = z.object({
-  /** Backbone name (kbrd, text, embed-head). */
-  model: z.enum(BACKBONE_NAMES).default('kbrd'),
+  /** Backbone name (a backbone of the model table). */
+  model: z.enum(BACKBONE_NAMES).default(DEFAULT_BACKBONE),
   /**
    * baseline: CE on the real train pairs; stage1: CE on a synthetic label file; stage2: CE on real pairs
    * + α·KL(p_ref ‖ p) to a frozen copy of the --init model; mixed: synthetic and real pairs in one stage.
@@ -88,7 +53,7 @@ export const TrainConfigSchema = z.object({
    */
   epochs: z.number().int().positive().default(10),
   batchSize: z.number().int().positive().default(64),
-  /** Peak learning rate (AdamW); when unset, the backbone's own (BACKBONE_LEARNING_RATES). */
+  /** Peak learning rate (AdamW); when unset, the backbone's own (its learningRate in the model table). */
   lr: z.number().positive().optional(),
   /** Decoupled weight decay, not applied to biases (reference: 0.01). */
   weightDecay: z.number().nonnegative().default(0.01),
@@ -116,14 +81,12 @@ export const TrainConfigSchema = z.object({
   selectMetric: z.string().default('recall@50'),
   /** Contexts per scoring call during evaluation. */
   evalBatchSize: z.number().int().positive().default(256),
-  kbrd: KbrdConfigSchema.prefault({}),
-  text: TextConfigSchema.prefault({}),
-  embedHead: EmbedHeadConfigSchema.prefault({}),
+  ...backboneSections(),
 });
 export type TrainConfig = z.output<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 
 /** The learning rate a run trains with: `train.lr`, else its backbone's. */
 export function learningRate(train: Pick<TrainConfig, 'lr' | 'model'>): number {
-  return train.lr ?? BACKBONE_LEARNING_RATES[train.model];
+  return train.lr ?? MODELS[train.model].learningRate;
 }

@@ -2,7 +2,12 @@
 
 export { convertInspiredTsvFile, convertLinkedFile, convertRedialRawFile } from './convert/files.js';
 export { FETCHABLE_DATASETS, type FetchableDataset, type FetchOptions, fetchDataset } from './fetch.js';
-export { type LoadDatasetOptions, loadDataset } from './load.js';
+export {
+  type DatasetSettings,
+  type LoadDatasetOptions,
+  loadConfiguredDataset,
+  loadDataset,
+} from './load.js';
 export { evaluatedContexts, pairsOf, type RecPair } from './pairs.js';
 export {
   DATASETS,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { resolveCacheDir, resolveDataDir } from '../config/paths.js';
+import { cacheDirOf, resolveDataDir } from '../config/paths.js';
 import { loadCatalog } from './catalog.js';
 import { CUSTOM_ITEMS_FILE, loadCustomDataset } from './custom.js';
 import { loadRedialTrainSamples } from './redial-train.js';
@@ -17,6 +17,18 @@ export interface LoadDatasetOptions {
   splits?: SplitName[];
   /** Drop gold items the context already mentions (FNSCRS `--repeated_item_removed`, on in every script). */
   removeRepeated?: boolean;
+}
+
+/** Where a config says its dataset is: the name or folder, the data root and the cache root. */
+export interface DatasetSettings {
+  dataset: string;
+  dataDir?: string;
+  cacheDir?: string;
+}
+
+/** The configured dataset (only `splits` when given), with the config's data and cache roots. */
+export function loadConfiguredDataset(settings: DatasetSettings, splits?: SplitName[]): Promise<Dataset> {
+  return loadDataset(settings.dataset, { dataDir: settings.dataDir, cacheDir: settings.cacheDir, splits });
 }
 
 /**
@@ -57,7 +69,7 @@ async function loadFromEntry(
     const file = join(dir, source.file);
     const options = { removeRepeated, keepDialog: entry.keepDialog, missingHint: entry.missingHint };
     if (source.kind === 'redial-raw-train' && !existsSync(file)) {
-      const built = await loadRedialTrainSamples(dir, resolveCacheDir(cacheDir));
+      const built = await loadRedialTrainSamples(dir, cacheDirOf({ cacheDir }));
       splits[name] = splitFromSamples(name, built.samples, catalog, built.files, options);
     } else {
       splits[name] = await readProcessedSplit(name, file, catalog, options);

@@ -1,20 +1,32 @@
 import type { MetricsSummary } from './aggregate.js';
 import type { LongTailReport } from './long-tail.js';
+import { EXPOSURE_METRICS, METRICS, type MetricInfo, type MetricName, RANK_METRICS } from './metric-table.js';
 import type { Metrics } from './metrics.js';
 import { UNFILTERED_PREFIX } from './protocol.js';
 import type { SignificanceResult } from './significance.js';
 
-/** Table rows: the metric family and how its values print (shares in %, coverage in items, entropy in bits). */
+/** How a value of each format prints: shares in %, counts whole (a mean over runs to one decimal), numbers to three. */
+const PRINT: Record<MetricInfo['format'], (value: number) => string> = {
+  percent,
+  integer: (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1)),
+  number: (v) => v.toFixed(3),
+};
+
+/** Table rows: every metric evaluation computes, then the unfiltered variant of the rank metrics. */
 const ROWS: { label: string; prefix: string; format: (value: number) => string }[] = [
-  { label: 'recall %', prefix: 'recall', format: percent },
-  { label: 'ndcg %', prefix: 'ndcg', format: percent },
-  { label: 'mrr %', prefix: 'mrr', format: percent },
-  { label: 'coverage', prefix: 'coverage', format: (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1)) },
-  { label: 'entropy', prefix: 'entropy', format: (v) => v.toFixed(3) },
-  { label: 'unfiltered recall %', prefix: `${UNFILTERED_PREFIX}recall`, format: percent },
-  { label: 'unfiltered ndcg %', prefix: `${UNFILTERED_PREFIX}ndcg`, format: percent },
-  { label: 'unfiltered mrr %', prefix: `${UNFILTERED_PREFIX}mrr`, format: percent },
+  ...[...RANK_METRICS, ...EXPOSURE_METRICS].map((name) => row(name, '')),
+  ...RANK_METRICS.map((name) => row(name, UNFILTERED_PREFIX)),
 ];
+
+function row(name: MetricName, prefix: string) {
+  const { format } = METRICS[name];
+  const variant = prefix ? `${prefix.replace(/\.$/, '')} ` : '';
+  return {
+    label: `${variant}${name}${format === 'percent' ? ' %' : ''}`,
+    prefix: `${prefix}${name}`,
+    format: PRINT[format],
+  };
+}
 
 /** A metrics table (rows = metrics, columns = k); recall/NDCG/MRR in %, coverage in items, entropy in bits. */
 export function formatMetricsTable(metrics: Metrics, ks: readonly number[]): string {

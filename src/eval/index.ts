@@ -48,6 +48,17 @@ export {
   popularityBuckets,
 } from './long-tail.js';
 export {
+  EXPOSURE_METRICS,
+  METRICS,
+  type MetricInfo,
+  type MetricName,
+  metricInfo,
+  metricKey,
+  PAPER_METRICS,
+  PRIMARY_METRIC,
+  REPORT_METRICS,
+} from './metric-table.js';
+export {
   exposureMetrics,
   log2Entropy,
   type Metrics,

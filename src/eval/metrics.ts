@@ -1,23 +1,14 @@
 import { CrsaugError } from '../util/errors.js';
+import { METRICS, type MetricName, metricKey, RANK_METRICS, type RankMetric } from './metric-table.js';
 
 /** Flat metrics keyed like `recall@10`, `coverage@10`, `pairs`, `unfiltered.recall@10`. */
 export type Metrics = Record<string, number>;
 
-/** Metrics defined per (context, gold) pair from the gold item's 0-based rank (-1 = not in the list). */
-export type RankMetric = 'recall' | 'ndcg' | 'mrr';
-export const RANK_METRICS: readonly RankMetric[] = ['recall', 'ndcg', 'mrr'];
+export { RANK_METRICS, type RankMetric } from './metric-table.js';
 
-/** The value one pair contributes to `metric@k`: hit, 1/log2(rank+2) or 1/(rank+1) when rank < k, else 0. */
+/** The value one pair contributes to `metric@k`: the table's pair value when rank < k (a hit), else 0. */
 export function pairValue(metric: RankMetric, k: number, rank: number): number {
-  if (rank < 0 || rank >= k) return 0;
-  switch (metric) {
-    case 'recall':
-      return 1;
-    case 'ndcg':
-      return 1 / Math.log2(rank + 2);
-    case 'mrr':
-      return 1 / (rank + 1);
-  }
+  return rank < 0 || rank >= k ? 0 : METRICS[metric].pairValue(rank);
 }
 
 /**
@@ -30,10 +21,10 @@ export function rankMetrics(ranks: Int32Array, ks: readonly number[], prefix = '
     for (const k of ks) {
       let sum = 0;
       for (const rank of ranks) sum += pairValue(metric, k, rank);
-      out[`${prefix}${metric}@${k}`] = ranks.length ? sum / ranks.length : 0;
+      out[`${prefix}${metricKey(metric, k)}`] = ranks.length ? sum / ranks.length : 0;
     }
   }
-  out[`${prefix}pairs`] = ranks.length;
+  out[`${prefix}${'pairs' satisfies MetricName}`] = ranks.length;
   return out;
 }
 
@@ -56,8 +47,8 @@ export function exposureMetrics(lists: readonly WeightedList[], ks: readonly num
       const end = Math.min(k, items.length);
       for (let i = 0; i < end; i++) counts.set(items[i]!, (counts.get(items[i]!) ?? 0) + weight);
     }
-    out[`coverage@${k}`] = counts.size;
-    out[`entropy@${k}`] = log2Entropy(counts.values());
+    out[metricKey('coverage', k)] = counts.size;
+    out[metricKey('entropy', k)] = log2Entropy(counts.values());
   }
   return out;
 }
@@ -76,9 +67,15 @@ export function log2Entropy(counts: Iterable<number>): number {
   return entropy;
 }
 
+const RANK_METRIC_KEY = new RegExp(`^(${RANK_METRICS.join('|')})@([1-9]\\d*)$`);
+
 /** Splits `recall@10` into its parts; throws on anything that is not a rank metric key. */
 export function parseRankMetricKey(key: string): { metric: RankMetric; k: number } {
-  const match = /^(recall|ndcg|mrr)@([1-9]\d*)$/.exec(key);
-  if (!match) throw new CrsaugError(`not a rank metric: "${key}" (expected e.g. recall@10, ndcg@10, mrr@10)`);
+  const match = RANK_METRIC_KEY.exec(key);
+  if (!match) {
+    throw new CrsaugError(
+      `not a rank metric: "${key}" (expected e.g. ${RANK_METRICS.map((m) => metricKey(m, 10)).join(', ')})`,
+    );
+  }
   return { metric: match[1] as RankMetric, k: Number(match[2]) };
 }

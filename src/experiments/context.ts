@@ -1,11 +1,7 @@
-import { join, resolve } from 'node:path';
 import { deepMerge } from '../config/load.js';
 import type { Config, ConfigInput } from '../config/schema.js';
-import { loadDataset, splitStats } from '../data/index.js';
-import { SPLIT_NAMES, type SplitName } from '../data/types.js';
-import { ArtifactStore } from '../pipeline/artifact-store.js';
-import type { PipelineContext } from '../pipeline/context.js';
-import { type AugmentArtifacts, augmentStages, type Backbone, datasetKeyOf } from '../pipeline/modes.js';
+import { openPipeline, type PipelineContext, type PipelineSetup } from '../pipeline/context.js';
+import { type AugmentArtifacts, augmentStages, type Backbone } from '../pipeline/modes.js';
 
 export {
   type AugmentArtifacts,
@@ -16,14 +12,14 @@ export {
   trainMixed,
   trainStage1,
   trainStage2,
+  trainTwoStage,
 } from '../pipeline/modes.js';
 
-/** What every experiment runs on: the pipeline context (shared artifact store) plus its own sweep settings. */
-export interface ExperimentEnv {
-  ctx: PipelineContext;
-  /** The input key of the retrieve stage, exactly as `crsaug run` forms it (so a run's artifacts are reused). */
-  datasetKey: string;
-  stats: Partial<Record<SplitName, ReturnType<typeof splitStats>>>;
+/**
+ * What every experiment runs on: the pipeline set-up `crsaug run` has (shared artifact store, the same
+ * retrieve input key, so a run's artifacts are reused) plus its own sweep settings.
+ */
+export interface ExperimentEnv extends PipelineSetup {
   backbones: Backbone[];
   /** Sweep points given on the command line; each experiment has its own defaults. */
   values?: number[];
@@ -41,16 +37,7 @@ export async function openExperimentEnv(
   log: (line: string) => void,
   values?: number[],
 ): Promise<ExperimentEnv> {
-  const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, cacheDir: config.cacheDir });
-  const stats: ExperimentEnv['stats'] = {};
-  for (const split of SPLIT_NAMES) if (dataset.splits[split]) stats[split] = splitStats(dataset, split);
-  return {
-    ctx: { config, dataset, store: new ArtifactStore(join(resolve(storeDir), 'artifacts')), log },
-    datasetKey: datasetKeyOf(dataset, stats),
-    stats,
-    backbones: config.run.backbones,
-    values,
-  };
+  return { ...(await openPipeline(config, storeDir, log)), backbones: config.run.backbones, values };
 }
 
 /** The context with some settings changed (e.g. the synthesis threshold); the store is shared. */

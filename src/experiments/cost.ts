@@ -1,14 +1,7 @@
 import type { Artifact } from '../pipeline/artifact-store.js';
 import { type UsageTotals, usageTotals } from '../providers/middleware/usage.js';
 import type { Experiment, Table } from '../report/index.js';
-import {
-  augment,
-  type ExperimentEnv,
-  syntheticOf,
-  trainBaseline,
-  trainStage1,
-  trainStage2,
-} from './context.js';
+import { augment, type ExperimentEnv, syntheticOf, trainTwoStage } from './context.js';
 
 const NO_LLM: UsageTotals = { llmCalls: 0, cachedCalls: 0, tokens: 0, costUsd: 0 };
 
@@ -26,11 +19,11 @@ export async function costExperiment(env: ExperimentEnv): Promise<Experiment> {
     ['synthesize', synthesized, NO_LLM],
   ];
   for (const backbone of env.backbones) {
-    const stage1 = await trainStage1(ctx, backbone, syntheticOf(synthesized));
+    const { baseline, stage1, stage2 } = await trainTwoStage(ctx, backbone, syntheticOf(synthesized));
     stages.push(
-      [`train ${backbone} baseline`, await trainBaseline(ctx, backbone), NO_LLM],
+      [`train ${backbone} baseline`, baseline, NO_LLM],
       [`train ${backbone} stage 1`, stage1, NO_LLM],
-      [`train ${backbone} stage 2`, await trainStage2(ctx, backbone, stage1), NO_LLM],
+      [`train ${backbone} stage 2`, stage2, NO_LLM],
     );
   }
   const rows: Table['rows'] = stages.map(([stage, artifact, usage]) => [

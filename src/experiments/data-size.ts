@@ -1,14 +1,7 @@
 import { splitOf } from '../eval/index.js';
 import type { Experiment, Table } from '../report/index.js';
 import { realSamples } from '../train/samples.js';
-import {
-  augment,
-  type ExperimentEnv,
-  syntheticOf,
-  trainBaseline,
-  trainStage1,
-  trainStage2,
-} from './context.js';
+import { augment, type ExperimentEnv, syntheticOf, trainTwoStage } from './context.js';
 import {
   chartLabel,
   LineSeries,
@@ -58,9 +51,7 @@ export async function dataSizeExperiment(env: ExperimentEnv): Promise<Experiment
         );
     const suffix = full ? '' : `-train${percent}pct`;
     for (const backbone of env.backbones) {
-      const baseline = await trainBaseline(ctx, backbone, suffix);
-      const stage1 = await trainStage1(ctx, backbone, synthetic, { suffix });
-      const stage2 = await trainStage2(ctx, backbone, stage1, { suffix });
+      const { baseline, stage1, stage2 } = await trainTwoStage(ctx, backbone, synthetic, suffix);
       rows.push([
         percent / 100,
         contexts.length,

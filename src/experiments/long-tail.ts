@@ -10,14 +10,7 @@ import type { Artifact } from '../pipeline/artifact-store.js';
 import type { PipelineContext } from '../pipeline/context.js';
 import type { TrainValue } from '../pipeline/train-stages.js';
 import type { Experiment, Table } from '../report/index.js';
-import {
-  augment,
-  type ExperimentEnv,
-  syntheticOf,
-  trainBaseline,
-  trainStage1,
-  trainStage2,
-} from './context.js';
+import { augment, type ExperimentEnv, syntheticOf, trainTwoStage } from './context.js';
 import { seedPairRanks } from './pair-ranks.js';
 import {
   CHART_SPLIT,
@@ -81,8 +74,7 @@ export async function longTailExperiment(env: ExperimentEnv): Promise<Experiment
   const series: { name: string; values: { y: number; err: number }[] }[] = [];
   let rule = '';
   for (const backbone of env.backbones) {
-    const baseline = await trainBaseline(ctx, backbone);
-    const stage2 = await trainStage2(ctx, backbone, await trainStage1(ctx, backbone, synthetic));
+    const { baseline, stage2 } = await trainTwoStage(ctx, backbone, synthetic);
     for (const [mode, trained] of [
       ['baseline', baseline],
       ['stage2', stage2],

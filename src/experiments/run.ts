@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { saveResolvedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { PRIMARY_METRIC, REPORT_METRICS } from '../eval/metric-table.js';
 import {
   type Experiment,
   type ReportInputJson,
@@ -11,15 +12,7 @@ import {
 } from '../report/index.js';
 import { Experiment as ExperimentSchema } from '../report/schema.js';
 import { readJsonFile, writeJsonFile } from '../util/json.js';
-import {
-  augment,
-  type ExperimentEnv,
-  openExperimentEnv,
-  syntheticOf,
-  trainBaseline,
-  trainStage1,
-  trainStage2,
-} from './context.js';
+import { augment, type ExperimentEnv, openExperimentEnv, syntheticOf, trainTwoStage } from './context.js';
 import { EXPERIMENT_IDS, EXPERIMENTS, type ExperimentId } from './registry.js';
 
 export interface ExperimentRunOptions {
@@ -96,12 +89,7 @@ async function reportInput(
   const { retrieved, teacher, synthesized } = await augment(env);
   const rows = [];
   for (const backbone of env.backbones) {
-    const baseline = await trainBaseline(ctx, backbone);
-    const stage2 = await trainStage2(
-      ctx,
-      backbone,
-      await trainStage1(ctx, backbone, syntheticOf(synthesized)),
-    );
+    const { baseline, stage2 } = await trainTwoStage(ctx, backbone, syntheticOf(synthesized));
     rows.push(
       resultRow(
         backbone,
@@ -141,8 +129,8 @@ async function reportInput(
     },
     results: {
       split: 'valid',
-      primaryMetric: 'recall@10',
-      metrics: ['recall@1', 'recall@10', 'recall@50', 'ndcg@10', 'mrr@10'],
+      primaryMetric: PRIMARY_METRIC,
+      metrics: REPORT_METRICS,
       rows,
     },
     experiments,

@@ -1,13 +1,6 @@
 import { usageTotals } from '../providers/middleware/usage.js';
 import type { Experiment, Table } from '../report/index.js';
-import {
-  augment,
-  type ExperimentEnv,
-  trainBaseline,
-  trainStage1,
-  trainStage2,
-  withSettings,
-} from './context.js';
+import { augment, type ExperimentEnv, trainTwoStage, withSettings } from './context.js';
 import { rethreshold } from './rethreshold.js';
 import {
   chartLabel,
@@ -49,8 +42,7 @@ export async function thresholdExperiment(env: ExperimentEnv): Promise<Experimen
     const own = threshold === env.ctx.config.augment.synthesize.threshold ? await augment(env) : undefined;
     const labels = await rethreshold(ctx.store, own?.synthesized ?? synthesized, threshold, ctx.log);
     for (const backbone of env.backbones) {
-      const baseline = await trainBaseline(ctx, backbone);
-      const stage2 = await trainStage2(ctx, backbone, await trainStage1(ctx, backbone, labels));
+      const { baseline, stage2 } = await trainTwoStage(ctx, backbone, labels);
       rows.push([
         threshold,
         backbone,

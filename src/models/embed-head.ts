@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { contextEmbeddingsBase, readEmbeddings } from '../augment/artifacts.js';
-import type { EmbedHeadConfig } from '../config/train.js';
+import { contextEmbeddingsBase, readEmbeddings } from '../data/embeddings-file.js';
 import { type Catalog, type RecContext, SPLIT_NAMES } from '../data/types.js';
 import { embedding, Linear, Module, relu, Tensor } from '../engine/index.js';
 import { CrsaugError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
-import type { TrainableModel } from './trainable.js';
+import type { EmbedHeadConfig } from './settings.js';
+import type { BackboneModule } from './trainable.js';
 
 /** Frozen context vectors by "dialog_id\u0000turn_id", as one table in the engine heap. */
 export interface ContextEmbeddingTable {
@@ -60,8 +60,7 @@ export function loadContextEmbeddings(dir: string): ContextEmbeddingTable {
  * hidden = 0). The cheapest backbone: it learns nothing about the dialogue itself, only a map from a fixed
  * context vector to items, so it isolates what the labels (real vs synthetic) contribute.
  */
-export class EmbedHead extends Module implements TrainableModel {
-  readonly backbone = 'embed-head';
+export class EmbedHead extends Module implements BackboneModule {
   readonly module: Module = this;
   readonly config: Record<string, unknown>;
   private readonly layers: Linear[];

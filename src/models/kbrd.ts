@@ -1,4 +1,3 @@
-import type { KbrdConfig } from '../config/train.js';
 import type { Catalog, KnowledgeGraph, RecContext } from '../data/types.js';
 import {
   add,
@@ -15,7 +14,8 @@ import {
 } from '../engine/index.js';
 import type { Rng } from '../util/rng.js';
 import { type RelationEdges, relationEdges, relationMessages } from './rgcn.js';
-import type { TrainableModel } from './trainable.js';
+import type { KbrdConfig } from './settings.js';
+import type { BackboneModule } from './trainable.js';
 
 /**
  * KBRD's self-attention pooling: for rows [count·width, dim] holding `count` sequences of `width`,
@@ -50,8 +50,7 @@ export interface EncodedEntities {
  * A context with no entities gets a learned "empty" user vector (one extra pooling row that only such
  * contexts use), instead of the reference's zero vector, so those contexts still get a learned ranking.
  */
-export class Kbrd extends Module implements TrainableModel {
-  readonly backbone = 'kbrd';
+export class Kbrd extends Module implements BackboneModule {
   readonly module: Module = this;
   readonly config: Record<string, unknown>;
   private readonly entities;

@@ -1,4 +1,3 @@
-import type { TextConfig } from '../config/train.js';
 import type { Catalog, KnowledgeGraph, RecContext } from '../data/types.js';
 import {
   add,
@@ -13,8 +12,9 @@ import {
 } from '../engine/index.js';
 import type { Rng } from '../util/rng.js';
 import { attentionPool, Kbrd } from './kbrd.js';
+import type { TextConfig } from './settings.js';
 import { Tokenizer } from './tokenizer.js';
-import type { TrainableModel } from './trainable.js';
+import type { BackboneModule } from './trainable.js';
 
 /**
  * Dialogue text fused with KBRD (our CPU-sized stand-in for BARCOR/UniCRS):
@@ -23,8 +23,7 @@ import type { TrainableModel } from './trainable.js';
  * - entity vector and item scores: a KBRD (R-GCN + self-attention pooling) child;
  * - user vector: Linear([entity vector; text vector]) → dim, scored against the R-GCN item embeddings.
  */
-export class TextRecommender extends Module implements TrainableModel {
-  readonly backbone = 'text';
+export class TextRecommender extends Module implements BackboneModule {
   readonly module: Module = this;
   readonly config: Record<string, unknown>;
   private readonly kg;

@@ -1,4 +1,4 @@
-import type { Catalog, RecContext } from '../data/types.js';
+import type { RecContext } from '../data/types.js';
 import { type Module, noGrad, type Tensor, tidy } from '../engine/index.js';
 import type { Recommender } from './types.js';
 
@@ -7,9 +7,7 @@ import type { Recommender } from './types.js';
  * logits [contexts, items]. The trainer owns the loss; `config` is what rebuilds the same architecture
  * from a checkpoint (it is saved as the checkpoint's config.json).
  */
-export interface TrainableModel {
-  /** Backbone name (registry key). */
-  readonly backbone: string;
+export interface BackboneModule {
   readonly module: Module;
   /** JSON-able architecture config (backbone settings, sizes). */
   readonly config: Record<string, unknown>;
@@ -19,16 +17,19 @@ export interface TrainableModel {
   setItemBias(bias: Float32Array): void;
 }
 
-/** Everything a backbone may read when it is built (the dataset's catalog and KG, nothing from splits). */
-export interface BackboneContext {
-  catalog: Catalog;
+/** A backbone module as built by the registry: with its name there, which its checkpoint records. */
+export interface TrainableModel extends BackboneModule {
+  readonly backbone: string;
 }
 
 /**
  * The model as an evaluation Recommender: logits without gradient tape, in eval mode, copied out of the
  * engine heap. Scores are raw logits (ranking only needs their order).
  */
-export function asRecommender(model: TrainableModel, name = model.backbone): Recommender {
+export function asRecommender(
+  model: BackboneModule,
+  name = 'backbone' in model ? String(model.backbone) : 'model',
+): Recommender {
   return {
     name,
     score(contexts) {

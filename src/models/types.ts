@@ -1,4 +1,4 @@
-import type { Dataset, RecContext } from '../data/types.js';
+import type { RecContext } from '../data/types.js';
 
 /**
  * Anything that scores the catalog's items for a context. Scores are over item indices (higher is better);
@@ -10,6 +10,3 @@ export interface Recommender {
   /** Scores every item for each context: a row-major [contexts.length × items] matrix. */
   score(contexts: readonly RecContext[]): Float32Array;
 }
-
-/** Builds a recommender from a dataset's training split (baselines need no more; trained models add a trainer). */
-export type RecommenderFactory = (dataset: Dataset, options: { seed: number }) => Recommender;

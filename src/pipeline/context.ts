@@ -1,6 +1,9 @@
+import { join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
-import type { Dataset } from '../data/types.js';
-import type { ArtifactStore } from './artifact-store.js';
+import { loadConfiguredDataset, splitStats } from '../data/index.js';
+import { type Dataset, SPLIT_NAMES, type SplitName } from '../data/types.js';
+import { useConfiguredThreads } from '../train/threads.js';
+import { ArtifactStore } from './artifact-store.js';
 
 /** What every stage of `crsaug run` reads: the resolved config, the loaded dataset and the artifact store. */
 export interface PipelineContext {
@@ -10,10 +13,32 @@ export interface PipelineContext {
   log: (line: string) => void;
 }
 
-/** A provider as the report names it: role, id and an honest description. */
-export interface ProviderUse {
-  role: string;
-  id: string;
-  description: string;
-  offline: boolean;
+/** The set-up `crsaug run` and `crsaug experiment` share. */
+export interface PipelineSetup {
+  ctx: PipelineContext;
+  /** Statistics of each loaded split. */
+  stats: Partial<Record<SplitName, ReturnType<typeof splitStats>>>;
+  /** The input key of the retrieve stage (the dataset's name and evaluated pairs per split). */
+  datasetKey: string;
+}
+
+/**
+ * What every pipeline run starts from: the engine on the config's threads, the configured dataset with its
+ * split statistics, and the artifact store under `<storeDir>/artifacts` (a run folder's, so experiments
+ * reuse a run's artifacts).
+ */
+export async function openPipeline(
+  config: Config,
+  storeDir: string,
+  log: (line: string) => void,
+): Promise<PipelineSetup> {
+  useConfiguredThreads(config);
+  const dataset = await loadConfiguredDataset(config);
+  const stats: PipelineSetup['stats'] = {};
+  for (const split of SPLIT_NAMES) if (dataset.splits[split]) stats[split] = splitStats(dataset, split);
+  return {
+    ctx: { config, dataset, store: new ArtifactStore(join(resolve(storeDir), 'artifacts')), log },
+    stats,
+    datasetKey: `dataset-${dataset.name}-${JSON.stringify(Object.values(stats).map((s) => s!.pairs))}`,
+  };
 }

@@ -1,17 +1,15 @@
 import type { Config } from '../config/schema.js';
-import type { BACKBONE_NAMES } from '../config/train.js';
-import type { splitStats } from '../data/index.js';
-import type { Dataset, SplitName } from '../data/types.js';
+import type { BackboneName } from '../models/registry.js';
 import type { Artifact } from './artifact-store.js';
 import {
   type DistillValue,
-  distillStage,
+  distillArtifact,
   type RetrieveValue,
-  retrieveStage,
+  retrieveArtifact,
   type SynthesizeValue,
-  synthesizeStage,
+  synthesizeArtifact,
   type TeacherValue,
-  teacherStage,
+  teacherArtifact,
 } from './augment-stages.js';
 import type { PipelineContext } from './context.js';
 import { type TrainValue, trainStage } from './train-stages.js';
@@ -21,15 +19,7 @@ import { type TrainValue, trainStage } from './train-stages.js';
  * configure each stage identically and reuse each other's artifacts.
  */
 
-export type Backbone = (typeof BACKBONE_NAMES)[number];
-
-/** The retrieve stage's input key for a loaded dataset (its name and evaluated pair counts per split). */
-export function datasetKeyOf(
-  dataset: Dataset,
-  stats: Partial<Record<SplitName, ReturnType<typeof splitStats>>>,
-): string {
-  return `dataset-${dataset.name}-${JSON.stringify(Object.values(stats).map((s) => s!.pairs))}`;
-}
+export type Backbone = BackboneName;
 
 export interface AugmentArtifacts {
   retrieved: Artifact<RetrieveValue>;
@@ -40,10 +30,10 @@ export interface AugmentArtifacts {
 
 /** retrieve → teacher → distill → synthesize, each reused from the store when its inputs are unchanged. */
 export async function augmentStages(ctx: PipelineContext, datasetKey: string): Promise<AugmentArtifacts> {
-  const retrieved = await retrieveStage(ctx, [datasetKey]);
-  const teacher = await teacherStage(ctx, retrieved);
-  const distilled = await distillStage(ctx, teacher, retrieved);
-  const synthesized = await synthesizeStage(ctx, retrieved, teacher, distilled);
+  const retrieved = await retrieveArtifact(ctx, [datasetKey]);
+  const teacher = await teacherArtifact(ctx, retrieved);
+  const distilled = await distillArtifact(ctx, teacher, retrieved);
+  const synthesized = await synthesizeArtifact(ctx, retrieved, teacher, distilled);
   return { retrieved, teacher, distilled, synthesized };
 }
 
@@ -110,6 +100,19 @@ export function trainStage2(
     realItemPrior: variant.realItemPrior,
     train: { alpha },
   });
+}
+
+/** The method's comparison for a backbone: its baseline, stage 1 and stage 2 from it, as `crsaug run` trains them. */
+export async function trainTwoStage(
+  ctx: PipelineContext,
+  backbone: Backbone,
+  synthetic: SyntheticFile,
+  suffix = '',
+): Promise<{ baseline: Artifact<TrainValue>; stage1: Artifact<TrainValue>; stage2: Artifact<TrainValue> }> {
+  const baseline = await trainBaseline(ctx, backbone, suffix);
+  const stage1 = await trainStage1(ctx, backbone, synthetic, { suffix });
+  const stage2 = await trainStage2(ctx, backbone, stage1, { suffix });
+  return { baseline, stage1, stage2 };
 }
 
 export function trainMixed(

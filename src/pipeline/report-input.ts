@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { PRIMARY_METRIC, REPORT_METRICS } from '../eval/metric-table.js';
 import { type UsageRow, usageTotals } from '../providers/middleware/usage.js';
 import type { ReportInputJson } from '../report/index.js';
 import { resultRow } from '../report/index.js';
@@ -71,8 +72,8 @@ export function reportInputOf(
     },
     results: {
       split: 'test',
-      primaryMetric: 'recall@10',
-      metrics: ['recall@1', 'recall@10', 'recall@50', 'ndcg@10', 'mrr@10'],
+      primaryMetric: PRIMARY_METRIC,
+      metrics: REPORT_METRICS,
       significanceTest: SIGNIFICANCE_TEST,
       rows,
     },

@@ -1,23 +1,15 @@
 import { join, resolve } from 'node:path';
 import { saveResolvedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { loadDataset, splitStats } from '../data/index.js';
-import { SPLIT_NAMES, type SplitName } from '../data/types.js';
+import type { SplitName } from '../data/types.js';
 import { evaluateSeeds, type Metrics, splitOf } from '../eval/index.js';
-import { getRecommenderSpec } from '../models/registry.js';
+import { PAPER_METRICS } from '../eval/metric-table.js';
+import { floorModels, getRecommenderSpec } from '../models/registry.js';
 import { writeJsonFile } from '../util/json.js';
-import { type Artifact, ArtifactStore } from './artifact-store.js';
+import type { Artifact } from './artifact-store.js';
 import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
-import type { PipelineContext } from './context.js';
-import {
-  augmentStages,
-  datasetKeyOf,
-  syntheticOf,
-  trainBaseline,
-  trainMixed,
-  trainStage1,
-  trainStage2,
-} from './modes.js';
+import { openPipeline, type PipelineSetup } from './context.js';
+import { augmentStages, syntheticOf, trainMixed, trainStage2, trainTwoStage } from './modes.js';
 import { pValuesAgainst } from './significance.js';
 import { runSeeds, type TrainValue } from './train-stages.js';
 
@@ -59,7 +51,7 @@ function retrievalResults(retrieved: Artifact<RetrieveValue>, topK: number): Ret
 
 export interface PipelineOutcome {
   outDir: string;
-  stats: Partial<Record<SplitName, ReturnType<typeof splitStats>>>;
+  stats: PipelineSetup['stats'];
   retrieved: Artifact<RetrieveValue>;
   teacher: Artifact<TeacherValue>;
   distilled: Artifact<DistillValue>;
@@ -88,24 +80,18 @@ export async function runPipeline(
   const start = performance.now();
   const out = resolve(outDir);
   await saveResolvedConfig(out, config);
-  const dataset = await loadDataset(config.dataset, { dataDir: config.dataDir, cacheDir: config.cacheDir });
-  const ctx: PipelineContext = { config, dataset, store: new ArtifactStore(join(out, 'artifacts')), log };
-  const stats: PipelineOutcome['stats'] = {};
-  for (const split of SPLIT_NAMES) if (dataset.splits[split]) stats[split] = splitStats(dataset, split);
-  const { retrieved, teacher, distilled, synthesized } = await augmentStages(
-    ctx,
-    datasetKeyOf(dataset, stats),
-  );
+  const { ctx, stats, datasetKey } = await openPipeline(config, out, log);
+  const { dataset } = ctx;
+  const { retrieved, teacher, distilled, synthesized } = await augmentStages(ctx, datasetKey);
   const synthetic = syntheticOf(synthesized);
 
   const trained: PipelineOutcome['trained'] = {};
   for (const backbone of config.run.backbones) {
-    const baseline = await trainBaseline(ctx, backbone);
-    const stage1 = await trainStage1(ctx, backbone, synthetic);
+    const { baseline, stage1, stage2 } = await trainTwoStage(ctx, backbone, synthetic);
     trained[backbone] = {
       baseline,
       stage1,
-      stage2: await trainStage2(ctx, backbone, stage1),
+      stage2,
       'stage2-prior': await trainStage2(ctx, backbone, stage1, { realItemPrior: true }),
       'stage2-noKL': await trainStage2(ctx, backbone, stage1, { alpha: 0 }),
       mixed: await trainMixed(ctx, backbone, synthetic),
@@ -115,7 +101,7 @@ export async function runPipeline(
   const floors: PipelineOutcome['floors'] = {};
   const test = splitOf(dataset, 'test').contexts;
   const evalOptions = { ks: config.eval.ks, topK: config.eval.topK, silent: true };
-  for (const name of ['popularity']) {
+  for (const name of floorModels()) {
     const { runs } = await evaluateSeeds(
       getRecommenderSpec(name),
       dataset,
@@ -145,8 +131,6 @@ export async function runPipeline(
   };
 }
 
-const TESTED_METRICS = ['recall@1', 'recall@10', 'recall@50'];
-
 function collectResults(
   config: Config,
   dataset: string,
@@ -174,7 +158,7 @@ function collectResults(
         ]),
       );
       if (mode !== 'baseline') {
-        pValues[backbone][mode] = pValuesAgainst(baseline, artifact.value.runs, TESTED_METRICS, config.seed);
+        pValues[backbone][mode] = pValuesAgainst(baseline, artifact.value.runs, PAPER_METRICS, config.seed);
       }
     }
   }

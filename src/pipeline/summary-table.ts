@@ -1,7 +1,8 @@
 import { aggregateRuns } from '../eval/index.js';
+import { PAPER_METRICS } from '../eval/metric-table.js';
 import type { RunResults } from './run.js';
 
-const COLUMNS = ['recall@1', 'recall@10', 'recall@50'];
+const COLUMNS = PAPER_METRICS;
 
 /**
  * The run's results as a Markdown table: R@1/10/50 in percent, mean ± sample std over seeds, and the

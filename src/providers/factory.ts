@@ -1,18 +1,14 @@
 import { join } from 'node:path';
+import type { z } from 'zod';
+import { ENV_BINDINGS } from '../config/load.js';
 import type { ChatProviderConfig, EmbeddingProviderConfig, ProvidersConfig } from '../config/providers.js';
 import { CrsaugError } from '../util/errors.js';
-import { TfidfLsaEmbedder } from './builtin/tfidf-lsa-embedder.js';
-import { FITTED_MODELS_DIR } from './builtin/tfidf-lsa-file.js';
-import { LlamaCppChatModel } from './llamacpp/chat.js';
-import { LlamaCppEmbeddingModel } from './llamacpp/embedding.js';
 import { withCache } from './middleware/cache.js';
 import { ProviderCacheStore } from './middleware/cache-store.js';
 import { withLimits } from './middleware/limits.js';
 import { withRetry } from './middleware/retry.js';
 import { UsageTracker, withUsage } from './middleware/usage.js';
-import { OpenAICompatibleChatModel } from './openai-compatible/chat.js';
-import { OpenAICompatibleEmbeddingModel } from './openai-compatible/embedding.js';
-import { TransformersEmbeddingModel } from './transformers/embedding.js';
+import { CHAT_PROVIDERS, type CreateRuntime, EMBEDDING_PROVIDERS, type ProviderEntry } from './registry.js';
 import type { AnyModel, ChatModel, EmbeddingModel } from './types.js';
 
 export const CACHE_FILE_NAME = 'providers.sqlite';
@@ -29,11 +25,8 @@ export interface ProviderRuntime {
   stage?: string;
 }
 
-export interface EmbeddingRuntime extends ProviderRuntime {
-  /** Texts the builtin embedder is fit on (item texts plus training contexts); required for 'builtin'. */
-  fitTexts?: string[];
-  seed?: number;
-}
+/** An embedding model's runtime also carries what the builtin embedder is fitted on. */
+export interface EmbeddingRuntime extends ProviderRuntime, CreateRuntime {}
 
 /** The wrapped model plus what the caller needs to report and clean up. */
 export interface ProvidedModel<M extends AnyModel> {
@@ -60,27 +53,13 @@ export async function createChatModel(
   runtime: ProviderRuntime = {},
 ): Promise<ProvidedModel<ChatModel>> {
   const settings = config.chat;
-  const provider = selectChatProvider(settings);
-  let base: ChatModel;
-  switch (provider) {
-    case 'openai-compatible':
-      base = new OpenAICompatibleChatModel({
-        baseUrl: required(settings.baseUrl, 'providers.chat.baseUrl', 'CRSAUG_LLM_BASE_URL'),
-        model: required(settings.model, 'providers.chat.model', 'CRSAUG_LLM_MODEL'),
-        apiKey: settings.apiKey,
-        timeoutMs: settings.timeoutMs,
-      });
-      break;
-    case 'llamacpp':
-      base = await LlamaCppChatModel.load(required(settings.modelPath, 'providers.chat.modelPath'), {
-        threads: settings.threads,
-      });
-      break;
-    case undefined:
-      throw new CrsaugError('no chat model configured', {
-        hint: 'set CRSAUG_LLM_BASE_URL and CRSAUG_LLM_MODEL (an OpenAI-compatible server), or providers.chat in crsaug.config.json',
-      });
+  const id = selectChatProvider(settings);
+  if (id === undefined) {
+    throw new CrsaugError('no chat model configured', {
+      hint: 'set CRSAUG_LLM_BASE_URL and CRSAUG_LLM_MODEL (an OpenAI-compatible server), or providers.chat in crsaug.config.json',
+    });
   }
+  const base = await createFrom(CHAT_PROVIDERS[id], settings, 'chat', runtime);
   return wrapForRun(base, config, settings, runtime);
 }
 
@@ -90,49 +69,23 @@ export async function createEmbeddingModel(
   runtime: EmbeddingRuntime = {},
 ): Promise<ProvidedModel<EmbeddingModel>> {
   const settings = config.embedding;
-  const provider = selectEmbeddingProvider(settings);
-  let base: EmbeddingModel;
-  switch (provider) {
-    case 'openai-compatible':
-    case 'tei':
-      base = new OpenAICompatibleEmbeddingModel({
-        api: provider === 'tei' ? 'tei' : 'openai',
-        baseUrl: required(settings.baseUrl, 'providers.embedding.baseUrl', 'CRSAUG_EMBED_BASE_URL'),
-        model:
-          provider === 'tei'
-            ? (settings.model ?? 'tei')
-            : required(settings.model, 'providers.embedding.model', 'CRSAUG_EMBED_MODEL'),
-        apiKey: settings.apiKey,
-        timeoutMs: settings.timeoutMs,
-        maxEmbeddingsPerCall: settings.batchSize,
-        dimensions: settings.dimensions,
-      });
-      break;
-    case 'builtin':
-      if (!runtime.fitTexts)
-        throw new Error('the builtin embedder needs fitTexts (item texts and training contexts)');
-      base = new TfidfLsaEmbedder(runtime.fitTexts, {
-        dimensions: settings.dimensions,
-        seed: runtime.seed,
-        ...(runtime.cacheDir ? { modelDir: join(runtime.cacheDir, FITTED_MODELS_DIR) } : {}),
-      });
-      break;
-    case 'llamacpp':
-      base = await LlamaCppEmbeddingModel.load(
-        required(settings.modelPath, 'providers.embedding.modelPath'),
-        {
-          threads: settings.threads,
-        },
-      );
-      break;
-    case 'transformers':
-      base = await TransformersEmbeddingModel.load(
-        required(settings.modelPath, 'providers.embedding.modelPath'),
-        { batchSize: settings.batchSize },
-      );
-      break;
-  }
+  const entry = EMBEDDING_PROVIDERS[selectEmbeddingProvider(settings)];
+  const base = await createFrom(entry, settings, 'embedding', runtime);
   return wrapForRun(base, config, settings, runtime);
+}
+
+/** Makes a provider's model from the settings its schema picks out of the config section. */
+function createFrom<M extends AnyModel>(
+  entry: ProviderEntry<z.ZodObject, M>,
+  section: object,
+  kind: 'chat' | 'embedding',
+  runtime: EmbeddingRuntime,
+): M | Promise<M> {
+  const parsed = entry.schema.safeParse(section);
+  if (!parsed.success) {
+    throw missingSetting(`providers.${kind}.${parsed.error.issues[0]!.path.join('.')}`);
+  }
+  return entry.create(parsed.data, runtime);
 }
 
 function wrapForRun<M extends AnyModel>(
@@ -152,18 +105,17 @@ function wrapForRun<M extends AnyModel>(
   model = withUsage(model, usage, stage);
   let store: ProviderCacheStore | undefined;
   if (config.cache) {
-    const dir = required(runtime.cacheDir, 'cacheDir', 'CRSAUG_CACHE_DIR');
-    store = new ProviderCacheStore(join(dir, CACHE_FILE_NAME));
+    if (!runtime.cacheDir) throw missingSetting('cacheDir');
+    store = new ProviderCacheStore(join(runtime.cacheDir, CACHE_FILE_NAME));
     model = withCache(model, store, { onHit: (count) => usage.recordCacheHits(stage, base, count) });
   }
   return { model, usage, close: () => store?.close() };
 }
 
-function required<T>(value: T | undefined, field: string, envName?: string): T {
-  if (value === undefined || value === '') {
-    throw new CrsaugError(`missing setting ${field}`, {
-      hint: envName ? `set it in crsaug.config.json or with ${envName}` : 'set it in crsaug.config.json',
-    });
-  }
-  return value;
+/** A setting the provider needs, named with the environment variable that also sets it. */
+function missingSetting(field: string): CrsaugError {
+  const envName = Object.entries(ENV_BINDINGS).find(([, b]) => b.path.join('.') === field)?.[0];
+  return new CrsaugError(`missing setting ${field}`, {
+    hint: envName ? `set it in crsaug.config.json or with ${envName}` : 'set it in crsaug.config.json',
+  });
 }

@@ -16,7 +16,13 @@ export {
 } from './factory.js';
 export { LlamaCppChatModel } from './llamacpp/chat.js';
 export { LlamaCppEmbeddingModel } from './llamacpp/embedding.js';
-export { type CacheEvents, withCache } from './middleware/cache.js';
+export {
+  type CacheEvents,
+  type CacheIdentity,
+  chatCacheKey,
+  embeddingCacheKey,
+  withCache,
+} from './middleware/cache.js';
 export { ProviderCacheStore } from './middleware/cache-store.js';
 export { estimateTokens, type LimitOptions, withLimits } from './middleware/limits.js';
 export {
@@ -29,13 +35,36 @@ export {
 export {
   type ModelPrice,
   type PriceTable,
+  tokensCostUsd,
   type UsageRow,
   UsageTracker,
+  usageTotals,
   withUsage,
 } from './middleware/usage.js';
 export { type ModelMiddleware, wrapModel } from './middleware/wrap.js';
+export {
+  type BatchLine,
+  type BatchResult,
+  batchModelIdentity,
+  cacheChatResult,
+  chatBatchLine,
+  type EmbeddingBatchInput,
+  exportEmbeddingBatch,
+  importEmbeddingBatch,
+  readChatBatchOutput,
+} from './openai-compatible/batch.js';
 export { OpenAICompatibleChatModel } from './openai-compatible/chat.js';
 export { OpenAICompatibleEmbeddingModel } from './openai-compatible/embedding.js';
+export { type ProviderUse, ProviderUseSchema, providerUse } from './provider-use.js';
+export {
+  CHAT_PROVIDERS,
+  type ChatProviderId,
+  EMBEDDING_PROVIDERS,
+  type EmbeddingProviderId,
+  isLocalProvider,
+  isStandInProvider,
+  type ProviderEntry,
+} from './registry.js';
 export { TransformersEmbeddingModel } from './transformers/embedding.js';
 export type {
   AnyModel,

@@ -1,31 +1,15 @@
+import { METRICS, type MetricInfo, metricInfo } from '../eval/metric-table.js';
 import type { NumberFormat } from './schema.js';
-
-/**
- * Rank metrics are fractions in [0, 1] and are shown as percent with two decimals. Keys may carry a variant
- * prefix, as evaluation writes them: `unfiltered.recall@10`.
- */
-const RATE_METRIC = /^(?:[\w-]+\.)*(recall|ndcg|mrr|hit|precision|map)@/i;
-const COUNT_METRIC = /^(?:[\w-]+\.)*(coverage@|pairs$)/i;
-
-const DISPLAY_NAMES: Record<string, string> = {
-  recall: 'Recall',
-  ndcg: 'NDCG',
-  mrr: 'MRR',
-  hit: 'Hit',
-  precision: 'Precision',
-  map: 'MAP',
-  coverage: 'Coverage',
-  entropy: 'Entropy',
-  pairs: 'Pairs',
-};
 
 // A fixed locale keeps reports identical whatever machine renders them.
 const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
+/**
+ * A metric key's format from the metric table: rank metrics are fractions shown as percent; keys may carry a
+ * variant prefix, as evaluation writes them (`unfiltered.recall@10`); unknown keys are plain numbers.
+ */
 export function metricFormat(metric: string): NumberFormat {
-  if (RATE_METRIC.test(metric)) return 'percent';
-  if (COUNT_METRIC.test(metric)) return 'integer';
-  return 'number';
+  return metricInfo(metric)?.format ?? 'number';
 }
 
 /** "recall@10" → "Recall@10", "unfiltered.recall@10" → "Recall@10 (unfiltered)"; unknown names keep their spelling. */
@@ -33,7 +17,7 @@ export function metricLabel(metric: string): string {
   const dot = metric.lastIndexOf('.');
   const variant = dot === -1 ? '' : ` (${metric.slice(0, dot)})`;
   const [name, k] = metric.slice(dot + 1).split('@');
-  const label = DISPLAY_NAMES[name.toLowerCase()] ?? name;
+  const label = (METRICS as Record<string, MetricInfo>)[name!.toLowerCase()]?.label ?? name;
   return `${k === undefined ? label : `${label}@${k}`}${variant}`;
 }
 

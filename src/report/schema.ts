@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type ProviderUse, ProviderUseSchema } from '../providers/provider-use.js';
 
 /**
  * The input contract of the run report: everything `crsaug run` knows about a finished run, as plain JSON
@@ -18,17 +19,9 @@ const finite = z.number().finite();
 export const MetricValues = z.record(nonEmpty, finite);
 export type MetricValues = z.infer<typeof MetricValues>;
 
-export const Provider = z.object({
-  /** What the provider does in the pipeline: "embedder", "teacher", "scorer", … */
-  role: nonEmpty,
-  /** The provider id as configured, e.g. "builtin:tfidf-lsa" or "openai:gpt-4o-mini". */
-  id: nonEmpty,
-  /** An honest one-line description, e.g. "offline lexical embedder (TF-IDF + LSA), not GritLM". */
-  description: nonEmpty,
-  /** True for the built-in offline stand-ins; the report warns when any is used. */
-  offline: z.boolean(),
-});
-export type Provider = z.infer<typeof Provider>;
+/** The providers a run used: the type every stage returns (src/providers/provider-use.ts). */
+export const Provider = ProviderUseSchema;
+export type Provider = ProviderUse;
 
 export const RunInfo = z.object({
   name: nonEmpty,

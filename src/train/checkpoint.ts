@@ -11,10 +11,10 @@ import {
   saveCheckpoint,
   writeSafetensors,
 } from '../engine/index.js';
+import { buildBackbone } from '../models/registry.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { CrsaugError } from '../util/errors.js';
 import { readJsonFile, writeJsonFile } from '../util/json.js';
-import { buildBackbone } from './backbones.js';
 
 export const OPTIMIZER_FILE = 'optimizer.safetensors';
 export const TRAINER_STATE_FILE = 'trainer-state.json';

@@ -1,11 +1,12 @@
-/** The training layer: backbones by name, samples, losses, checkpoints, the trainer and multi-seed runs. */
+/** The training layer: samples, losses, checkpoints, the trainer and multi-seed runs of the model table's backbones. */
 export {
+  BACKBONE_NAMES,
   type BackboneName,
-  backboneDescription,
-  backboneNames,
   backboneSettings,
+  backboneSpec,
   buildBackbone,
-} from './backbones.js';
+  MODELS,
+} from '../models/registry.js';
 export {
   loadModel,
   OPTIMIZER_FILE,
@@ -15,7 +16,7 @@ export {
   type TrainerState,
 } from './checkpoint.js';
 export { batchLoss, type Distillation } from './loss.js';
-export { registerTrainedRecommenders } from './recommenders.js';
+export { evaluableModelNames, recommenderOf } from './recommenders.js';
 export {
   runTraining,
   type SyntheticReport,

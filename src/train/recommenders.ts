@@ -2,29 +2,66 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import { splitOf } from '../eval/index.js';
-import { registerRecommender } from '../models/registry.js';
+import {
+  BACKBONE_NAMES,
+  type BackboneName,
+  backboneSpec,
+  getRecommenderSpec,
+  MODELS,
+  type RecommenderSpec,
+  recommenderNames,
+} from '../models/registry.js';
 import { asRecommender } from '../models/trainable.js';
 import type { Recommender } from '../models/types.js';
-import { backboneDescription } from './backbones.js';
 import { loadModel } from './checkpoint.js';
 import { realSamples } from './samples.js';
 import { BEST_CHECKPOINT, trainSeed } from './trainer.js';
 
+/** The backbones that train from the dataset alone, so evaluation commands can use them by name. */
+function standalone(name: string): name is BackboneName {
+  return (BACKBONE_NAMES as string[]).includes(name) && MODELS[name as BackboneName].standalone;
+}
+
+/** Every name `recommenderOf` accepts: the baselines (and registered recommenders) and standalone backbones. */
+export function evaluableModelNames(): string[] {
+  return recommenderNames().filter(
+    (name) => !(BACKBONE_NAMES as string[]).includes(name) || standalone(name),
+  );
+}
+
 /**
- * Trains a backbone with the configured train settings (crsaug.config.json / defaults; baseline mode) on the
- * dataset's real train pairs and returns the valid-selected model as a Recommender, so evaluation commands
- * can use trained models by name. Checkpoints go to a temporary folder that is removed afterwards; use `crsaug train` to keep them.
+ * The recommender a name stands for: a baseline's factory, or a standalone backbone trained with the config's
+ * train settings on the dataset's real train pairs, returned as its valid-selected model.
  */
-async function trainDefault(backbone: 'kbrd' | 'text', dataset: Dataset, seed: number): Promise<Recommender> {
-  const config = resolveConfig({ flags: { seed, train: { model: backbone } } });
+export function recommenderOf(name: string, config: Config): RecommenderSpec {
+  if (!standalone(name)) return getRecommenderSpec(name);
+  return {
+    name,
+    description: `${backboneSpec(name).description}; trained with the configured train settings`,
+    seeded: true,
+    needsTrainingData: true,
+    create: (dataset, { seed }) => trainDefault(name, dataset, seed, config),
+  };
+}
+
+/**
+ * Trains a backbone in a temporary folder (removed afterwards; `crsaug train` keeps its checkpoints) and loads
+ * the model it selected on valid.
+ */
+async function trainDefault(
+  backbone: BackboneName,
+  dataset: Dataset,
+  seed: number,
+  config: Config,
+): Promise<Recommender> {
   const outDir = mkdtempSync(join(tmpdir(), `crsaug-${backbone}-`));
   try {
     await trainSeed({
       dataset,
-      train: config.train,
+      train: { ...config.train, model: backbone },
       seed,
       samples: realSamples(splitOf(dataset, 'train').contexts),
       valid: splitOf(dataset, 'valid').contexts,
@@ -35,18 +72,5 @@ async function trainDefault(backbone: 'kbrd' | 'text', dataset: Dataset, seed: n
     return asRecommender(await loadModel(join(outDir, BEST_CHECKPOINT), dataset), backbone);
   } finally {
     await rm(outDir, { recursive: true, force: true });
-  }
-}
-
-/** Adds the trainable backbones that need nothing but the dataset to the recommender registry. */
-export function registerTrainedRecommenders(): void {
-  for (const backbone of ['kbrd', 'text'] as const) {
-    registerRecommender({
-      name: backbone,
-      description: `${backboneDescription(backbone)}; trained with the configured train settings`,
-      seeded: true,
-      needsTrainingData: true,
-      create: (dataset, { seed }) => trainDefault(backbone, dataset, seed),
-    });
   }
 }

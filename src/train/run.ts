@@ -5,6 +5,7 @@ import type { Dataset } from '../data/types.js';
 import { aggregateRuns, type MetricsSummary, meansOf, splitOf, writeEvalOutputs } from '../eval/index.js';
 import { CrsaugError } from '../util/errors.js';
 import { readSyntheticLabels, realSamples, syntheticSamples, type TrainSample } from './samples.js';
+import { useConfiguredThreads } from './threads.js';
 import { type SeedResult, trainSeed } from './trainer.js';
 
 export interface TrainRunOptions {
@@ -65,6 +66,7 @@ export async function runTraining(
   dataset: Dataset,
   options: TrainRunOptions,
 ): Promise<TrainRunResult> {
+  useConfiguredThreads(config);
   const { samples, synthetic } = await samplesForMode(config, dataset);
   if (synthetic && !options.silent) {
     process.stderr.write(

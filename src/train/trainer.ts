@@ -3,11 +3,11 @@ import { learningRate, type TrainConfig } from '../config/train.js';
 import type { Dataset, RecContext } from '../data/types.js';
 import { AdamW, clipGradNorm, learningRateFactor, loadCheckpointWeights, tidy } from '../engine/index.js';
 import { type EvalOptions, evaluateRecommender, type Metrics, parseRankMetricKey } from '../eval/index.js';
+import { backboneSettings, buildBackbone } from '../models/registry.js';
 import { asRecommender, type TrainableModel } from '../models/trainable.js';
 import { CrsaugError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
-import { backboneSettings, buildBackbone } from './backbones.js';
 import {
   loadModel,
   readTrainerState,

@@ -3,14 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { readScores } from '../../src/augment/artifacts.js';
-import {
-  type BatchLine,
-  exportEmbeddingBatch,
-  exportScoreBatch,
-  importEmbeddingBatch,
-  importScoreBatch,
-  pairsSidecar,
-} from '../../src/augment/batch.js';
+import { exportScoreBatch, importScoreBatch, pairsSidecar } from '../../src/augment/batch.js';
 import { scorePairs } from '../../src/augment/score.js';
 import { ScoreRequests } from '../../src/augment/score-request.js';
 import { ProvidersConfigSchema } from '../../src/config/providers.js';
@@ -18,6 +11,11 @@ import type { Dataset } from '../../src/data/types.js';
 import { embedMany } from '../../src/providers/embed-many.js';
 import { CACHE_FILE_NAME, createChatModel, createEmbeddingModel } from '../../src/providers/factory.js';
 import { ProviderCacheStore } from '../../src/providers/middleware/cache-store.js';
+import {
+  type BatchLine,
+  exportEmbeddingBatch,
+  importEmbeddingBatch,
+} from '../../src/providers/openai-compatible/batch.js';
 import { writeJsonl } from '../../src/util/jsonl.js';
 import { chatAnswer, mockVector, type RecordedRequest } from '../providers/mock-openai-server.js';
 import { fixturePairs, mockScoringBed, testScoreConfig } from './score-fixture.js';

@@ -11,8 +11,9 @@ import {
   readEmbeddings,
 } from '../../src/augment/artifacts.js';
 import { TitleMatcher } from '../../src/augment/mentioned-titles.js';
+import { mergeShards } from '../../src/augment/merge.js';
 import { itemTexts, mentionedItems, retrieve, titleMatcherOf } from '../../src/augment/retrieve.js';
-import { mergeShards, parseShard } from '../../src/augment/shard.js';
+import { parseShard } from '../../src/augment/shard.js';
 import { type RetrieveConfig, RetrieveConfigSchema } from '../../src/config/augment.js';
 import type { Dataset } from '../../src/data/types.js';
 import { TfidfLsaEmbedder } from '../../src/providers/builtin/tfidf-lsa-embedder.js';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readScores, type ScoreRecord, scoresFile } from '../../src/augment/artifacts.js';
-import { inShard, mergeShards, parseShard } from '../../src/augment/shard.js';
+import { mergeShards } from '../../src/augment/merge.js';
+import { inShard, parseShard } from '../../src/augment/shard.js';
 import { writeJsonl } from '../../src/util/jsonl.js';
 
 test('parseShard accepts i/n with 1 ≤ i ≤ n and names the mistake otherwise', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { contextEmbeddingsBase, EMBEDDINGS_FORMAT, writeEmbeddings } from '../../src/augment/artifacts.js';
+import { contextEmbeddingsBase, EMBEDDINGS_FORMAT, writeEmbeddings } from '../../src/data/embeddings-file.js';
 import { type Dataset, SPLIT_NAMES, type SplitName } from '../../src/data/types.js';
 import { runTraining } from '../../src/train/run.js';
 import { Rng } from '../../src/util/rng.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KbrdConfigSchema } from '../../src/config/train.js';
 import type { KnowledgeGraph } from '../../src/data/types.js';
 import { crossEntropy, tidy } from '../../src/engine/index.js';
 import { Kbrd } from '../../src/models/kbrd.js';
 import { relationEdges } from '../../src/models/rgcn.js';
+import { KbrdConfigSchema } from '../../src/models/settings.js';
 import { asRecommender } from '../../src/models/trainable.js';
 import { Rng } from '../../src/util/rng.js';
 import { tinyCatalog, tinyContext } from '../eval/tiny-dataset.js';

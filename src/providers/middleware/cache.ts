@@ -1,4 +1,4 @@
-import type { AnyModel, EmbedRequest, GenerateRequest, GenerateResult } from '../types.js';
+import type { AnyModel, EmbedRequest, GenerateRequest, GenerateResult, ModelIdentity } from '../types.js';
 import { ProviderCacheStore } from './cache-store.js';
 import { wrapModel } from './wrap.js';
 
@@ -7,12 +7,24 @@ export interface CacheEvents {
   onHit?: (count: number) => void;
 }
 
-/** The request fields that decide the answer (the abort signal does not). */
-function chatCacheRequest({
-  abortSignal: _ignored,
-  ...request
-}: GenerateRequest): Omit<GenerateRequest, 'abortSignal'> {
-  return request;
+/** The identity a model's results are cached under: its provider and model id. */
+export type CacheIdentity = Pick<ModelIdentity, 'provider' | 'modelId'>;
+
+/** A chat call's cache key: the identity and the request fields that decide the answer (not the abort signal). */
+export function chatCacheKey(
+  model: CacheIdentity,
+  { abortSignal: _ignored, ...request }: GenerateRequest,
+): string {
+  return ProviderCacheStore.key(model.provider, model.modelId, request);
+}
+
+/** One embedded value's cache key; a configured vector length (OpenAI's shortening) changes the vector. */
+export function embeddingCacheKey(
+  model: CacheIdentity,
+  dimensions: number | undefined,
+  value: string,
+): string {
+  return ProviderCacheStore.key(model.provider, model.modelId, { value, dimensions });
 }
 
 /**
@@ -29,7 +41,7 @@ export function withCache<M extends AnyModel>(
   const inFlight = new Map<string, Promise<GenerateResult>>();
   return wrapModel(model, {
     async generate(request, next, inner) {
-      const key = ProviderCacheStore.key(inner.provider, inner.modelId, chatCacheRequest(request));
+      const key = chatCacheKey(inner, request);
       const cached = store.readCall<GenerateResult>(key);
       if (cached) {
         events.onHit?.(1);
@@ -53,10 +65,7 @@ export function withCache<M extends AnyModel>(
     },
 
     async embed(request: EmbedRequest, next, inner) {
-      // A configured vector length (OpenAI's shortening) changes the vectors, so it is part of the key.
-      const keys = request.values.map((value) =>
-        ProviderCacheStore.key(inner.provider, inner.modelId, { value, dimensions: inner.dimensions }),
-      );
+      const keys = request.values.map((value) => embeddingCacheKey(inner, inner.dimensions, value));
       const embeddings = keys.map((key) => store.readVector(key));
       const missing = new Map<string, string>();
       request.values.forEach((value, i) => {

@@ -1,3 +1,4 @@
+import { isLocalProvider } from '../registry.js';
 import type { AnyModel, ModelIdentity } from '../types.js';
 import { wrapModel } from './wrap.js';
 
@@ -8,9 +9,6 @@ export interface ModelPrice {
 }
 
 export type PriceTable = Record<string, ModelPrice>;
-
-/** Providers that run on this machine: their calls cost nothing, which is known rather than assumed. */
-const LOCAL_PROVIDERS = new Set(['builtin', 'transformers', 'llamacpp']);
 
 export interface UsageRow {
   stage: string;
@@ -95,22 +93,38 @@ export class UsageTracker {
 
   /** A plain-text table for logs and reports. */
   format(): string {
-    const lines = ['stage\tprovider:model\tcalls\tcache hits\tretries\tinput tok\toutput tok\tcost USD'];
-    for (const r of this.summary()) {
-      const cost = r.costUsd === null ? 'unknown' : r.costUsd.toFixed(4);
-      lines.push(
-        `${r.stage}\t${r.provider}:${r.modelId}\t${r.calls}\t${r.cacheHits}\t${r.retries}\t${r.inputTokens}\t${r.outputTokens}\t${cost}`,
-      );
-    }
-    return lines.join('\n');
+    return formatUsage(this.summary());
   }
 
   private cost(row: Omit<UsageRow, 'costUsd'>): number | null {
-    if (LOCAL_PROVIDERS.has(row.provider)) return 0;
-    const price = this.prices[row.modelId];
-    if (!price || row.callsWithoutUsage > 0) return null;
-    return (row.inputTokens * price.inputPerMillion + row.outputTokens * price.outputPerMillion) / 1e6;
+    // A provider that runs on this machine costs nothing, which is known rather than assumed.
+    if (isLocalProvider(row.provider)) return 0;
+    if (row.callsWithoutUsage > 0) return null;
+    return tokensCostUsd(this.prices, row.modelId, row.inputTokens, row.outputTokens);
   }
+}
+
+/** USD of tokens at a model's list price; null when the table has no price for the model. */
+export function tokensCostUsd(
+  prices: PriceTable,
+  modelId: string,
+  inputTokens: number,
+  outputTokens: number,
+): number | null {
+  const price = prices[modelId];
+  return price ? (inputTokens * price.inputPerMillion + outputTokens * price.outputPerMillion) / 1e6 : null;
+}
+
+/** Usage rows as a plain-text table for logs. */
+export function formatUsage(rows: readonly UsageRow[]): string {
+  const lines = ['stage\tprovider:model\tcalls\tcache hits\tretries\tinput tok\toutput tok\tcost USD'];
+  for (const r of rows) {
+    const cost = r.costUsd === null ? 'unknown' : r.costUsd.toFixed(4);
+    lines.push(
+      `${r.stage}\t${r.provider}:${r.modelId}\t${r.calls}\t${r.cacheHits}\t${r.retries}\t${r.inputTokens}\t${r.outputTokens}\t${cost}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** Records each successful call that reached the model (place it inside the cache wrapper). */

@@ -32,6 +32,9 @@ export const ChatCompletionSchema = z.object({
     .optional(),
 });
 
+/** The provider id the openai-compatible clients report, and cache their results under. */
+export const OPENAI_COMPATIBLE = 'openai-compatible';
+
 export interface OpenAICompatibleChatSettings extends HttpEndpoint {
   model: string;
 }
@@ -41,7 +44,7 @@ export interface OpenAICompatibleChatSettings extends HttpEndpoint {
  * including per-token `logprobs` with `top_logprobs` alternatives where the server supports them.
  */
 export class OpenAICompatibleChatModel implements ChatModel {
-  readonly provider = 'openai-compatible';
+  readonly provider = OPENAI_COMPATIBLE;
   readonly modelId: string;
 
   constructor(private readonly settings: OpenAICompatibleChatSettings) {

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { ApiCallError, TooManyEmbeddingValuesError } from '../errors.js';
 import type { EmbeddingModel, EmbedRequest, EmbedResult } from '../types.js';
+import { OPENAI_COMPATIBLE } from './chat.js';
 import { type HttpEndpoint, joinUrl, postJson } from './http.js';
 import { parseResponse } from './response.js';
 
 /** OpenAI's documented limit of inputs per /v1/embeddings request. */
 const OPENAI_MAX_INPUTS = 2048;
 
-const OpenAIEmbeddingsSchema = z.object({
+/** A /v1/embeddings response (also the body of each line of an OpenAI Batch output file). */
+export const OpenAIEmbeddingsSchema = z.object({
   data: z.array(z.object({ index: z.number().int(), embedding: z.array(z.number()) })),
   usage: z.object({ prompt_tokens: z.number().optional() }).nullable().optional(),
 });
@@ -36,7 +38,7 @@ export class OpenAICompatibleEmbeddingModel implements EmbeddingModel {
   readonly dimensions?: number;
 
   constructor(private readonly settings: OpenAICompatibleEmbeddingSettings) {
-    this.provider = settings.api === 'tei' ? 'tei' : 'openai-compatible';
+    this.provider = settings.api === 'tei' ? 'tei' : OPENAI_COMPATIBLE;
     this.modelId = settings.model;
     this.maxEmbeddingsPerCall =
       settings.maxEmbeddingsPerCall ?? (settings.api === 'tei' ? 32 : OPENAI_MAX_INPUTS);
@@ -56,12 +58,7 @@ export class OpenAICompatibleEmbeddingModel implements EmbeddingModel {
       const vectors = parseResponse(TeiEmbedSchema, json, this.settings.baseUrl, 'embed');
       return { embeddings: vectors.map((v) => Float32Array.from(v)) };
     }
-    const body = {
-      model: this.modelId,
-      input: values,
-      encoding_format: 'float',
-      ...(this.settings.dimensions ? { dimensions: this.settings.dimensions } : {}),
-    };
+    const body = embeddingsRequestBody(this.modelId, values, this.settings.dimensions);
     const json = await postJson(this.settings, 'embeddings', body, abortSignal);
     const response = parseResponse(OpenAIEmbeddingsSchema, json, this.settings.baseUrl, 'embeddings');
     const embeddings = new Array<Float32Array>(values.length);
@@ -82,4 +79,13 @@ export class OpenAICompatibleEmbeddingModel implements EmbeddingModel {
         : { usage: { inputTokens: response.usage.prompt_tokens } }),
     };
   }
+}
+
+/** The /v1/embeddings body for values (what the client sends, and what a Batch API line holds). */
+export function embeddingsRequestBody(
+  model: string,
+  values: string[],
+  dimensions: number | undefined,
+): Record<string, unknown> {
+  return { model, input: values, encoding_format: 'float', ...(dimensions ? { dimensions } : {}) };
 }

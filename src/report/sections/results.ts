@@ -1,3 +1,4 @@
+import { PRIMARY_METRIC, RANK_METRICS } from '../../eval/metric-table.js';
 import {
   formatMeanStd,
   formatPValue,
@@ -27,8 +28,6 @@ export function modeLabel(row: Pick<ResultRow, 'mode' | 'label'>): string {
   return row.label ?? MODE_LABELS[row.mode] ?? row.mode;
 }
 
-const PAPER_METRICS = ['recall', 'ndcg', 'mrr'];
-
 /**
  * Metric columns: the declared ones, else the recall/NDCG/MRR keys without a variant prefix (the protocol the
  * paper reports), by family then k; a run with none of those shows all its metrics. The rest stay in report.json.
@@ -36,14 +35,14 @@ const PAPER_METRICS = ['recall', 'ndcg', 'mrr'];
 export function resultMetrics(results: Results): string[] {
   if (results.metrics) return results.metrics;
   const all = [...new Set(results.rows.flatMap((r) => Object.keys(r.mean)))];
-  const family = (m: string) => PAPER_METRICS.indexOf(m.split('@')[0]);
+  const family = (m: string) => (RANK_METRICS as string[]).indexOf(m.split('@')[0]!);
   const paper = all.filter((m) => family(m) !== -1);
   const k = (m: string) => Number(m.split('@')[1]);
   return paper.length > 0 ? paper.sort((a, b) => family(a) - family(b) || k(a) - k(b)) : all.sort();
 }
 
 export function primaryMetric(results: Results, metrics: string[]): string | undefined {
-  return results.primaryMetric ?? (metrics.includes('recall@10') ? 'recall@10' : metrics[0]);
+  return results.primaryMetric ?? (metrics.includes(PRIMARY_METRIC) ? PRIMARY_METRIC : metrics[0]);
 }
 
 function groupByModel(rows: ResultRow[]): Map<string, ResultRow[]> {

@@ -1,10 +1,10 @@
-import { type CandidateRecord, pairKey } from '../augment/artifacts.js';
-import type { PairScorer } from '../augment/synthesize.js';
-import { TeacherJudgmentSchema } from '../augment/teacher-set.js';
 import type { Dataset, RecContext } from '../data/types.js';
 import type { ContextExample } from '../report/schema.js';
 import { loadJsonl } from '../util/jsonl.js';
 import { Rng } from '../util/rng.js';
+import { type CandidateRecord, pairKey } from './artifacts.js';
+import type { PairScorer } from './synthesize.js';
+import { TeacherJudgmentSchema } from './teacher-set.js';
 
 /** Teacher scores of this dataset's judged pairs, by pairKey. */
 export async function teacherScoresOf(

@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import type { Config } from '../../config/schema.js';
+import { loadConfiguredDataset } from '../../data/load.js';
+import type { Dataset, SplitName } from '../../data/types.js';
+import type { UsageRow } from '../../providers/middleware/usage.js';
+import type { EmbeddingModel } from '../../providers/types.js';
+import type { ContextExample } from '../../report/schema.js';
+import { CrsaugError } from '../../util/errors.js';
+import { readCandidates, readScores } from '../artifacts.js';
+import { buildExamples, teacherScoresOf } from '../examples.js';
+import { PairFeaturizer, SemanticSpace } from '../features/index.js';
+import { Student } from '../student.js';
+import {
+  type PairScorer,
+  type SynthesisStats,
+  studentScorer,
+  synthesize,
+  teacherScoresScorer,
+} from '../synthesize.js';
+import { openDatasetEmbedder, type StageModel, type StageOptions } from './stage.js';
+
+export interface SynthesizeStageOptions extends StageOptions {
+  /** The split's retrieved candidates (`<split>.candidates.jsonl`); the split is augment.synthesize.split. */
+  candidatesFile: string;
+  /** Who scores the candidates: the distilled student in a folder, or teacher scores from `augment score`. */
+  scorer: { studentDir: string } | { teacherScores: string };
+  /** The synthetic dataset (processed JSONL) to write. */
+  outFile: string;
+  /** Also pick this many contexts, with every candidate's scores, for the report. */
+  examples?: { count: number; teacherFiles: string[] };
+  /** The dataset when already loaded (default: the configured one, the split plus train). */
+  dataset?: Dataset;
+}
+
+export interface SynthesizeStageSummary extends SynthesisStats {
+  dataset: string;
+  file: string;
+  examples: ContextExample[];
+  usage: UsageRow[];
+}
+
+/** Scores every retrieved candidate of the split; those at or above the threshold become synthetic labels. */
+export async function synthesizeStage(
+  config: Config,
+  options: SynthesizeStageOptions,
+): Promise<SynthesizeStageSummary> {
+  const { split, threshold, topK } = config.augment.synthesize;
+  if (!existsSync(options.candidatesFile)) {
+    throw new CrsaugError(`no candidates file ${options.candidatesFile}`, {
+      hint: `run \`crsaug augment retrieve --splits ${split}\` first`,
+    });
+  }
+  const splits: SplitName[] = split === 'train' ? ['train'] : [split, 'train'];
+  const dataset = options.dataset ?? (await loadConfiguredDataset(config, splits));
+  const scoring = await openScorer(config, dataset, options);
+  try {
+    options.log?.(`scorer: ${scoring.scorer.description}`);
+    const candidates = await readCandidates(options.candidatesFile);
+    const stats = await synthesize({
+      dataset,
+      split,
+      candidates,
+      candidatesSource: options.candidatesFile,
+      scorer: scoring.scorer,
+      threshold,
+      topK,
+      outFile: options.outFile,
+      silent: options.silent,
+    });
+    const examples = options.examples
+      ? await buildExamples({
+          dataset,
+          contexts: dataset.splits[split]?.contexts ?? [],
+          candidates: candidates.map((r) => ({ ...r, candidates: r.candidates.slice(0, topK) })),
+          scorer: scoring.scorer,
+          threshold,
+          count: options.examples.count,
+          seed: config.seed,
+          teacherScores: await teacherScoresOf(options.examples.teacherFiles, dataset.name),
+        })
+      : [];
+    return {
+      ...stats,
+      dataset: dataset.name,
+      file: options.outFile,
+      examples,
+      usage: scoring.embedder?.usage.summary() ?? [],
+    };
+  } finally {
+    scoring.embedder?.close();
+  }
+}
+
+/** The scorer the options name; the student's features need the dataset's retrieval embedder, left open. */
+async function openScorer(
+  config: Config,
+  dataset: Dataset,
+  options: SynthesizeStageOptions,
+): Promise<{ scorer: PairScorer; embedder?: StageModel<EmbeddingModel> }> {
+  if ('teacherScores' in options.scorer) {
+    const file = options.scorer.teacherScores;
+    return { scorer: teacherScoresScorer(await readScores(file), dataset, file) };
+  }
+  const { studentDir } = options.scorer;
+  if (!existsSync(studentDir)) {
+    throw new CrsaugError(`no student in ${studentDir}`, {
+      hint: 'run `crsaug augment distill` first, or pass --teacher-scores FILE',
+    });
+  }
+  const student = await Student.load(studentDir);
+  const embedder = await openDatasetEmbedder(
+    config,
+    dataset,
+    { stage: 'synthesize', role: 'embedder' },
+    options,
+  );
+  try {
+    const space = await SemanticSpace.create(embedder.model, dataset.catalog, config.augment.retrieve);
+    return { scorer: studentScorer(student, PairFeaturizer.create(dataset, space)), embedder };
+  } catch (error) {
+    embedder.close();
+    throw error;
+  }
+}

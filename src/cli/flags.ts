@@ -1,0 +1,113 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { deepMerge, resolveConfig } from '../config/load.js';
+import type { Config, ConfigInput } from '../config/schema.js';
+import { DATASETS } from '../data/registry.js';
+import { SPLIT_NAMES, type SplitName } from '../data/types.js';
+
+/*
+ * What every command's flags share: the value parsers (each throws commander's InvalidArgumentError, which
+ * commander prints with the flag's name), enum flags (always `.choices()`, so help lists the values), and the
+ * flags that set the same config field in every command, declared here once.
+ */
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a non-negative number');
+  return n;
+}
+
+/** A number in [min, max], e.g. a share or a score on the 0-4 scale. */
+export function numberIn(min: number, max: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!(n >= min && n <= max)) throw new InvalidArgumentError(`expected ${what} between ${min} and ${max}`);
+    return n;
+  };
+}
+
+/** A comma-separated list, each element read by `parse`. */
+export function listOf<T>(parse: (value: string) => T): (value: string) => T[] {
+  return (value) => value.split(',').map((s) => parse(s.trim()));
+}
+
+/** A flag taking one of `values`. */
+export function choiceOption(flags: string, description: string, values: readonly string[]): Option {
+  return new Option(flags, description).choices(values);
+}
+
+/** Splits as a comma-separated list (`--splits train,valid,test`). */
+export const splitList = listOf((value: string): SplitName => {
+  if (!(SPLIT_NAMES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected one of ${SPLIT_NAMES.join(', ')}`);
+  return value as SplitName;
+});
+
+export function splitOption(flags: string, description: string): Option {
+  return choiceOption(flags, description, SPLIT_NAMES);
+}
+
+/** The flags that locate the dataset: `--dataset` and `--data-dir`. */
+export interface DatasetFlags {
+  dataset?: string;
+  dataDir?: string;
+}
+
+export function withDatasetFlags(command: Command): Command {
+  return command
+    .option(
+      '--dataset <name|dir>',
+      `registry dataset (${DATASETS.map((d) => d.name).join(', ')}) or a dataset folder (default: config)`,
+    )
+    .option('--data-dir <dir>', 'data root (default: CRSAUG_DATA_DIR, ../shared/data, user cache)');
+}
+
+/** The flags every config-driven command takes: the dataset's, `--config` and `--seed`. */
+export interface ConfigFlags extends DatasetFlags {
+  config?: string;
+  seed?: number;
+}
+
+export function withConfigFlags(
+  command: Command,
+  configHelp = 'config file (default: ./crsaug.config.json when present)',
+): Command {
+  return withDatasetFlags(command)
+    .option('--config <file>', configHelp)
+    .option('--seed <n>', 'base seed (default: config)', nonNegativeInt);
+}
+
+/** The config from the common flags plus a command's own: defaults < config file < env < flags. */
+export function configFromFlags(
+  flags: ConfigFlags,
+  own: ConfigInput = {},
+  configFile = flags.config,
+): Config {
+  return resolveConfig({
+    configFile,
+    flags: deepMerge<ConfigInput>({ dataset: flags.dataset, dataDir: flags.dataDir, seed: flags.seed }, own),
+  });
+}
+
+export function cacheDirOption(command: Command, what: string): Command {
+  return command.option('--cache-dir <dir>', `cache root (${what}; default: CRSAUG_CACHE_DIR, user cache)`);
+}
+
+export function threadsOption(command: Command): Command {
+  return command.option(
+    '--threads <n>',
+    'compute threads (default: config; results are deterministic per thread count)',
+    positiveInt,
+  );
+}
