@@ -10,6 +10,7 @@ export {
   splitOf,
 } from './evaluate.js';
 export { formatLongTail, formatMetricsTable, formatSignificance, formatSummaryTable } from './format.js';
+export { holmAdjust } from './holm.js';
 export {
   estimateJudging,
   estimatePool,
@@ -87,6 +88,14 @@ export {
   REFERENCE_EVAL_OPTIONS,
   UNFILTERED_PREFIX,
 } from './protocol.js';
+export {
+  compareSeededPairRanks,
+  compareSeededRuns,
+  FIXED_MODELS_METHOD,
+  pairDialogues,
+  SEED_AWARE_METHOD,
+  type SeedAwareComparison,
+} from './seed-significance.js';
 export {
   comparePairRanks,
   pairedSignificance,

@@ -7,8 +7,6 @@ import type { PipelineOutcome } from './run.js';
 
 type ExperimentJson = NonNullable<ReportInputJson['experiments']>[number];
 
-import { SIGNIFICANCE_TEST } from './significance.js';
-
 /** Everything the report shows about a finished pipeline run, as the report's input contract. */
 export function reportInputOf(
   outcome: PipelineOutcome,
@@ -26,7 +24,6 @@ export function reportInputOf(
           backbone,
           mode,
           artifact.value.runs.map((r) => ({ seed: r.seed, metrics: r.test })),
-          mode === 'baseline' ? {} : { pValues: outcome.results.pValues[backbone]?.[mode] },
         ),
       ),
     ),
@@ -73,8 +70,8 @@ export function reportInputOf(
       split: 'test',
       primaryMetric: 'recall@10',
       metrics: ['recall@1', 'recall@10', 'recall@50', 'ndcg@10', 'mrr@10'],
-      significanceTest: SIGNIFICANCE_TEST,
       rows,
+      comparisons: outcome.results.comparisons,
     },
     experiments: [
       retrievalExperiment(outcome.results.retrieval),

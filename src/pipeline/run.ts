@@ -3,7 +3,7 @@ import { saveResolvedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { loadDataset, splitStats } from '../data/index.js';
 import { SPLIT_NAMES, type SplitName } from '../data/types.js';
-import { evaluateSeeds, type Metrics, splitOf } from '../eval/index.js';
+import { evaluateSeeds, type Metrics, pairDialogues, splitOf } from '../eval/index.js';
 import { getRecommenderSpec } from '../models/registry.js';
 import { writeJsonFile } from '../util/json.js';
 import { type Artifact, ArtifactStore } from './artifact-store.js';
@@ -18,7 +18,7 @@ import {
   trainStage1,
   trainStage2,
 } from './modes.js';
-import { pValuesAgainst } from './significance.js';
+import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
 import { runSeeds, type TrainValue } from './train-stages.js';
 
 /** Every model's test metrics, keyed by model, mode and seed (results.json). */
@@ -27,8 +27,8 @@ export interface RunResults {
   split: 'test';
   /** results[model][mode][seed] = metrics. */
   results: Record<string, Record<string, Record<string, Metrics>>>;
-  /** p-values of each augmented mode against the same backbone's baseline (seed-averaged pairs). */
-  pValues: Record<string, Record<string, Metrics>>;
+  /** Each augmented mode against the same backbone's baseline: difference, 95 % interval, p (seeds and dialogues). */
+  comparisons: ModeComparison[];
   retrieval: RetrievalResults;
   /** How each model was selected: training[model][mode][seed] = selected and trained epochs, and the budget. */
   training: Record<string, Record<string, Record<string, EpochSelection>>>;
@@ -127,7 +127,7 @@ export async function runPipeline(
   }
 
   const results = {
-    ...collectResults(config, dataset.name, trained, floors),
+    ...collectResults(config, dataset.name, trained, floors, pairDialogues(test, dataset.catalog)),
     retrieval: retrievalResults(retrieved, config.augment.retrieve.topK),
   };
   await writeJsonFile(join(out, 'results.json'), results);
@@ -147,23 +147,23 @@ export async function runPipeline(
 
 const TESTED_METRICS = ['recall@1', 'recall@10', 'recall@50'];
 
+/** `dialogues`: the dialogue of each test pair, in the order of the runs' pair ranks (the clusters). */
 function collectResults(
   config: Config,
   dataset: string,
   trained: PipelineOutcome['trained'],
   floors: PipelineOutcome['floors'],
+  dialogues: readonly string[],
 ): Omit<RunResults, 'retrieval'> {
   const results: RunResults['results'] = {};
-  const pValues: RunResults['pValues'] = {};
+  const comparisons: ModeComparison[] = [];
   const training: RunResults['training'] = {};
   for (const [name, runs] of Object.entries(floors)) {
     results[name] = { baseline: Object.fromEntries(runs.map((r) => [String(r.seed), r.metrics])) };
   }
   for (const [backbone, modes] of Object.entries(trained)) {
     results[backbone] = {};
-    pValues[backbone] = {};
     training[backbone] = {};
-    const baseline = modes.baseline!.value.runs;
     for (const [mode, artifact] of Object.entries(modes)) {
       results[backbone][mode] = Object.fromEntries(artifact.value.runs.map((r) => [String(r.seed), r.test]));
       const maxEpochs = mode === 'stage1' ? config.run.stage1Epochs : config.train.epochs;
@@ -173,10 +173,8 @@ function collectResults(
           { bestEpoch: r.bestEpoch, epochs: r.epochs, maxEpochs },
         ]),
       );
-      if (mode !== 'baseline') {
-        pValues[backbone][mode] = pValuesAgainst(baseline, artifact.value.runs, TESTED_METRICS, config.seed);
-      }
     }
+    comparisons.push(...compareWithBaseline(backbone, seedRunsOf(modes), TESTED_METRICS, dialogues));
   }
-  return { dataset, split: 'test', results, pValues, training };
+  return { dataset, split: 'test', results, comparisons, training };
 }
