@@ -1,4 +1,17 @@
-export { aggregateRuns, type MetricSummary, type MetricsSummary, meansOf, summarize } from './aggregate.js';
+export {
+  aggregateRuns,
+  type MetricSummary,
+  type MetricsSummary,
+  meansOf,
+  stdsOf,
+  summarize,
+} from './aggregate.js';
+export {
+  comparePredictionSides,
+  evaluatePredictionsFiles,
+  type PredictionsComparison,
+  type PredictionsSide,
+} from './compare-predictions.js';
 export {
   evaluatePredictionsFile,
   evaluateRecommender,
@@ -9,7 +22,13 @@ export {
   type SeededRun,
   splitOf,
 } from './evaluate.js';
-export { formatLongTail, formatMetricsTable, formatSignificance, formatSummaryTable } from './format.js';
+export {
+  formatLongTail,
+  formatMetricsTable,
+  formatSeedAwareComparison,
+  formatSignificance,
+  formatSummaryTable,
+} from './format.js';
 export { holmAdjust } from './holm.js';
 export {
   estimateJudging,

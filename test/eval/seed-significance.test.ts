@@ -8,7 +8,7 @@ import {
 } from '../../src/eval/seed-significance.js';
 import { pairedSignificance } from '../../src/eval/significance.js';
 import { type SimulationSettings, simulateComparison } from '../../src/eval/simulated-runs.js';
-import { formatPValue } from '../../src/report/format.js';
+import { formatPStatement, formatPValue } from '../../src/report/format.js';
 import { Rng } from '../../src/util/rng.js';
 
 const close = (actual: number, expected: number, what: string) =>
@@ -91,6 +91,8 @@ test('p prints as < 0.001, never 0.000', () => {
   assert.equal(formatPValue(0), '< 0.001');
   assert.equal(formatPValue(0.0004), '< 0.001');
   assert.equal(formatPValue(0.0123), '0.012');
+  assert.equal(formatPStatement(0.0001), 'p < 0.001');
+  assert.equal(formatPStatement(0.25), 'p = 0.250');
 });
 
 // Calibration. "Calibrated" means: under no true difference the test rejects at 5 % in about 5 % of repeats.

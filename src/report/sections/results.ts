@@ -1,6 +1,7 @@
 import {
   formatMeanStd,
   formatPercent,
+  formatPStatement,
   formatPValue,
   formatValue,
   metricFormat,
@@ -91,7 +92,7 @@ function metricCell(
       ? ''
       : html`<span class="delta ${change >= 0 ? 'up' : 'down'}">${change >= 0 ? '+' : '−'}${(Math.abs(change) * 100).toFixed(1)}% vs baseline</span>`;
   const title = comparison
-    ? `difference ${formatDifference(comparison.diff, metric)} [${formatDifference(comparison.ci95[0], metric)}, ${formatDifference(comparison.ci95[1], metric)}], p = ${formatPValue(comparison.pAdjusted)} adjusted`
+    ? `difference ${formatDifference(comparison.diff, metric)} [${formatDifference(comparison.ci95[0], metric)}, ${formatDifference(comparison.ci95[1], metric)}], adjusted ${formatPStatement(comparison.pAdjusted)}`
     : undefined;
   return html`<td class="num${best ? ' best' : ''}"${title ? html` title="${title}"` : ''}><span class="value">${formatMeanStd(mean, row.std[metric] ?? 0, format)}</span>${significance(p) ? html`<sup class="sig">${significance(p)}</sup>` : ''}${delta}</td>`;
 }
