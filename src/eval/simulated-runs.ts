@@ -31,6 +31,50 @@ export interface SimulationSettings {
   shift: number;
 }
 
+/** INSPIRED-like: 80 dialogues of 1-3 pairs (about 160 pairs), hit rate near 20 %, 5 seeds per side. */
+export const INSPIRED_LIKE: SimulationSettings = {
+  dialogues: 80,
+  pairsPerDialogue: [1, 3],
+  base: -1.2,
+  dialogueSd: 0.6,
+  pairSd: 0.8,
+  effectSd: 0.5,
+  seedSd: 0.07,
+  seedDialogueSd: 0.25,
+  seedPairSd: 0.5,
+  seeds: [5, 5],
+  shift: 0,
+};
+
+/** Three seeds per side where a seed moves all its pairs (the seed variance dominates). */
+export const THREE_SEEDS: SimulationSettings = {
+  ...INSPIRED_LIKE,
+  dialogues: 150,
+  effectSd: 0.3,
+  seedSd: 0.15,
+  seedDialogueSd: 0.2,
+  seedPairSd: 0.4,
+  seeds: [3, 3],
+};
+
+/** Seeds differ only by which pairs they get right (no seed effect, no A/B difference per dialogue). */
+export const CHURN_ONLY: SimulationSettings = {
+  ...INSPIRED_LIKE,
+  dialogues: 150,
+  effectSd: 0,
+  seedSd: 0,
+  seedDialogueSd: 0.3,
+  seedPairSd: 0.7,
+};
+
+/** ReDial-like: 1,300 dialogues of 1-5 pairs (about 3,900 pairs), 5 seeds per side. */
+export const REDIAL_LIKE: SimulationSettings = {
+  ...INSPIRED_LIKE,
+  dialogues: 1300,
+  pairsPerDialogue: [1, 5],
+  seedSd: 0.04,
+};
+
 export interface SimulatedComparison {
   /** a[s][i]: hit (0/1) of A's seed s on pair i; b likewise. */
   a: Float64Array[];

@@ -7,7 +7,12 @@ import {
   SEED_AWARE_METHOD,
 } from '../../src/eval/seed-significance.js';
 import { pairedSignificance } from '../../src/eval/significance.js';
-import { type SimulationSettings, simulateComparison } from '../../src/eval/simulated-runs.js';
+import {
+  INSPIRED_LIKE,
+  type SimulationSettings,
+  simulateComparison,
+  THREE_SEEDS,
+} from '../../src/eval/simulated-runs.js';
 import { formatPStatement, formatPValue } from '../../src/report/format.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -99,32 +104,6 @@ test('p prints as < 0.001, never 0.000', () => {
 // We accept a true rate within 5 ± 1 %; with R repeats, the number of rejections then lies in
 // [Q(0.0005; Bin(R, 0.04)), Q(0.9995; Bin(R, 0.06))] with probability ≥ 99.9 %: the bounds below are derived
 // from the binomial, not tuned. Same for the interval's coverage (95 ± 1 %).
-
-/** INSPIRED-like: 80 dialogues of 1-3 pairs (about 160 pairs), hit rate near 20 %, 5 seeds per side. */
-const INSPIRED_LIKE: SimulationSettings = {
-  dialogues: 80,
-  pairsPerDialogue: [1, 3],
-  base: -1.2,
-  dialogueSd: 0.6,
-  pairSd: 0.8,
-  effectSd: 0.5,
-  seedSd: 0.07,
-  seedDialogueSd: 0.25,
-  seedPairSd: 0.5,
-  seeds: [5, 5],
-  shift: 0,
-};
-
-/** Three seeds per side where a seed moves all its pairs (the seed variance dominates): the t reference's case. */
-const THREE_SEEDS: SimulationSettings = {
-  ...INSPIRED_LIKE,
-  dialogues: 150,
-  effectSd: 0.3,
-  seedSd: 0.15,
-  seedDialogueSd: 0.2,
-  seedPairSd: 0.4,
-  seeds: [3, 3],
-};
 
 const REPEATS = 2000;
 
