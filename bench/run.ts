@@ -1,5 +1,6 @@
 // `npm run bench`: measures issues 3 (engine, kbrd step, whole training runs), 4 (retrieval, scoring,
-// student) and 9 (calibration of multi-seed comparisons) and writes bench/RESULTS.md. Each section catches its own failure. Not part of `npm test`.
+// student) and 9 (calibration of multi-seed comparisons), and writes bench/RESULTS.md. Each section catches
+// its own failure. Not part of `npm test`.
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/config/paths.js';
 import { engine } from '../src/engine/index.js';
