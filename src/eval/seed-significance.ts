@@ -25,10 +25,11 @@ import { pairValue, parseRankMetricKey } from './metrics.js';
  * The difference divided by its standard error is referred to Student's t with Welch–Satterthwaite degrees of
  * freedom (component (1) has G − 1, each s² has S − 1), which gives the two-sided p and the 95 % interval.
  * With 3-5 seeds the t reference is what keeps the test calibrated: the seed variance is itself estimated from
- * 2-4 degrees of freedom. Resampling schemes fail there (see docs/evaluation.md): a bootstrap over S seeds has
- * C(2S−1, S) distinct resamples, shrinks the seed variance by (S − 1)/S and has normal, not t, tails; a
- * bootstrap over seeds and dialogues at once also counts the seed × pair churn two more times; a permutation
- * of the 2S seed labels cannot go below p = 2 / C(2S, S) (0.1 with 3 seeds) and ignores the dialogue variance.
+ * 2-4 degrees of freedom. Resampling schemes are miscalibrated there (docs/evaluation.md, bench section 5):
+ * a bootstrap over S seeds has C(2S−1, S) distinct resamples, shrinks the seed variance by (S − 1)/S and has
+ * normal, not t, tails; a bootstrap over seeds and dialogues at once also counts the seed × pair churn two more
+ * times; a permutation of the 2S seed labels cannot go below p = 2 / C(2S, S) (0.1 with 3 seeds) and ignores
+ * the dialogue variance.
  * The calibration is measured in test/eval/seed-significance.test.ts. The method is deterministic: no seed.
  *
  * Assumptions: seeds of A and B are independent (not paired: seed s of A and of B are different models),
