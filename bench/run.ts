@@ -1,5 +1,6 @@
-// `npm run bench`: measures issues 3 (engine, kbrd step, whole training runs) and 4 (retrieval, scoring,
-// student) and writes bench/RESULTS.md. Each section catches its own failure. Not part of `npm test`.
+// `npm run bench`: measures issues 3 (engine, kbrd step, whole training runs), 4 (retrieval, scoring,
+// student) and 9 (calibration of multi-seed comparisons), and writes bench/RESULTS.md. Each section catches
+// its own failure. Not part of `npm test`.
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/config/paths.js';
 import { engine } from '../src/engine/index.js';
@@ -7,6 +8,7 @@ import { retrieval } from './augment/retrieval.js';
 import { scoring } from './augment/scoring.js';
 import { studentScorer } from './augment/student.js';
 import { engineVsTorch } from './engine-vs-torch.js';
+import { seedSignificance } from './eval/seed-significance.js';
 import { describeMachine, ensurePytorch } from './machine.js';
 import { readSections, runSection, type Section, type SectionResult, writeResults } from './report.js';
 import { fullRuns } from './train/full-runs.js';
@@ -49,6 +51,12 @@ const sections: Array<Section & { key: string }> = [
     title: '4c. Student scorer: pairs/s on one core and agreement with the teacher (issue 4)',
     command: 'npm run bench (bench/augment/student.ts)',
     run: studentScorer,
+  },
+  {
+    key: 'significance',
+    title: '5. Calibration of multi-seed comparisons on simulated runs (issue 9)',
+    command: 'npm run bench (bench/eval/seed-significance.ts)',
+    run: seedSignificance,
   },
   {
     key: 'runs',

@@ -6,6 +6,7 @@ import {
   longTailOfDataset,
   meansOf,
   splitOf,
+  stdsOf,
   writePredictions,
 } from '../eval/index.js';
 import { evaluableModelNames, recommenderOf } from '../train/recommenders.js';
@@ -53,7 +54,7 @@ export function register(program: Command): void {
       const modelName = spec.seeded ? spec.name : runs[0]!.name;
       const output: Record<string, unknown> = {
         ...meansOf(summary),
-        std: Object.fromEntries(Object.entries(summary).map(([key, s]) => [key, s.std])),
+        std: stdsOf(summary),
         model: modelName,
         dataset: dataset.name,
         split: flags.split,

@@ -3,16 +3,21 @@ import type { Config } from '../config/schema.js';
 import { loadConfiguredDataset } from '../data/index.js';
 import { type Dataset, SPLIT_NAMES, type SplitName } from '../data/types.js';
 import {
-  comparePairRanks,
+  comparePredictionSides,
   describePredictionsReport,
   type EvalOptions,
-  evaluatePredictionsFile,
+  evaluatePredictionsFiles,
   formatLongTail,
   formatMetricsTable,
+  formatSeedAwareComparison,
   formatSignificance,
+  formatSummaryTable,
   longTailOfDataset,
+  meansOf,
+  type PredictionsSide,
   parseRankMetricKey,
   splitOf,
+  stdsOf,
   writeEvalOutputs,
 } from '../eval/index.js';
 import { type ConfigFlags, configFromFlags, positiveInt, splitOption, withConfigFlags } from './flags.js';
@@ -34,55 +39,80 @@ export function register(program: Command): void {
         'evaluate a predictions file with the reference protocol (FNSCRS final_evaluation: top-100, context items removed, micro-average over pairs)',
       )
       .requiredOption(
-        '--predictions <file>',
-        'JSONL: {"dialog_id", "turn_id", "items": [item names, best first]}',
+        '--predictions <files...>',
+        'JSONL: {"dialog_id", "turn_id", "items": [item names, best first]}; several files = one per seed of A',
       ),
   )
-    .option('--compare <file>', 'a second predictions file (B): its metrics and paired tests B vs A')
-    .option('--metric <key>', 'per-pair metric for the paired tests', rankMetricKey, 'recall@10')
-    .option('--resamples <n>', 'resamples of each paired test', positiveInt, 10_000)
+    .option(
+      '--compare <files...>',
+      'predictions of B (one per seed): its metrics and B vs A; ≥ 2 files on each side: the seed-aware comparison (seeds and dialogues), one on each: paired tests of fixed models',
+    )
+    .option('--metric <key>', 'per-pair metric compared', rankMetricKey, 'recall@10')
+    .option('--resamples <n>', 'resamples of each fixed-models paired test', positiveInt, 10_000)
     .action(
       async (
-        flags: CommonEvalFlags & { predictions: string; compare?: string; metric: string; resamples: number },
+        flags: CommonEvalFlags & {
+          predictions: string[];
+          compare?: string[];
+          metric: string;
+          resamples: number;
+        },
       ) => {
         const config = evalConfig(flags);
         const { dataset, options } = await loadForEval(config, flags, flags.longTail);
         const contexts = splitOf(dataset, flags.split).contexts;
-        const runA = await evaluatePredictionsFile(flags.predictions, contexts, dataset.catalog, options);
-        process.stderr.write(`${describePredictionsReport(runA.report)}\n`);
+        const evaluateSide = async (files: string[]) => {
+          const side = await evaluatePredictionsFiles(files, contexts, dataset.catalog, options);
+          for (const run of side.runs) process.stderr.write(`${describePredictionsReport(run.report)}\n`);
+          return side;
+        };
+        const runA = await evaluateSide(flags.predictions);
         const output: Record<string, unknown> = {
-          ...runA.result.metrics,
+          ...sideOutput(runA),
           dataset: dataset.name,
           split: flags.split,
-          predictions: runA.report,
         };
-        const text = [
-          `${dataset.name} ${flags.split}, ${flags.predictions}`,
-          formatMetricsTable(runA.result.metrics, options.ks),
-        ];
+        const text = [`${dataset.name} ${flags.split}, ${runA.files.join(', ')}`, sideTable(runA, options)];
         if (flags.longTail) {
-          const longTail = longTailOfDataset(dataset, runA.result.filtered, options.ks);
+          const longTail = longTailOfDataset(dataset, runA.runs[0]!.result.filtered, options.ks);
           output.longTail = longTail;
-          text.push(formatLongTail(longTail));
+          text.push(formatLongTail(longTail) + (runA.runs.length > 1 ? `\n(${runA.files[0]})` : ''));
         }
         if (flags.compare) {
-          const runB = await evaluatePredictionsFile(flags.compare, contexts, dataset.catalog, options);
-          process.stderr.write(`${describePredictionsReport(runB.report)}\n`);
-          const significance = comparePairRanks(runA.result.filtered, runB.result.filtered, flags.metric, {
+          const runB = await evaluateSide(flags.compare);
+          const comparison = comparePredictionSides(runA, runB, contexts, dataset.catalog, flags.metric, {
             resamples: flags.resamples,
             seed: config.seed,
           });
-          output.compare = { ...runB.result.metrics, predictions: runB.report };
-          output.significance = significance;
-          text.push(
-            `B = ${flags.compare}`,
-            formatMetricsTable(runB.result.metrics, options.ks),
-            formatSignificance(significance),
-          );
+          output.compare = sideOutput(runB);
+          text.push(`B = ${runB.files.join(', ')}`, sideTable(runB, options));
+          if (comparison.kind === 'seed-aware') {
+            output.comparison = comparison.result;
+            text.push(formatSeedAwareComparison(comparison.result));
+          } else {
+            output.significance = { ...comparison.result, scope: 'fixed models: one run per side' };
+            text.push(formatSignificance(comparison.result));
+          }
         }
         await finish(flags, config, output, text);
       },
     );
+}
+
+/** One file: its metrics and loader report, as before; several: mean, sample std and every run. */
+function sideOutput(side: PredictionsSide): Record<string, unknown> {
+  if (side.runs.length === 1) return { ...side.runs[0]!.result.metrics, predictions: side.runs[0]!.report };
+  return {
+    ...meansOf(side.summary),
+    std: stdsOf(side.summary),
+    runs: side.runs.map((r) => ({ file: r.name, metrics: r.result.metrics, predictions: r.report })),
+  };
+}
+
+function sideTable(side: PredictionsSide, options: EvalOptions): string {
+  return side.runs.length === 1
+    ? formatMetricsTable(side.runs[0]!.result.metrics, options.ks)
+    : formatSummaryTable(side.summary, options.ks);
 }
 
 /** Adds the dataset/split/output flags every evaluation command takes. */

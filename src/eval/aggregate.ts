@@ -36,3 +36,8 @@ export function summarize(values: readonly number[]): MetricSummary {
 export function meansOf(summary: MetricsSummary): Metrics {
   return Object.fromEntries(Object.entries(summary).map(([key, s]) => [key, s.mean]));
 }
+
+/** The sample standard deviations alone, keyed like a single run's metrics. */
+export function stdsOf(summary: MetricsSummary): Metrics {
+  return Object.fromEntries(Object.entries(summary).map(([key, s]) => [key, s.std]));
+}

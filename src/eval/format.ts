@@ -1,8 +1,10 @@
+import { formatPStatement } from '../report/format.js';
 import type { MetricsSummary } from './aggregate.js';
 import type { LongTailReport } from './long-tail.js';
 import { EXPOSURE_METRICS, METRICS, type MetricInfo, type MetricName, RANK_METRICS } from './metric-table.js';
 import type { Metrics } from './metrics.js';
 import { UNFILTERED_PREFIX } from './protocol.js';
+import type { SeedAwareComparison } from './seed-significance.js';
 import type { SignificanceResult } from './significance.js';
 
 /** How a value of each format prints: shares in %, counts whole (a mean over runs to one decimal), numbers to three. */
@@ -49,13 +51,29 @@ export function formatSummaryTable(summary: MetricsSummary, ks: readonly number[
   );
 }
 
+/** The pairwise tests of two fixed models, labelled so: they count neither seed variance nor dialogue clusters. */
 export function formatSignificance(result: SignificanceResult): string {
   return [
-    `paired tests on ${result.metric} over ${result.pairs} pairs (seed ${result.seed}):`,
+    `paired tests of fixed models on ${result.metric} over ${result.pairs} pairs (seed ${result.seed}):`,
+    '  one run per side, pairs treated as independent: the seed variance is not counted (give one file per seed on each side for the seed-aware comparison)',
     `  A ${percent(result.meanA)}  B ${percent(result.meanB)}  B−A ${percent(result.difference)} (95% bootstrap CI ${percent(result.bootstrap.ci95[0])} … ${percent(result.bootstrap.ci95[1])})`,
-    `  permutation p = ${result.permutation.pValue.toPrecision(4)} (${result.permutation.resamples} sign flips)`,
-    `  bootstrap   p = ${result.bootstrap.pValue.toPrecision(4)} (${result.bootstrap.resamples} resamples)`,
+    `  permutation ${formatPStatement(result.permutation.pValue)} (${result.permutation.resamples} sign flips)`,
+    `  bootstrap   ${formatPStatement(result.bootstrap.pValue)} (${result.bootstrap.resamples} resamples)`,
   ].join('\n');
+}
+
+export function formatSeedAwareComparison(result: SeedAwareComparison): string {
+  const { variance } = result;
+  return [
+    `seed-aware comparison on ${result.metric}: ${result.seedsA} runs of A vs ${result.seedsB} of B, ${result.pairs} pairs in ${result.dialogues} dialogues`,
+    `  A ${percent(result.meanA)}  B ${percent(result.meanB)}  B−A ${percent(result.diff)} (95% CI ${percent(result.ci95[0])} … ${percent(result.ci95[1])})`,
+    `  ${formatPStatement(result.p)} (t with ${result.df.toFixed(1)} df; standard error ${percent(result.se)}, variance from dialogues ${share(variance.dialogues, result.se)}, seeds of A ${share(variance.seedsA, result.se)}, seeds of B ${share(variance.seedsB, result.se)})`,
+    `  test: ${result.method}`,
+  ].join('\n');
+}
+
+function share(part: number, se: number): string {
+  return se > 0 ? `${((100 * part) / (se * se)).toFixed(0)} %` : '0 %';
 }
 
 export function formatLongTail(report: LongTailReport): string {

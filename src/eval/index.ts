@@ -1,4 +1,17 @@
-export { aggregateRuns, type MetricSummary, type MetricsSummary, meansOf, summarize } from './aggregate.js';
+export {
+  aggregateRuns,
+  type MetricSummary,
+  type MetricsSummary,
+  meansOf,
+  stdsOf,
+  summarize,
+} from './aggregate.js';
+export {
+  comparePredictionSides,
+  evaluatePredictionsFiles,
+  type PredictionsComparison,
+  type PredictionsSide,
+} from './compare-predictions.js';
 export {
   evaluatePredictionsFile,
   evaluateRecommender,
@@ -9,7 +22,14 @@ export {
   type SeededRun,
   splitOf,
 } from './evaluate.js';
-export { formatLongTail, formatMetricsTable, formatSignificance, formatSummaryTable } from './format.js';
+export {
+  formatLongTail,
+  formatMetricsTable,
+  formatSeedAwareComparison,
+  formatSignificance,
+  formatSummaryTable,
+} from './format.js';
+export { holmAdjust } from './holm.js';
 export {
   estimateJudging,
   estimatePool,
@@ -98,6 +118,14 @@ export {
   REFERENCE_EVAL_OPTIONS,
   UNFILTERED_PREFIX,
 } from './protocol.js';
+export {
+  compareSeededPairRanks,
+  compareSeededRuns,
+  FIXED_MODELS_METHOD,
+  pairDialogues,
+  SEED_AWARE_METHOD,
+  type SeedAwareComparison,
+} from './seed-significance.js';
 export {
   comparePairRanks,
   pairedSignificance,

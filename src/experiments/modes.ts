@@ -1,7 +1,7 @@
-import type { Metrics } from '../eval/index.js';
+import { type Metrics, pairDialogues, splitOf } from '../eval/index.js';
 import type { Artifact } from '../pipeline/artifact-store.js';
 import type { PipelineContext } from '../pipeline/context.js';
-import { pValuesAgainst } from '../pipeline/significance.js';
+import { compareWithBaseline, HOLM_FAMILY, type ModeComparison } from '../pipeline/significance.js';
 import type { SeedRun, TrainValue } from '../pipeline/train-stages.js';
 import type { Experiment, Table } from '../report/index.js';
 import {
@@ -46,6 +46,11 @@ async function runsOn(
   return trained.value.runs.map((run, i) => ({ ...run, pairRanks: ranks[i]! }));
 }
 
+/** The dialogue of each evaluated pair of `split`, in pair-rank order: the clusters of the comparison. */
+function dialoguesOf(ctx: PipelineContext, split: EvalSplit): string[] {
+  return pairDialogues(splitOf(ctx.dataset, split).contexts, ctx.dataset.catalog);
+}
+
 /** Baseline vs two-stage vs its variants, per backbone, with p-values against the backbone's baseline. */
 export async function modesExperiment(env: ExperimentEnv): Promise<Experiment> {
   const { ctx } = env;
@@ -76,15 +81,20 @@ export async function modesExperiment(env: ExperimentEnv): Promise<Experiment> {
     };
     const baselineOn = new Map<EvalSplit, SeedRun[]>();
     for (const split of splits) baselineOn.set(split, await runsOn(ctx, baseline, split));
+    const adjusted = new Map<EvalSplit, ModeComparison[]>();
+    for (const [split, against] of baselineOn) {
+      const runs: Record<string, SeedRun[]> = { baseline: against };
+      for (const mode of MODES) if (mode !== 'baseline') runs[mode] = await runsOn(ctx, trained[mode], split);
+      adjusted.set(split, compareWithBaseline(backbone, runs, TESTED, dialoguesOf(ctx, split)));
+    }
     for (const mode of MODES) {
       const row: ModeRow = { trained: trained[mode] };
       if (mode !== 'baseline') {
         row.p = new Map();
-        for (const [split, against] of baselineOn)
-          row.p.set(
-            split,
-            pValuesAgainst(against, await runsOn(ctx, trained[mode], split), TESTED, ctx.config.seed),
-          );
+        for (const [split, comparisons] of adjusted) {
+          const ofMode = comparisons.filter((c) => c.mode === mode);
+          row.p.set(split, Object.fromEntries(ofMode.map((c) => [c.metric, c.pAdjusted])));
+        }
       }
       rows.push([backbone, mode, trained[mode].value.runs.length, ...columns.cells(row)]);
     }
@@ -93,7 +103,7 @@ export async function modesExperiment(env: ExperimentEnv): Promise<Experiment> {
   return {
     id: 'modes',
     title: 'Training modes per backbone',
-    description: `The baseline; two-stage training (stage2, the paper's: stage 2 with α = ${ctx.config.train.alpha}, starting from the stage-1 model as trained, which is also its frozen KL reference); stage2-prior (stage 2 from the stage-1 model with its item bias replaced by the real train labels' log prior, start and reference); stage 2 without the KL term (stage2-noKL, α = 0); stage 1 alone; and mixed (synthetic + real in one stage). p-values: paired permutation test of the seed-averaged per-pair recall against the same backbone's baseline, on the same split's pairs. ${splitNote(splits)}`,
+    description: `The baseline; two-stage training (stage2, the paper's: stage 2 with α = ${ctx.config.train.alpha}, starting from the stage-1 model as trained, which is also its frozen KL reference); stage2-prior (stage 2 from the stage-1 model with its item bias replaced by the real train labels' log prior, start and reference); stage 2 without the KL term (stage2-noKL, α = 0); stage 1 alone; and mixed (synthetic + real in one stage). p: the seed-aware comparison with the same backbone's baseline on the same split's pairs (seeds and dialogues, docs/evaluation.md), ${HOLM_FAMILY}. ${splitNote(splits)}`,
     table: {
       columns: [
         { label: 'backbone', format: 'text' },

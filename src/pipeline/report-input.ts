@@ -8,8 +8,6 @@ import type { PipelineOutcome } from './run.js';
 
 type ExperimentJson = NonNullable<ReportInputJson['experiments']>[number];
 
-import { SIGNIFICANCE_TEST } from './significance.js';
-
 /** Everything the report shows about a finished pipeline run, as the report's input contract. */
 export function reportInputOf(
   outcome: PipelineOutcome,
@@ -27,7 +25,6 @@ export function reportInputOf(
           backbone,
           mode,
           artifact.value.runs.map((r) => ({ seed: r.seed, metrics: r.test })),
-          mode === 'baseline' ? {} : { pValues: outcome.results.pValues[backbone]?.[mode] },
         ),
       ),
     ),
@@ -74,8 +71,8 @@ export function reportInputOf(
       split: 'test',
       primaryMetric: PRIMARY_METRIC,
       metrics: REPORT_METRICS,
-      significanceTest: SIGNIFICANCE_TEST,
       rows,
+      comparisons: outcome.results.comparisons,
     },
     experiments: [
       retrievalExperiment(outcome.results.retrieval),

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { saveResolvedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { SplitName } from '../data/types.js';
-import { evaluateSeeds, type Metrics, splitOf } from '../eval/index.js';
+import { evaluateSeeds, type Metrics, pairDialogues, splitOf } from '../eval/index.js';
 import { PAPER_METRICS } from '../eval/metric-table.js';
 import { floorModels, getRecommenderSpec } from '../models/registry.js';
 import { writeJsonFile } from '../util/json.js';
@@ -10,7 +10,7 @@ import type { Artifact } from './artifact-store.js';
 import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
 import { openPipeline, type PipelineSetup } from './context.js';
 import { augmentStages, syntheticOf, trainMixed, trainStage2, trainTwoStage } from './modes.js';
-import { pValuesAgainst } from './significance.js';
+import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
 import { runSeeds, type TrainValue } from './train-stages.js';
 
 /** Every model's test metrics, keyed by model, mode and seed (results.json). */
@@ -19,8 +19,8 @@ export interface RunResults {
   split: 'test';
   /** results[model][mode][seed] = metrics. */
   results: Record<string, Record<string, Record<string, Metrics>>>;
-  /** p-values of each augmented mode against the same backbone's baseline (seed-averaged pairs). */
-  pValues: Record<string, Record<string, Metrics>>;
+  /** Each augmented mode against the same backbone's baseline: difference, 95 % interval, p (seeds and dialogues). */
+  comparisons: ModeComparison[];
   retrieval: RetrievalResults;
   /** How each model was selected: training[model][mode][seed] = selected and trained epochs, and the budget. */
   training: Record<string, Record<string, Record<string, EpochSelection>>>;
@@ -113,7 +113,7 @@ export async function runPipeline(
   }
 
   const results = {
-    ...collectResults(config, dataset.name, trained, floors),
+    ...collectResults(config, dataset.name, trained, floors, pairDialogues(test, dataset.catalog)),
     retrieval: retrievalResults(retrieved, config.augment.retrieve.topK),
   };
   await writeJsonFile(join(out, 'results.json'), results);
@@ -131,23 +131,23 @@ export async function runPipeline(
   };
 }
 
+/** `dialogues`: the dialogue of each test pair, in the order of the runs' pair ranks (the clusters). */
 function collectResults(
   config: Config,
   dataset: string,
   trained: PipelineOutcome['trained'],
   floors: PipelineOutcome['floors'],
+  dialogues: readonly string[],
 ): Omit<RunResults, 'retrieval'> {
   const results: RunResults['results'] = {};
-  const pValues: RunResults['pValues'] = {};
+  const comparisons: ModeComparison[] = [];
   const training: RunResults['training'] = {};
   for (const [name, runs] of Object.entries(floors)) {
     results[name] = { baseline: Object.fromEntries(runs.map((r) => [String(r.seed), r.metrics])) };
   }
   for (const [backbone, modes] of Object.entries(trained)) {
     results[backbone] = {};
-    pValues[backbone] = {};
     training[backbone] = {};
-    const baseline = modes.baseline!.value.runs;
     for (const [mode, artifact] of Object.entries(modes)) {
       results[backbone][mode] = Object.fromEntries(artifact.value.runs.map((r) => [String(r.seed), r.test]));
       const maxEpochs = mode === 'stage1' ? config.run.stage1Epochs : config.train.epochs;
@@ -157,10 +157,8 @@ function collectResults(
           { bestEpoch: r.bestEpoch, epochs: r.epochs, maxEpochs },
         ]),
       );
-      if (mode !== 'baseline') {
-        pValues[backbone][mode] = pValuesAgainst(baseline, artifact.value.runs, PAPER_METRICS, config.seed);
-      }
     }
+    comparisons.push(...compareWithBaseline(backbone, seedRunsOf(modes), PAPER_METRICS, dialogues));
   }
-  return { dataset, split: 'test', results, pValues, training };
+  return { dataset, split: 'test', results, comparisons, training };
 }

@@ -1,36 +1,85 @@
-import { type Metrics, pairedSignificance, pairValue, parseRankMetricKey } from '../eval/index.js';
-import type { SeedRun } from './train-stages.js';
+import { compareSeededPairRanks, holmAdjust, type SeedAwareComparison } from '../eval/index.js';
+import type { Artifact } from './artifact-store.js';
+import type { SeedRun, TrainValue } from './train-stages.js';
 
-/** Per-pair value of a metric averaged over seeds, so a multi-seed run is compared pair by pair. */
-function seedAveragedValues(runs: readonly SeedRun[], metricKey: string): Float64Array {
-  const { metric, k } = parseRankMetricKey(metricKey);
-  const pairs = runs[0]!.pairRanks.length;
-  const values = new Float64Array(pairs);
-  for (const run of runs)
-    for (let p = 0; p < pairs; p++) values[p]! += pairValue(metric, k, run.pairRanks[p]!);
-  for (let p = 0; p < pairs; p++) values[p]! /= runs.length;
-  return values;
+/**
+ * One mode against the baseline of the same backbone on one metric (results.json → `comparisons`):
+ * diff = mode − against in the metric's units (a fraction for recall), its 95 % interval, p and the Holm-adjusted
+ * p over every mode compared with the same baseline on the same metric.
+ */
+export interface ModeComparison {
+  model: string;
+  mode: string;
+  against: string;
+  metric: string;
+  diff: number;
+  ci95: [number, number];
+  p: number;
+  pAdjusted: number;
+  method: string;
+  /** The metric's mean over seeds and pairs, of the mode and of the reference. */
+  mean: { mode: number; against: number };
+  seeds: { mode: number; against: number };
+  se: number;
+  /** Degrees of freedom of the t reference. */
+  df: number;
+  pairs: number;
+  dialogues: number;
 }
 
-export const SIGNIFICANCE_TEST =
-  'paired permutation (sign-flip) test over (context, gold) pairs of the per-pair metric averaged over seeds, two-sided, 10,000 resamples';
+const BASELINE = 'baseline';
 
-/** p-values of `candidate` against `baseline` for each rank metric key. */
-export function pValuesAgainst(
-  baseline: readonly SeedRun[],
-  candidate: readonly SeedRun[],
-  metricKeys: readonly string[],
-  seed: number,
-): Metrics {
-  const out: Metrics = {};
-  for (const key of metricKeys) {
-    const result = pairedSignificance(
-      seedAveragedValues(baseline, key),
-      seedAveragedValues(candidate, key),
-      key,
-      { seed },
+export const HOLM_FAMILY = 'Holm-adjusted over the modes compared with the same baseline, per metric';
+
+/**
+ * Compares each mode's seeds with the `baseline` mode's seeds on every metric, from their pair ranks, pairs
+ * clustered by `dialogues` (the dialogue of each pair, in pair-rank order), then Holm-adjusts per metric over
+ * the modes. Ordered mode by mode, then metric by metric, as the summary table reads them.
+ */
+export function compareWithBaseline(
+  model: string,
+  runs: Record<string, readonly SeedRun[]>,
+  metrics: readonly string[],
+  dialogues: readonly string[],
+): ModeComparison[] {
+  const ranks = (mode: string) => runs[mode]!.map((r) => r.pairRanks);
+  const modes = Object.keys(runs).filter((mode) => mode !== BASELINE);
+  const byMetric = metrics.map((metric) => {
+    const results = modes.map((mode) =>
+      compareSeededPairRanks(ranks(BASELINE), ranks(mode), dialogues, metric),
     );
-    out[key] = result.permutation.pValue;
-  }
-  return out;
+    const adjusted = holmAdjust(results.map((r) => r.p));
+    return results.map((r, i) => comparisonOf(model, modes[i]!, r, adjusted[i]!));
+  });
+  return modes.flatMap((mode) => byMetric.flatMap((rows) => rows.filter((r) => r.mode === mode)));
+}
+
+/** The seed runs of each trained mode, as compareWithBaseline reads them. */
+export function seedRunsOf(trained: Record<string, Artifact<TrainValue>>): Record<string, SeedRun[]> {
+  return Object.fromEntries(Object.entries(trained).map(([mode, a]) => [mode, a.value.runs]));
+}
+
+function comparisonOf(
+  model: string,
+  mode: string,
+  r: SeedAwareComparison,
+  pAdjusted: number,
+): ModeComparison {
+  return {
+    model,
+    mode,
+    against: BASELINE,
+    metric: r.metric,
+    diff: r.diff,
+    ci95: r.ci95,
+    p: r.p,
+    pAdjusted,
+    method: r.method,
+    mean: { mode: r.meanB, against: r.meanA },
+    seeds: { mode: r.seedsB, against: r.seedsA },
+    se: r.se,
+    df: r.df,
+    pairs: r.pairs,
+    dialogues: r.dialogues,
+  };
 }

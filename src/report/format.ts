@@ -57,6 +57,12 @@ export function formatPValue(p: number): string {
   return p < 0.001 ? '< 0.001' : p.toFixed(3);
 }
 
+/** "p = 0.042" or "p < 0.001", never "p = 0.000" nor "p = < 0.001". */
+export function formatPStatement(p: number): string {
+  const value = formatPValue(p);
+  return value.startsWith('<') ? `p ${value}` : `p = ${value}`;
+}
+
 /**
  * A value in the given format; percent and number omit units because headers carry them. `decimals` fixes
  * the digits of plain numbers (a table column passes one value for all its cells).

@@ -10,7 +10,7 @@ export function resultRow(
   model: string,
   mode: string,
   seeds: readonly { seed: number; metrics: Metrics }[],
-  extra: { label?: string; pValues?: Record<string, number> } = {},
+  extra: { label?: string } = {},
 ): ResultRow {
   const summary = aggregateRuns(seeds.map((s) => s.metrics));
   const pick = (key: 'mean' | 'std') =>

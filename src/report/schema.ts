@@ -59,6 +59,27 @@ export type DatasetStats = z.infer<typeof DatasetStats>;
 
 export const SeedResult = z.object({ seed: z.number().int(), metrics: MetricValues });
 
+const probability = z.number().min(0).max(1);
+
+/** A mode against a reference mode of the same model on one metric. */
+export const Comparison = z.object({
+  model: nonEmpty,
+  mode: nonEmpty,
+  /** The reference mode, e.g. "baseline". */
+  against: nonEmpty,
+  metric: nonEmpty,
+  /** mode − against, in the metric's units (a fraction for rate metrics). */
+  diff: finite,
+  ci95: z.tuple([finite, finite]),
+  /** Two-sided p, and adjusted for the family of comparisons (e.g. Holm over the modes against one baseline). */
+  p: probability,
+  pAdjusted: probability,
+  /** The test, in words, e.g. "seed × dialogue variance components, …, Welch–Satterthwaite t, two-sided". */
+  method: nonEmpty,
+  seeds: z.object({ mode: count, against: count }).optional(),
+});
+export type Comparison = z.infer<typeof Comparison>;
+
 export const ResultRow = z.object({
   /** The backbone, e.g. "barcor-lite". */
   model: nonEmpty,
@@ -69,8 +90,6 @@ export const ResultRow = z.object({
   seeds: z.array(SeedResult).min(1),
   mean: MetricValues,
   std: MetricValues,
-  /** Per metric p-value against the same model's baseline row (test named in `Results.significanceTest`). */
-  pValues: MetricValues.optional(),
 });
 export type ResultRow = z.infer<typeof ResultRow>;
 
@@ -80,9 +99,9 @@ export const Results = z.object({
   metrics: z.array(nonEmpty).optional(),
   /** The metric charted in the main-results figure; default recall@10 when present. */
   primaryMetric: nonEmpty.optional(),
-  /** e.g. "paired t-test over seeds, two-sided"; required to show p-values. */
-  significanceTest: z.string().optional(),
   rows: z.array(ResultRow).min(1),
+  /** Each mode against a reference row of the same model (usually its baseline); marks and the comparisons table. */
+  comparisons: z.array(Comparison).default([]),
 });
 export type Results = z.infer<typeof Results>;
 

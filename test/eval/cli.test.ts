@@ -68,7 +68,8 @@ test('eval prints a table, writes config and metrics with --out, and compares ru
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /recall %\s+4\.97/);
   assert.match(run.stdout, /pairs 161, unfiltered pairs 195/);
-  assert.match(run.stdout, /paired tests on recall@10 over 161 pairs/);
+  assert.match(run.stdout, /paired tests of fixed models on recall@10 over 161 pairs/);
+  assert.match(run.stdout, /the seed variance is not counted/);
   const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
   assert.equal(metrics['recall@1'], 8 / 161);
   assert.ok(metrics.significance.permutation.pValue < 0.05, `p = ${metrics.significance.permutation.pValue}`);
@@ -83,6 +84,86 @@ test('eval prints a table, writes config and metrics with --out, and compares ru
   };
   assert.equal(significance.permutation.pValue, 1);
   assert.equal(significance.bootstrap.pValue, 1);
+});
+
+test('eval --compare with one file per seed on each side runs the seed-aware comparison', () => {
+  const seeds = (first: number) =>
+    [first, first + 1, first + 2].map((seed) => {
+      const file = join(dir, `random-${seed}.jsonl`);
+      runCliJson([
+        'baseline',
+        ...inspired,
+        '--model',
+        'random',
+        '--seed',
+        String(seed),
+        '--predictions-out',
+        file,
+      ]);
+      return file;
+    });
+  const randomRuns = seeds(11);
+  // Popularity is deterministic: its one file twice is a side with no seed variance.
+  const result = runCliJson([
+    'eval',
+    ...inspired,
+    '--predictions',
+    popularity,
+    popularity,
+    '--compare',
+    ...randomRuns,
+    '--metric',
+    'recall@50',
+  ]);
+  const runs = (result.compare as { runs: { file: string }[] }).runs;
+  assert.deepEqual(
+    runs.map((r) => r.file),
+    randomRuns,
+  );
+  const comparison = result.comparison as {
+    metric: string;
+    seedsA: number;
+    seedsB: number;
+    dialogues: number;
+    diff: number;
+    ci95: [number, number];
+    p: number;
+    method: string;
+  };
+  assert.equal(comparison.metric, 'recall@50');
+  assert.deepEqual([comparison.seedsA, comparison.seedsB], [2, 3]);
+  assert.equal(comparison.dialogues, 81, 'INSPIRED test: 161 pairs in 81 dialogues');
+  assert.ok(
+    comparison.diff < -0.2 && comparison.ci95[1] < 0 && comparison.p < 0.001,
+    JSON.stringify(comparison),
+  );
+  assert.match(comparison.method, /seed × dialogue variance components/);
+  assert.equal(
+    result['recall@50'],
+    (result.runs as { metrics: Record<string, number> }[])[0]!.metrics['recall@50'],
+  );
+
+  const text = runCli([
+    'eval',
+    ...inspired,
+    '--predictions',
+    ...randomRuns,
+    '--compare',
+    ...randomRuns.reverse(),
+  ]);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(
+    text.stdout,
+    /seed-aware comparison on recall@10: 3 runs of A vs 3 of B, 161 pairs in 81 dialogues/,
+  );
+  assert.match(text.stdout, /p = 1\.000/);
+
+  const mixed = runCli(['eval', ...inspired, '--predictions', popularity, '--compare', ...randomRuns]);
+  assert.notEqual(mixed.status, 0);
+  assert.match(
+    mixed.stderr,
+    /A has 1 predictions file\(s\) and B 3: the seed-aware comparison needs ≥ 2 on each side/,
+  );
 });
 
 test('--long-tail adds recall per popularity bucket', () => {

@@ -50,14 +50,26 @@ test('the fixture report has every section, the table values and the charts', ()
   const headings = [...page.matchAll(/<h2 id="([\w-]+)-h">/g)].map((m) => m[1]);
   assert.deepEqual(headings, ['run', 'dataset', 'results', 'experiments', 'examples', 'cost', 'config']);
   assert.equal(page.match(/<svg class="chart"/g)?.length, 8);
-  // bow-linear stage2 mean ± std of recall@10, as the fixture's seeds give it, and its p < 0.01 mark.
+  // bow-linear stage2 mean ± std of recall@10, as the fixture's seeds give it, and its adjusted p < 0.01 mark,
+  // with the difference from the baseline and its interval in the cell's title.
   const row = input.results.rows.find((r) => r.model === 'bow-linear' && r.mode === 'stage2')!;
+  const comparison = input.results.comparisons!.find(
+    (c) => c.model === 'bow-linear' && c.mode === 'stage2' && c.metric === 'recall@10',
+  )!;
+  const points = (x: number) => `${x >= 0 ? '\\+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
+  const title = `difference ${points(comparison.diff)} \\[${points(comparison.ci95[0])}, ${points(comparison.ci95[1])}\\], adjusted p = 0\\.008`;
   const cell = `${(row.mean['recall@10'] * 100).toFixed(2)} ± ${(row.std['recall@10'] * 100).toFixed(2)}`;
   assert.match(
     page,
     new RegExp(
-      `<td class="num best" title="p = 0\\.008"><span class="value">${cell}</span><sup class="sig">\\*\\*</sup>`,
+      `<td class="num best" title="${title}"><span class="value">${cell}</span><sup class="sig">\\*\\*</sup>`,
     ),
+  );
+  // The comparisons table: one row per comparison, with the raw and the adjusted p.
+  assert.equal(page.match(/<table class="data compact comparisons">/g)?.length, 1);
+  assert.match(
+    page,
+    /<td>Recall@10<\/td><td class="num">\+[\d.]+<\/td><td class="num">[−+][\d.]+ … [−+][\d.]+<\/td><td class="num">0\.004<\/td><td class="num">0\.008<\/td>/,
   );
   assert.match(page, /<th scope="col" class="num">Recall@10 \(%\)<\/th>/);
   assert.match(page, /Offline stand-ins were used\./);

@@ -1,6 +1,8 @@
 import { PRIMARY_METRIC, RANK_METRICS } from '../../eval/metric-table.js';
 import {
   formatMeanStd,
+  formatPercent,
+  formatPStatement,
   formatPValue,
   formatValue,
   metricFormat,
@@ -8,7 +10,7 @@ import {
   metricLabel,
 } from '../format.js';
 import { type Html, html } from '../html.js';
-import type { ResultRow, Results } from '../schema.js';
+import type { Comparison, ResultRow, Results } from '../schema.js';
 import { barChartSvg } from '../svg/bar-chart.js';
 import type { Section } from './section.js';
 
@@ -56,19 +58,41 @@ function significance(p: number | undefined): string {
   return p < 0.01 ? '**' : p < 0.05 ? '*' : '';
 }
 
-/** mean ± std, relative change against the model's baseline, and the significance marks. */
-function metricCell(row: ResultRow, metric: string, baseline: ResultRow | undefined, best: boolean): Html {
+/** The row's comparison with its model's baseline on a metric, if the run made one. */
+function baselineComparison(results: Results, row: ResultRow, metric: string): Comparison | undefined {
+  return results.comparisons.find(
+    (c) => c.model === row.model && c.mode === row.mode && c.against === 'baseline' && c.metric === metric,
+  );
+}
+
+/** A signed difference in the metric's display units: points for rates. */
+function formatDifference(diff: number, metric: string): string {
+  const sign = diff >= 0 ? '+' : '−';
+  const format = metricFormat(metric);
+  return `${sign}${format === 'percent' ? formatPercent(Math.abs(diff)) : formatValue(Math.abs(diff), format)}`;
+}
+
+/** mean ± std, relative change against the model's baseline, and the marks of the (adjusted) p. */
+function metricCell(
+  row: ResultRow,
+  metric: string,
+  baseline: ResultRow | undefined,
+  best: boolean,
+  comparison: Comparison | undefined,
+): Html {
   const mean = row.mean[metric];
   if (mean === undefined) return html`<td class="num unknown" title="not measured">—</td>`;
   const format = metricFormat(metric);
-  const p = row.pValues?.[metric];
+  const p = comparison?.pAdjusted;
   const base = baseline && baseline !== row ? baseline.mean[metric] : undefined;
   const change = base ? (mean - base) / base : undefined;
   const delta =
     change === undefined
       ? ''
       : html`<span class="delta ${change >= 0 ? 'up' : 'down'}">${change >= 0 ? '+' : '−'}${(Math.abs(change) * 100).toFixed(1)}% vs baseline</span>`;
-  const title = p === undefined ? undefined : `p = ${formatPValue(p)}`;
+  const title = comparison
+    ? `difference ${formatDifference(comparison.diff, metric)} [${formatDifference(comparison.ci95[0], metric)}, ${formatDifference(comparison.ci95[1], metric)}], adjusted ${formatPStatement(comparison.pAdjusted)}`
+    : undefined;
   return html`<td class="num${best ? ' best' : ''}"${title ? html` title="${title}"` : ''}><span class="value">${formatMeanStd(mean, row.std[metric] ?? 0, format)}</span>${significance(p) ? html`<sup class="sig">${significance(p)}</sup>` : ''}${delta}</td>`;
 }
 
@@ -81,15 +105,28 @@ function mainTable(results: Results, metrics: string[]): Html {
     );
     return rows.map(
       (row, i) =>
-        html`<tr class="${i === 0 ? 'group-start' : ''}">${i === 0 ? html`<th scope="rowgroup" rowspan="${rows.length}">${model}</th>` : ''}<td>${modeLabel(row)}</td><td class="num">${row.seeds.length}</td>${metrics.map((m) => metricCell(row, m, baseline, rows.length > 1 && row.mean[m] === bestMean[m]))}</tr>`,
+        html`<tr class="${i === 0 ? 'group-start' : ''}">${i === 0 ? html`<th scope="rowgroup" rowspan="${rows.length}">${model}</th>` : ''}<td>${modeLabel(row)}</td><td class="num">${row.seeds.length}</td>${metrics.map((m) => metricCell(row, m, baseline, rows.length > 1 && row.mean[m] === bestMean[m], baselineComparison(results, row, m)))}</tr>`,
     );
   });
   return html`<div class="table-wrap"><table class="data results"><caption>Mean ± sample standard deviation over seeds on the ${results.split} split. Bold: best per model.</caption><thead><tr><th scope="col">Model</th><th scope="col">Training</th><th scope="col" class="num">Seeds</th>${metrics.map((m) => html`<th scope="col" class="num">${metricHeader(m)}</th>`)}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 function significanceNote(results: Results): Html | string {
-  if (!results.rows.some((r) => r.pValues)) return '';
-  return html`<p class="muted small"><sup>*</sup> p &lt; 0.05, <sup>**</sup> p &lt; 0.01 against the same model's baseline (${results.significanceTest ?? 'test not stated'}); hover a cell for its p-value.</p>`;
+  if (results.comparisons.length === 0) return '';
+  return html`<p class="muted small"><sup>*</sup> p &lt; 0.05, <sup>**</sup> p &lt; 0.01 (adjusted p) against the same model's baseline; the comparisons below give each difference, its 95 % interval and the test. Hover a cell for them.</p>`;
+}
+
+/** Every comparison: difference, 95 % interval, p and adjusted p, with the tests named under it. */
+function comparisonsTable(results: Results): Html | string {
+  if (results.comparisons.length === 0) return '';
+  const methods = [...new Set(results.comparisons.map((c) => c.method))];
+  const rows = results.comparisons.map((c) => {
+    const mode = results.rows.find((r) => r.model === c.model && r.mode === c.mode);
+    const against = results.rows.find((r) => r.model === c.model && r.mode === c.against);
+    const seeds = c.seeds ? `${c.seeds.mode} vs ${c.seeds.against}` : '';
+    return html`<tr><td>${c.model}</td><td>${mode ? modeLabel(mode) : c.mode}</td><td>${against ? modeLabel(against) : c.against}</td><td>${metricLabel(c.metric)}</td><td class="num">${formatDifference(c.diff, c.metric)}</td><td class="num">${formatDifference(c.ci95[0], c.metric)} … ${formatDifference(c.ci95[1], c.metric)}</td><td class="num">${formatPValue(c.p)}</td><td class="num">${formatPValue(c.pAdjusted)}</td><td class="num">${seeds}</td></tr>`;
+  });
+  return html`<div class="table-wrap"><table class="data compact comparisons"><caption>Each mode against its model's baseline: difference (mode − baseline; percentage points for rates), 95 % interval and two-sided p; adjusted p: over the modes compared with the same baseline, per metric. Test: ${methods.join('; ')}.</caption><thead><tr><th scope="col">Model</th><th scope="col">Training</th><th scope="col">Against</th><th scope="col">Metric</th><th scope="col" class="num">Difference</th><th scope="col" class="num">95 % interval</th><th scope="col" class="num">p</th><th scope="col" class="num">Adjusted p</th><th scope="col" class="num">Seeds</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function perSeedTable(results: Results, metrics: string[]): Html {
@@ -139,6 +176,6 @@ export function resultsSection(results: Results): Section {
   return {
     id: 'results',
     title: 'Main results',
-    body: html`${mainTable(results, metrics)}${significanceNote(results)}${primary ? mainChart(results, primary) : ''}${perSeedTable(results, metrics)}`,
+    body: html`${mainTable(results, metrics)}${significanceNote(results)}${comparisonsTable(results)}${primary ? mainChart(results, primary) : ''}${perSeedTable(results, metrics)}`,
   };
 }
