@@ -167,7 +167,11 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       hint: 'valid judgments only measure the student; pass a teacher file of the train split',
     });
   }
-  const sources = parts.map((p) => `${p.summary.dataset}/${p.summary.split}`).join(' + ');
+  // Valid files only measure agreement: the description names the files the student learned from.
+  const sources = parts
+    .filter((p) => p.summary.split !== 'valid')
+    .map((p) => `${p.summary.dataset}/${p.summary.split}`)
+    .join(' + ');
   const { student, trainMse } = Student.train(train.features, train.targets, {
     featureNames: FEATURE_NAMES,
     ...options.config,

@@ -104,7 +104,7 @@ describe('distill', () => {
     const [train, held] = result.files;
     assert.deepEqual([held!.split, held!.heldOutPairs, held!.pairs], ['valid', 2880, 2880]);
     assert.equal(result.trainPairs, train!.pairs - train!.heldOutPairs, 'no valid pair is trained on');
-    assert.match(result.student.config.description, /inspired\/train/);
+    assert.match(result.student.config.description, /\(inspired\/train, \d+ pairs\)/);
     assert.ok(result.rows.some((r) => r.scope === 'redial/valid' && r.agreement.pairs === 2880));
     await assert.rejects(distill({ ...options, teacherFiles: [valid] }), /no train-split judgments/);
 
