@@ -164,3 +164,23 @@ export function softmaxXent(...args: Parameters<KernelExports['softmaxXent']>): 
     at(negEnt, start, 1),
   ]);
 }
+
+/**
+ * Exact top-k of each row of scores [rows, cols] (topk.as), split by rows: items / sims [rows, k] best
+ * first, count [rows]; row r's excluded items are excluded[excludedStart[r] … excludedStart[r + 1]) (their
+ * scores are overwritten with −∞).
+ */
+export function topkRows(...args: Parameters<KernelExports['topkRows']>): void {
+  const [scores, rows, cols, k, excludedStart, excluded, items, sims, count] = args;
+  engine().split('topkRows', rows, { minShare: minShare(cols) }, (start, end) => [
+    scores + start * cols * 4,
+    end - start,
+    cols,
+    k,
+    excludedStart + start * 4,
+    excluded,
+    items + start * k * 4,
+    sims + start * k * 4,
+    count + start * 4,
+  ]);
+}

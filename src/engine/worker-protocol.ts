@@ -33,6 +33,7 @@ export const PARALLEL_KERNELS = [
   'zeroFill',
   'addRowVector',
   'softmaxXent',
+  'topkRows',
 ] as const satisfies ReadonlyArray<keyof KernelExports>;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 

@@ -104,6 +104,17 @@ export interface KernelExports {
     mean: number,
     rstd: number,
   ): void;
+  topkRows(
+    scores: number,
+    rows: number,
+    cols: number,
+    k: number,
+    excludedStart: number,
+    excluded: number,
+    items: number,
+    sims: number,
+    count: number,
+  ): void;
   layerNormBackward(
     x: number,
     dy: number,

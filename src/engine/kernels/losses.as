@@ -115,7 +115,12 @@ export function softmaxRows(x: usize, rows: i32, cols: i32, invTemp: f32, out: u
   }
 }
 
-/** max over the first `body` (a multiple of 4) values: four independent chains (max is exact, so order-free). */
+/**
+ * max over the first `body` (a multiple of 4) values, in four independent chains (the order of a max
+ * changes nothing). pmax is one instruction where V8 spends eight on max's NaN and signed-zero rules;
+ * here they do not matter: a NaN makes the row's sum NaN either way, and ±0 as the shift gives the same
+ * exponentials.
+ */
 function rowMax(x: usize, body: i32): f32 {
   let m0 = f32x4.splat(-Infinity);
   let m1 = m0;
@@ -124,13 +129,13 @@ function rowMax(x: usize, body: i32): f32 {
   const wide = body & ~15;
   for (let c = 0; c < wide; c += 16) {
     const p = x + (<usize>c << 2);
-    m0 = f32x4.max(m0, v128.load(p));
-    m1 = f32x4.max(m1, v128.load(p, 16));
-    m2 = f32x4.max(m2, v128.load(p, 32));
-    m3 = f32x4.max(m3, v128.load(p, 48));
+    m0 = f32x4.pmax(m0, v128.load(p));
+    m1 = f32x4.pmax(m1, v128.load(p, 16));
+    m2 = f32x4.pmax(m2, v128.load(p, 32));
+    m3 = f32x4.pmax(m3, v128.load(p, 48));
   }
-  for (let c = wide; c < body; c += 4) m0 = f32x4.max(m0, v128.load(x + (<usize>c << 2)));
-  return hmax(f32x4.max(f32x4.max(m0, m1), f32x4.max(m2, m3)));
+  for (let c = wide; c < body; c += 4) m0 = f32x4.pmax(m0, v128.load(x + (<usize>c << 2)));
+  return hmax(f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3)));
 }
 
 function scaleRow(p: usize, cols: i32, s: f32): void {
