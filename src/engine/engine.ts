@@ -58,6 +58,8 @@ export interface GemmCall {
   beta: number;
   c: number;
   ldc: number;
+  /** A [n] row vector added to every row of C once the product is complete (0 or absent: none). */
+  bias?: number;
 }
 
 const MAX_DEFAULT_THREADS = 8;
@@ -179,7 +181,7 @@ export class Engine {
   }
 
   /**
-   * C = alpha · op(A) · op(B) + beta · C on heap pointers (row-major, leading dimensions in elements),
+   * C = alpha · op(A) · op(B) + beta · C (+ bias) on heap pointers (row-major, leading dimensions in elements),
    * for one product or a strided batch of them (products sharing C, strideC 0, run in order).
    * Only started workers get a share: a worker still booting would otherwise block the main thread,
    * and a booting worker may need the main thread's event loop to finish starting.
@@ -221,6 +223,7 @@ export class Engine {
         batch.strideB,
         batch.strideC,
         work,
+        call.bias ?? 0,
       ],
     });
     const workOf = (t: number) => (t === 0 ? this.mainWorkspace : helpers[t - 1]!.work);

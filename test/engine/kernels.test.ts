@@ -106,7 +106,7 @@ for (const flavour of flavours) {
           const C0 = Float64Array.from(heap.f32(c, m * n));
           const lda = transA ? m : k_;
           const ldb = transB ? k_ : n;
-          k.gemm(transA, transB, m, n, k_, 0.5, a, lda, b, ldb, 2, c, n, 0, n, 0, 1, 0, 0, 0, work);
+          k.gemm(transA, transB, m, n, k_, 0.5, a, lda, b, ldb, 2, c, n, 0, n, 0, 1, 0, 0, 0, work, 0);
           const C = heap.f32(c, m * n);
           let worst = 0;
           for (let i = 0; i < m; i++) {
@@ -146,56 +146,66 @@ for (const flavour of flavours) {
         a: (i: number, p: number) => (transA ? A[p * lda + i]! : A[i * lda + p]!),
         b: (p: number, j: number) => (transB ? B[j * ldb + p]! : B[p * ldb + j]!),
       };
-      for (const [alpha, beta] of [
-        [1, 0],
-        [1, 1],
-        [0.75, 0.3],
+      const bias = rand(n);
+      const biasValues = heap.f32(bias, n);
+      for (const [alpha, beta, withBias] of [
+        [1, 0, false],
+        [1, 1, true],
+        [0.75, 0.3, false],
+        [1, 0, true],
       ] as const) {
         const c = rand(m * n);
         const C0 = Float32Array.from(heap.f32(c, m * n));
+        const pBias = withBias ? bias : 0;
+        const gemm = (rows: number, aAt: number, cAt: number, n0: number, n1: number) =>
+          k.gemm(
+            transA,
+            transB,
+            rows,
+            n,
+            k_,
+            alpha,
+            aAt,
+            lda,
+            b,
+            ldb,
+            beta,
+            cAt,
+            n,
+            n0,
+            n1,
+            0,
+            1,
+            0,
+            0,
+            0,
+            work,
+            pBias,
+          );
         const results: Float32Array[] = [];
         // One call, then the columns in two calls split off the tile grid (13), then two row ranges.
-        k.gemm(transA, transB, m, n, k_, alpha, a, lda, b, ldb, beta, c, n, 0, n, 0, 1, 0, 0, 0, work);
+        gemm(m, a, c, 0, n);
         results.push(Float32Array.from(heap.f32(c, m * n)));
         heap.f32(c, m * n).set(C0);
         const cut = Math.min(13, n);
-        k.gemm(transA, transB, m, n, k_, alpha, a, lda, b, ldb, beta, c, n, cut, n, 0, 1, 0, 0, 0, work);
-        k.gemm(transA, transB, m, n, k_, alpha, a, lda, b, ldb, beta, c, n, 0, cut, 0, 1, 0, 0, 0, work);
+        gemm(m, a, c, cut, n);
+        gemm(m, a, c, 0, cut);
         results.push(Float32Array.from(heap.f32(c, m * n)));
         heap.f32(c, m * n).set(C0);
         const rows = Math.min(7, m);
-        k.gemm(transA, transB, rows, n, k_, alpha, a, lda, b, ldb, beta, c, n, 0, n, 0, 1, 0, 0, 0, work);
-        const aRest = a + (transA ? rows : rows * lda) * 4;
-        const cRest = c + rows * n * 4;
-        k.gemm(
-          transA,
-          transB,
-          m - rows,
-          n,
-          k_,
-          alpha,
-          aRest,
-          lda,
-          b,
-          ldb,
-          beta,
-          cRest,
-          n,
-          0,
-          n,
-          0,
-          1,
-          0,
-          0,
-          0,
-          work,
-        );
+        gemm(rows, a, c, 0, n);
+        gemm(m - rows, a + (transA ? rows : rows * lda) * 4, c + rows * n * 4, 0, n);
         results.push(Float32Array.from(heap.f32(c, m * n)));
         // The relaxed build's madd is fused where the CPU has FMA (V8's choice); either way, one rule for all.
-        const expected = [false, true].map((fused) => gemmInOrder(fused, op, m, n, k_, alpha, beta, C0));
+        // The bias is one more rounding after the product: adding the row vector afterwards.
+        const expected = [false, true].map((fused) =>
+          gemmInOrder(fused, op, m, n, k_, alpha, beta, C0).map((v, i) =>
+            withBias ? Math.fround(v + biasValues[i % n]!) : v,
+          ),
+        );
         const same = (x: Float32Array, y: Float32Array) => x.every((v, i) => Object.is(v, y[i]));
         const rule = expected.findIndex((e) => same(results[0]!, e));
-        const shape = `${m}x${n}x${k_} tA=${transA} tB=${transB} alpha=${alpha} beta=${beta}`;
+        const shape = `${m}x${n}x${k_} tA=${transA} tB=${transB} alpha=${alpha} beta=${beta} bias=${withBias}`;
         assert.ok(flavour === 'relaxed' ? rule >= 0 : rule === 0, `${shape}: not the documented order`);
         for (const [i, r] of results.entries()) assert.ok(same(r, results[0]!), `${shape}: cut ${i} differs`);
       }

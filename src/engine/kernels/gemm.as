@@ -21,34 +21,37 @@ const MC: i32 = 72;
 /** Columns of op(B) per packed panel, a multiple of NR: 256·1008 floats are 1 MiB. */
 const NC: i32 = 1008;
 
-/** Bytes of workspace one gemm call needs: packed A block, packed B panel, one spill tile and a scratch vector. */
+/** Bytes of workspace one gemm call needs: packed A block, packed B panel, one spill tile and two scratch vectors. */
 export function gemmWorkspaceBytes(): i32 {
-  return MC * KC * 4 + KC * NC * 4 + MR * NR * 4 + 16;
+  return MC * KC * 4 + KC * NC * 4 + MR * NR * 4 + 32;
 }
 
 /**
  * Columns [n0, n1) of the products batch0 … batch1−1 of a strided batch: product i reads a + i·strideA and
  * b + i·strideB and writes c + i·strideC (byte strides). One call is one thread's share of a GEMM.
+ * A bias pointer (0: none) adds bias[j] to column j once the product is complete, as a separate rounding:
+ * the same bits as adding the row vector afterwards, without another pass over C.
  */
 export function gemm(
   transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
   a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
   n0: i32, n1: i32, batch0: i32, batch1: i32, strideA: usize, strideB: usize, strideC: usize, work: usize,
+  bias: usize,
 ): void {
   for (let i = batch0; i < batch1; i++) {
     const at = <usize>i;
-    product(transA, transB, m, n, k, alpha, a + at * strideA, lda, b + at * strideB, ldb, beta, c + at * strideC, ldc, n0, n1, work);
+    product(transA, transB, m, n, k, alpha, a + at * strideA, lda, b + at * strideB, ldb, beta, c + at * strideC, ldc, n0, n1, work, bias);
   }
 }
 
 function product(
   transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
   a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
-  n0: i32, n1: i32, work: usize,
+  n0: i32, n1: i32, work: usize, bias: usize,
 ): void {
   if (m <= 0 || n1 <= n0) return;
   if (k <= 0) {
-    scaleColumns(m, c, ldc, n0, n1, beta);
+    scaleColumns(m, c, ldc, n0, n1, beta, bias);
     return;
   }
   const packA = work;
@@ -61,8 +64,9 @@ function product(
     const nc = min(NC, n1 - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      // Later K blocks add onto what the first block wrote.
+      // Later K blocks add onto what the first block wrote; the last one adds the bias.
       const betaBlock: f32 = pc == 0 ? beta : 1.0;
+      const biasBlock = pc + kc == k ? bias : 0;
       packBPanel(transB, b, ldb, pc, jc, kc, nc, packB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
@@ -73,7 +77,8 @@ function product(
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
             const cp = c + ((<usize>(ic + ir) * ldc + jc + jr) << 2);
-            micro(kc, packA + <usize>(ir * kc * 4), bp, cp, ldc, rows, cols, alpha, betaBlock, spill);
+            const biasAt = biasBlock ? biasBlock + (<usize>(jc + jr) << 2) : 0;
+            micro(kc, packA + <usize>(ir * kc * 4), bp, cp, ldc, rows, cols, alpha, betaBlock, biasAt, spill);
           }
         }
       }
@@ -81,11 +86,13 @@ function product(
   }
 }
 
-function scaleColumns(m: i32, c: usize, ldc: i32, n0: i32, n1: i32, beta: f32): void {
+/** C ← beta·C (+ bias) on columns [n0, n1): the product of an empty inner dimension. */
+function scaleColumns(m: i32, c: usize, ldc: i32, n0: i32, n1: i32, beta: f32, bias: usize): void {
   for (let i = 0; i < m; i++) {
     for (let j = n0; j < n1; j++) {
       const p = c + ((<usize>i * ldc + j) << 2);
-      store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+      const v: f32 = beta == 0 ? 0 : beta * load<f32>(p);
+      store<f32>(p, bias ? v + load<f32>(bias + (<usize>j << 2)) : v);
     }
   }
 }
@@ -93,18 +100,26 @@ function scaleColumns(m: i32, c: usize, ldc: i32, n0: i32, n1: i32, beta: f32): 
 /** op(B)[pc:pc+kc, jc:jc+nc] into strips of NR columns, k-major, zero-padded to a full strip. */
 function packBPanel(transB: i32, b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32, dst: usize): void {
   const rowBytes = <usize>ldb << 2;
-  for (let js = 0; js < nc; js += NR) {
-    const cols = min(NR, nc - js);
-    const strip = dst + <usize>(js * kc * 4);
-    if (cols == NR && !transB) {
-      let src = b + ((<usize>pc * ldb + jc + js) << 2);
-      const end = strip + <usize>(kc * NR * 4);
-      for (let out = strip; out < end; out += NR * 4) {
+  const full = nc - nc % NR;
+  if (!transB) {
+    // Row by row: each source row is read front to back (a strip at a time would touch kc rows, pages
+    // apart, per 32 bytes).
+    const stripBytes = <usize>(kc * NR * 4);
+    for (let p = 0; p < kc; p++) {
+      let src = b + ((<usize>(pc + p) * ldb + jc) << 2);
+      let out = dst + <usize>(p * NR * 4);
+      const end = out + <usize>(full / NR) * stripBytes;
+      for (; out < end; out += stripBytes) {
         v128.store(out, v128.load(src));
         v128.store(out, v128.load(src, 16), 16);
-        src += rowBytes;
+        src += NR * 4;
       }
-    } else if (cols == NR) {
+    }
+  }
+  for (let js = transB ? 0 : full; js < nc; js += NR) {
+    const cols = min(NR, nc - js);
+    const strip = dst + <usize>(js * kc * 4);
+    if (cols == NR) {
       // op(B)[p, j] = B[j, p]: each half strip is four source rows, read four values at a time and
       // transposed through registers.
       packTransposed(b + ((<usize>(jc + js) * ldb + pc) << 2), rowBytes, kc, strip);
@@ -217,7 +232,8 @@ function packRowsStrided(src: usize, rowStep: usize, kc: i32, dst: usize): void 
 }
 
 function micro(
-  kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, cols: i32, alpha: f32, beta: f32, spill: usize,
+  kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize,
+  spill: usize,
 ): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
@@ -258,12 +274,12 @@ function micro(
   }
   const row = <usize>ldc << 2;
   if (rows == MR && cols == NR) {
-    finishPair(c, c00, c01, alpha, beta);
-    finishPair(c + row, c10, c11, alpha, beta);
-    finishPair(c + 2 * row, c20, c21, alpha, beta);
-    finishPair(c + 3 * row, c30, c31, alpha, beta);
-    finishPair(c + 4 * row, c40, c41, alpha, beta);
-    finishPair(c + 5 * row, c50, c51, alpha, beta);
+    finishPair(c, c00, c01, alpha, beta, bias);
+    finishPair(c + row, c10, c11, alpha, beta, bias);
+    finishPair(c + 2 * row, c20, c21, alpha, beta, bias);
+    finishPair(c + 3 * row, c30, c31, alpha, beta, bias);
+    finishPair(c + 4 * row, c40, c41, alpha, beta, bias);
+    finishPair(c + 5 * row, c50, c51, alpha, beta, bias);
     return;
   }
   v128.store(spill, c00);
@@ -278,31 +294,38 @@ function micro(
   v128.store(spill, c41, 144);
   v128.store(spill, c50, 160);
   v128.store(spill, c51, 176);
-  finishPartial(spill, c, ldc, rows, cols, alpha, beta);
+  finishPartial(spill, c, ldc, rows, cols, alpha, beta, bias);
 }
 
-/** C[0:4] ← alpha·acc + beta·C[0:4] (beta 0 never reads C: fresh buffers may hold NaN bit patterns). */
+/**
+ * C[0:4] ← alpha·acc + beta·C[0:4] (+ bias[0:4] when bias is not 0). beta 0 never reads C: fresh buffers
+ * may hold NaN bit patterns.
+ */
 // @ts-ignore: decorator
-@inline function finishOne(p: usize, acc: v128, alpha: f32, beta: f32): void {
+@inline function finishOne(p: usize, acc: v128, alpha: f32, beta: f32, bias: usize): void {
   // alpha is 1 in every engine call; multiplying by 1 would change no bit.
-  const v = alpha == 1 ? acc : f32x4.mul(acc, f32x4.splat(alpha));
-  if (beta == 0) v128.store(p, v);
-  else v128.store(p, madd(f32x4.splat(beta), v128.load(p), v));
+  let v = alpha == 1 ? acc : f32x4.mul(acc, f32x4.splat(alpha));
+  if (beta != 0) v = madd(f32x4.splat(beta), v128.load(p), v);
+  if (bias) v = f32x4.add(v, v128.load(bias));
+  v128.store(p, v);
 }
 
 // @ts-ignore: decorator
-@inline function finishPair(p: usize, acc0: v128, acc1: v128, alpha: f32, beta: f32): void {
-  finishOne(p, acc0, alpha, beta);
-  finishOne(p + 16, acc1, alpha, beta);
+@inline function finishPair(p: usize, acc0: v128, acc1: v128, alpha: f32, beta: f32, bias: usize): void {
+  finishOne(p, acc0, alpha, beta, bias);
+  finishOne(p + 16, acc1, alpha, beta, bias ? bias + 16 : 0);
 }
 
 /**
  * An edge tile: the first rows x cols of the spilled accumulators into C, with the same vector arithmetic
- * as a full tile; a partial vector goes through the scratch vector after the spill so that no byte
- * outside the tile is read or written.
+ * as a full tile; a partial vector goes through scratch vectors after the spill (C's values, then the
+ * bias's) so that no byte outside the tile or the bias is read or written.
  */
-function finishPartial(spill: usize, c: usize, ldc: i32, rows: i32, cols: i32, alpha: f32, beta: f32): void {
+function finishPartial(
+  spill: usize, c: usize, ldc: i32, rows: i32, cols: i32, alpha: f32, beta: f32, bias: usize,
+): void {
   const scratch = spill + <usize>(MR * NR * 4);
+  const biasScratch = scratch + 16;
   for (let i = 0; i < rows; i++) {
     const out = c + ((<usize>i * ldc) << 2);
     const acc = spill + <usize>((i * NR) << 2);
@@ -310,13 +333,15 @@ function finishPartial(spill: usize, c: usize, ldc: i32, rows: i32, cols: i32, a
       const at = <usize>j << 2;
       const lanes = min(4, cols - j);
       if (lanes == 4) {
-        finishOne(out + at, v128.load(acc + at), alpha, beta);
+        finishOne(out + at, v128.load(acc + at), alpha, beta, bias ? bias + at : 0);
         continue;
       }
       for (let l = 0; l < 4; l++) {
-        store<f32>(scratch + (<usize>l << 2), l < lanes && beta != 0 ? load<f32>(out + at + (<usize>l << 2)) : 0);
+        const lane = <usize>l << 2;
+        store<f32>(scratch + lane, l < lanes && beta != 0 ? load<f32>(out + at + lane) : 0);
+        store<f32>(biasScratch + lane, l < lanes && bias ? load<f32>(bias + at + lane) : 0);
       }
-      finishOne(scratch, v128.load(acc + at), alpha, beta);
+      finishOne(scratch, v128.load(acc + at), alpha, beta, bias ? biasScratch : 0);
       for (let l = 0; l < lanes; l++) store<f32>(out + at + (<usize>l << 2), load<f32>(scratch + (<usize>l << 2)));
     }
   }

@@ -29,6 +29,7 @@ export interface KernelExports {
     strideB: number,
     strideC: number,
     work: number,
+    bias: number,
   ): void;
   softmaxXent(
     x: number,

@@ -1,5 +1,4 @@
 import { engine } from '../engine.js';
-import { addRowVector } from '../parallel.js';
 import { record, Tensor } from '../tensor.js';
 
 export interface MatmulOptions {
@@ -26,9 +25,25 @@ function gemmAt(
   beta: number,
   count = 1,
   strides: Strides = [0, 0, 0],
+  bias = 0,
 ): void {
   engine().gemm(
-    { transA, transB, m, n, k, alpha: 1, a, lda: transA ? m : k, b, ldb: transB ? k : n, beta, c, ldc: n },
+    {
+      transA,
+      transB,
+      m,
+      n,
+      k,
+      alpha: 1,
+      a,
+      lda: transA ? m : k,
+      b,
+      ldb: transB ? k : n,
+      beta,
+      c,
+      ldc: n,
+      bias,
+    },
     { count, strideA: strides[0], strideB: strides[1], strideC: strides[2] },
   );
 }
@@ -112,10 +127,10 @@ function matmulFlat(a: Tensor, b: Tensor, rows: number, n: number, k: number, tr
 }
 
 /**
- * x·W + b for x [..., in], W [in, out], b [out] (a linear layer): the bias is added in place on the
- * product and its gradient is the column sums of the output gradient, which the weight and input
- * gradients read directly (an add op after matmul would copy the output and its gradient once more).
- * The same values as add(matmul(x, W), b).
+ * x·W + b for x [..., in], W [in, out], b [out] (a linear layer): the GEMM adds the bias as it stores the
+ * product (no pass of its own), and the bias gradient is the column sums of the output gradient, which
+ * the weight and input gradients read directly (an add op after matmul would copy the output and its
+ * gradient once more). The same values as add(matmul(x, W), b).
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
   const [k, n] = weight.shape as [number, number];
@@ -124,8 +139,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
   }
   const rows = x.size / k;
   const out = Tensor.empty([...x.shape.slice(0, -1), n]);
-  gemmAt(x.ptr, weight.ptr, out.ptr, rows, n, k, false, false, 0);
-  addRowVector(out.ptr, out.ptr, bias.ptr, rows, n, 1);
+  gemmAt(x.ptr, weight.ptr, out.ptr, rows, n, k, false, false, 0, 1, [0, 0, 0], bias.ptr);
   return record(out, [x, weight, bias], (o) => {
     const g = o.grad!.ptr;
     if (x.requiresGrad) {
