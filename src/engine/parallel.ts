@@ -146,6 +146,18 @@ export function addRowVector(out: number, x: number, b: number, rows: number, co
   ]);
 }
 
+/** out[c] += s · Σ_r x[r, c] over [rows, cols] (a bias gradient), split by columns: each keeps the row order. */
+export function sumRows(out: number, x: number, rows: number, cols: number, s: number): void {
+  engine().split('sumRows', cols, { unit: VECTOR_UNIT, minShare: minShare(rows) }, (start, end) => [
+    out + start * 4,
+    x + start * 4,
+    rows,
+    end - start,
+    cols,
+    s,
+  ]);
+}
+
 /** The fused softmax cross-entropy / KL kernel (losses.as), split by rows. */
 export function softmaxXent(...args: Parameters<KernelExports['softmaxXent']>): void {
   const [x, rows, cols, invTemp, targets, probs, weights, gradScale, grad, loss, negEnt] = args;

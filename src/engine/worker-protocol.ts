@@ -32,6 +32,7 @@ export const PARALLEL_KERNELS = [
   'scaleInPlace',
   'zeroFill',
   'addRowVector',
+  'sumRows',
   'softmaxXent',
   'topkRows',
 ] as const satisfies ReadonlyArray<keyof KernelExports>;

@@ -93,7 +93,7 @@ export interface KernelExports {
   rowsDot(a: number, ia: number, b: number, ib: number, dim: number, count: number, out: number): void;
   axpy(y: number, x: number, n: number, a: number, accumulate: number): void;
   addRowVector(out: number, x: number, b: number, rows: number, cols: number, s: number): void;
-  sumRows(out: number, x: number, rows: number, cols: number, s: number): void;
+  sumRows(out: number, x: number, rows: number, cols: number, stride: number, s: number): void;
   layerNormForward(
     x: number,
     rows: number,

@@ -1,4 +1,5 @@
 import { engine } from '../engine.js';
+import { sumRows } from '../parallel.js';
 import { record, Tensor } from '../tensor.js';
 
 export interface MatmulOptions {
@@ -150,6 +151,6 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
       const tw = weight.gradTarget();
       gemmAt(x.ptr, g, tw.ptr, k, n, rows, true, false, tw.beta);
     }
-    if (bias.requiresGrad) engine().kernels.sumRows(bias.gradBuffer().ptr, g, rows, n, 1);
+    if (bias.requiresGrad) sumRows(bias.gradBuffer().ptr, g, rows, n, 1);
   });
 }
