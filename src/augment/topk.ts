@@ -1,4 +1,4 @@
-import { engine } from '../engine/index.js';
+import { engine, topkRows } from '../engine/index.js';
 
 /** C = A · Bᵀ for row-major A [rows × dims] and B [cols × dims]; returns C [rows × cols]. */
 export type InnerProducts = (
@@ -29,6 +29,25 @@ export function releaseEngineItems(): void {
   resident = undefined;
 }
 
+/** C [rows × cols] = A·Bᵀ on engine heap pointers (A [rows × dims], B [cols × dims]). */
+function productsOnHeap(pa: number, rows: number, pb: number, cols: number, dims: number, pc: number): void {
+  engine().gemm({
+    transA: false,
+    transB: true,
+    m: rows,
+    n: cols,
+    k: dims,
+    alpha: 1,
+    a: pa,
+    lda: dims,
+    b: pb,
+    ldb: dims,
+    beta: 0,
+    c: pc,
+    ldc: cols,
+  });
+}
+
 /** A·Bᵀ with the engine's wasm GEMM (the same kernel training uses). */
 export const engineInnerProducts: InnerProducts = (a, rows, b, cols, dims) => {
   const { heap } = engine();
@@ -37,21 +56,7 @@ export const engineInnerProducts: InnerProducts = (a, rows, b, cols, dims) => {
   const pc = heap.alloc(rows * cols * 4);
   try {
     heap.f32(pa, a.length).set(a);
-    engine().gemm({
-      transA: false,
-      transB: true,
-      m: rows,
-      n: cols,
-      k: dims,
-      alpha: 1,
-      a: pa,
-      lda: dims,
-      b: pb,
-      ldb: dims,
-      beta: 0,
-      c: pc,
-      ldc: cols,
-    });
+    productsOnHeap(pa, rows, pb, cols, dims, pc);
     return heap.f32(pc, rows * cols).slice();
   } finally {
     heap.release(pa);
@@ -72,14 +77,27 @@ export interface TopKOptions {
   excluded?: (row: number) => Iterable<number>;
   /** Query rows per block; bounds memory at blockRows × items floats. */
   blockRows?: number;
+  /** Products to select from instead of the engine's (then the selection runs in TypeScript). */
   innerProducts?: InnerProducts;
   /** Called after each block with the rows done so far. */
   onBlock?: (rowsDone: number) => void;
 }
 
+/** The top-K rows of one block of queries; `excluded[r]` lists row r's excluded items. */
+type BlockTopK = (
+  block: Float32Array,
+  rows: number,
+  items: Float32Array,
+  itemRows: number,
+  dims: number,
+  k: number,
+  excluded: number[][],
+) => TopKRow[];
+
 /**
  * Exact top-K by inner product: queries × itemsᵀ one block of rows at a time, then a bounded selection per
- * row (a size-K min-heap, O(items · log K)), so no row is ever fully sorted.
+ * row (a size-K min-heap, O(items · log K)), so no row is ever fully sorted. On the engine, products and
+ * selection both stay in wasm memory and run on the engine's threads (rows split between them).
  */
 export function topKInnerProduct(
   queries: Float32Array,
@@ -90,22 +108,14 @@ export function topKInnerProduct(
   options: TopKOptions,
 ): TopKRow[] {
   const blockRows = options.blockRows ?? 1024;
-  const product = options.innerProducts ?? engineInnerProducts;
+  const select = options.innerProducts ? selectFrom(options.innerProducts) : selectOnEngine;
   const out: TopKRow[] = [];
   try {
     for (let start = 0; start < queryRows; start += blockRows) {
       const rows = Math.min(blockRows, queryRows - start);
-      const sims = product(
-        queries.subarray(start * dims, (start + rows) * dims),
-        rows,
-        items,
-        itemRows,
-        dims,
-      );
-      for (let r = 0; r < rows; r++) {
-        const row = sims.subarray(r * itemRows, (r + 1) * itemRows);
-        out.push(selectTopK(row, options.k, new Set(options.excluded?.(start + r) ?? [])));
-      }
+      const excluded = Array.from({ length: rows }, (_, r) => [...(options.excluded?.(start + r) ?? [])]);
+      const block = queries.subarray(start * dims, (start + rows) * dims);
+      for (const row of select(block, rows, items, itemRows, dims, options.k, excluded)) out.push(row);
       options.onBlock?.(start + rows);
     }
   } finally {
@@ -113,6 +123,66 @@ export function topKInnerProduct(
   }
   return out;
 }
+
+/** Given products, selected row by row in TypeScript. */
+function selectFrom(product: InnerProducts): BlockTopK {
+  return (block, rows, items, itemRows, dims, k, excluded) => {
+    const sims = product(block, rows, items, itemRows, dims);
+    return excluded.map((ex, r) =>
+      selectTopK(sims.subarray(r * itemRows, (r + 1) * itemRows), k, new Set(ex)),
+    );
+  };
+}
+
+/** Engine GEMM into the heap, then the topkRows kernel (the same selection as selectTopK) on every thread. */
+const selectOnEngine: BlockTopK = (block, rows, items, itemRows, dims, k, excluded) => {
+  const { heap } = engine();
+  // More than itemRows can never be found; the kernel reserves `kept` slots per row.
+  const kept = Math.max(0, Math.min(k, itemRows));
+  const excludedCount = excluded.reduce((n, ex) => n + ex.length, 0);
+  const pb = residentPointer(items);
+  const blocks = [
+    block.length * 4,
+    rows * itemRows * 4,
+    (rows + 1) * 4,
+    excludedCount * 4,
+    rows * kept * 4,
+    rows * kept * 4,
+    rows * 4,
+  ].map((bytes) => heap.alloc(Math.max(4, bytes)));
+  const [pa, pc, pStart, pExcluded, pItems, pSims, pCount] = blocks as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  try {
+    heap.f32(pa, block.length).set(block);
+    const starts = heap.i32(pStart, rows + 1);
+    const list = heap.i32(pExcluded, excludedCount);
+    let at = 0;
+    excluded.forEach((ex, r) => {
+      starts[r] = at;
+      list.set(ex, at);
+      at += ex.length;
+    });
+    starts[rows] = at;
+    productsOnHeap(pa, rows, pb, itemRows, dims, pc);
+    topkRows(pc, rows, itemRows, kept, pStart, pExcluded, pItems, pSims, pCount);
+    const found = heap.i32(pCount, rows);
+    const itemsOut = heap.i32(pItems, rows * kept);
+    const simsOut = heap.f32(pSims, rows * kept);
+    return Array.from({ length: rows }, (_, r) => ({
+      items: itemsOut.slice(r * kept, r * kept + found[r]!),
+      sims: simsOut.slice(r * kept, r * kept + found[r]!),
+    }));
+  } finally {
+    for (const ptr of blocks) heap.release(ptr);
+  }
+};
 
 /**
  * The k best of one row. Items are scanned in index order, so every item already kept has a lower index

@@ -58,9 +58,15 @@ export interface GemmCall {
   beta: number;
   c: number;
   ldc: number;
+  /** A [n] row vector added to every row of C once the product is complete (0 or absent: none). */
+  bias?: number;
 }
 
 const MAX_DEFAULT_THREADS = 8;
+
+/** The GEMM microkernel's tile (gemm.as MR x NR): thread splits keep tiles whole. */
+const GEMM_TILE_ROWS = 6;
+const GEMM_TILE_COLS = 8;
 
 /** Below this many multiply-adds a GEMM stays on the main thread: waking a worker costs more than it saves. */
 const PARALLEL_MIN_FLOPS = 1 << 20;
@@ -75,8 +81,8 @@ export interface SplitOptions {
 /**
  * The process's compute context: tensor heap, kernel instance, and worker threads sharing the heap.
  * Work is split so that each output element is computed by the same instruction sequence whatever the
- * thread count (a GEMM by output rows at multiples of 4, columns at multiples of 8 or whole products, row kernels by output
- * rows, elementwise kernels by ranges), so results are bit-identical for 1 or N threads.
+ * thread count (a GEMM by output rows, columns or whole products: its elements do not depend on the tile they fall
+ * in; row kernels by output rows, elementwise kernels by ranges), so results are bit-identical for 1 or N threads.
  */
 export class Engine {
   readonly heap: Heap;
@@ -175,7 +181,7 @@ export class Engine {
   }
 
   /**
-   * C = alpha · op(A) · op(B) + beta · C on heap pointers (row-major, leading dimensions in elements),
+   * C = alpha · op(A) · op(B) + beta · C (+ bias) on heap pointers (row-major, leading dimensions in elements),
    * for one product or a strided batch of them (products sharing C, strideC 0, run in order).
    * Only started workers get a share: a worker still booting would otherwise block the main thread,
    * and a booting worker may need the main thread's event loop to finish starting.
@@ -217,6 +223,7 @@ export class Engine {
         batch.strideB,
         batch.strideC,
         work,
+        call.bias ?? 0,
       ],
     });
     const workOf = (t: number) => (t === 0 ? this.mainWorkspace : helpers[t - 1]!.work);
@@ -233,15 +240,15 @@ export class Engine {
       // Few products, or products accumulating into one output (in order): split each one by columns.
       for (let i = 0; i < batch.count; i++) this.gemm(offsetCall(call, batch, i));
     } else if (m > n) {
-      // Tall products (e.g. [rows, 64]·[64, 64]): split by rows at multiples of the 4-row microkernel
-      // strip, so each thread packs only its rows of A and every full tile stays a full tile.
-      const ranges = splitEvenly(m, Math.min(threads, Math.ceil(m / 4)), 4);
+      // Tall products (e.g. [rows, 64]·[64, 64]): split by rows at multiples of the tile's rows, so each
+      // thread packs only its rows of A and every full tile stays a full tile.
+      const ranges = splitEvenly(m, Math.min(threads, Math.ceil(m / GEMM_TILE_ROWS)), GEMM_TILE_ROWS);
       this.runCalls(
         ranges.map(([m0, m1], t) => share(0, n, 0, 1, workOf(t), m0, m1)),
         helpers,
       );
     } else {
-      const ranges = splitEvenly(n, Math.min(threads, Math.ceil(n / 8)), 8);
+      const ranges = splitEvenly(n, Math.min(threads, Math.ceil(n / GEMM_TILE_COLS)), GEMM_TILE_COLS);
       this.runCalls(
         ranges.map(([n0, n1], t) => share(n0, n1, 0, 1, workOf(t))),
         helpers,

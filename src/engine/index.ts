@@ -33,5 +33,6 @@ export { softmax } from './ops/softmax.js';
 export { AdamW, type AdamWOptions, zeroGrad } from './optim/adamw.js';
 export { clipGradNorm } from './optim/clip.js';
 export { learningRateFactor, type ScheduleOptions } from './optim/schedule.js';
+export { topkRows } from './parallel.js';
 export { Parameter } from './parameter.js';
 export { IndexBuffer, type Indices, isGradEnabled, keep, noGrad, Tensor, tidy } from './tensor.js';

@@ -146,6 +146,18 @@ export function addRowVector(out: number, x: number, b: number, rows: number, co
   ]);
 }
 
+/** out[c] += s · Σ_r x[r, c] over [rows, cols] (a bias gradient), split by columns: each keeps the row order. */
+export function sumRows(out: number, x: number, rows: number, cols: number, s: number): void {
+  engine().split('sumRows', cols, { unit: VECTOR_UNIT, minShare: minShare(rows) }, (start, end) => [
+    out + start * 4,
+    x + start * 4,
+    rows,
+    end - start,
+    cols,
+    s,
+  ]);
+}
+
 /** The fused softmax cross-entropy / KL kernel (losses.as), split by rows. */
 export function softmaxXent(...args: Parameters<KernelExports['softmaxXent']>): void {
   const [x, rows, cols, invTemp, targets, probs, weights, gradScale, grad, loss, negEnt] = args;
@@ -162,5 +174,25 @@ export function softmaxXent(...args: Parameters<KernelExports['softmaxXent']>): 
     grad + start * cols * 4,
     loss + start * 4,
     at(negEnt, start, 1),
+  ]);
+}
+
+/**
+ * Exact top-k of each row of scores [rows, cols] (topk.as), split by rows: items / sims [rows, k] best
+ * first, count [rows]; row r's excluded items are excluded[excludedStart[r] … excludedStart[r + 1]) (their
+ * scores are overwritten with −∞).
+ */
+export function topkRows(...args: Parameters<KernelExports['topkRows']>): void {
+  const [scores, rows, cols, k, excludedStart, excluded, items, sims, count] = args;
+  engine().split('topkRows', rows, { minShare: minShare(cols) }, (start, end) => [
+    scores + start * cols * 4,
+    end - start,
+    cols,
+    k,
+    excludedStart + start * 4,
+    excluded,
+    items + start * k * 4,
+    sims + start * k * 4,
+    count + start * 4,
   ]);
 }

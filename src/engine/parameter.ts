@@ -21,6 +21,8 @@ export class Parameter extends Tensor {
 export class RowSet {
   private readonly marks: Uint8Array;
   private readonly order: number[] = [];
+  /** The ascending list, kept until the set changes (the optimizer step and zeroGrad both ask for it). */
+  private ascending: Int32Array | null = null;
 
   constructor(rows: number) {
     this.marks = new Uint8Array(rows);
@@ -30,6 +32,7 @@ export class RowSet {
     if (this.marks[row]) return;
     this.marks[row] = 1;
     this.order.push(row);
+    this.ascending = null;
   }
 
   get size(): number {
@@ -39,13 +42,25 @@ export class RowSet {
   /**
    * Ascending, so per-row updates walk the table's memory forward (a random order cost the lazy AdamW
    * more than the dense one); each row's update is independent of the others, so order changes nothing.
+   * A set holding more than 1/16 of the rows is listed by one pass over the marks instead of a sort.
    */
   rows(): Int32Array {
-    return Int32Array.from(this.order).sort();
+    if (this.ascending) return this.ascending;
+    const out = new Int32Array(this.order.length);
+    if (this.order.length * 16 > this.marks.length) {
+      let k = 0;
+      for (let r = 0; r < this.marks.length; r++) if (this.marks[r]) out[k++] = r;
+    } else {
+      out.set(this.order);
+      out.sort();
+    }
+    this.ascending = out;
+    return out;
   }
 
   clear(): void {
-    for (const r of this.order) this.marks[r] = 0;
+    for (let i = 0; i < this.order.length; i++) this.marks[this.order[i]!] = 0;
     this.order.length = 0;
+    this.ascending = null;
   }
 }

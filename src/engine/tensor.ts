@@ -166,6 +166,17 @@ export class Tensor {
     axpy(ptr, g.ptr, this.size, scale, beta === 1);
   }
 
+  /**
+   * Takes `g` (this tensor's shape, owned by the same scope, referenced by nothing else) as this tensor's
+   * gradient when it has none yet, so that a first contribution costs no copy. Returns false, changing
+   * nothing, when the caller must accumulate instead.
+   */
+  adoptGrad(g: Tensor): boolean {
+    if (this.grad || g.size !== this.size || g.scope !== this.scope || !g.ownsStorage) return false;
+    this.grad = g;
+    return true;
+  }
+
   /** An uninitialised gradient buffer living as long as this tensor. */
   private newGrad(): Tensor {
     const g = new Tensor(this.shape, true);

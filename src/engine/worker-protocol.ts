@@ -32,7 +32,9 @@ export const PARALLEL_KERNELS = [
   'scaleInPlace',
   'zeroFill',
   'addRowVector',
+  'sumRows',
   'softmaxXent',
+  'topkRows',
 ] as const satisfies ReadonlyArray<keyof KernelExports>;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type InnerProducts, selectTopK, topKInnerProduct } from '../../src/augment/topk.js';
-import { engine } from '../../src/engine/index.js';
+import { engine, topkRows } from '../../src/engine/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 const plainInnerProducts: InnerProducts = (a, rows, b, cols, dims) => {
@@ -72,4 +72,70 @@ test('engine GEMM and a plain loop give the same top-K, and the engine heap is l
     for (let i = 0; i < 10; i++) assert.ok(Math.abs(fast[r]!.sims[i]! - slow[r]!.sims[i]!) < 1e-4);
     for (const x of excluded(r)) assert.ok(!fast[r]!.items.includes(x));
   }
+});
+
+test('the engine topkRows kernel selects exactly what selectTopK does, on 1 and 2 threads', async () => {
+  const e = engine();
+  const threadsBefore = e.threads;
+  const { heap } = e;
+  const rng = new Rng(5);
+  // Widths that are not a multiple of the kernel's 16-value groups; 1000 columns give k = 50 chunks of 20,
+  // enough for the kernel's lower bound to prune.
+  for (const [rows, cols] of [
+    [400, 203],
+    [300, 1000],
+  ] as const) {
+    for (const k of [0, 1, 7, 50, cols, cols + 4]) {
+      const scores = Float32Array.from({ length: rows * cols }, (_, i) => {
+        const r = Math.floor(i / cols);
+        // Every fourth row holds ±∞, −0 and NaN now and then (a NaN turns the bound off for its row).
+        if (r % 4 === 0 && rng.next() < 0.01) {
+          return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, -0, Number.NaN][rng.int(4)]!;
+        }
+        // Rows of few levels (ties everywhere), continuous rows, and rising rows (every item beats the heap).
+        return r % 3 === 0 ? rng.int(5) / 5 : r % 3 === 1 ? rng.normal() : (i % cols) + rng.next();
+      });
+      const excluded = Array.from({ length: rows }, () =>
+        Array.from({ length: rng.int(12) }, () => rng.int(cols)),
+      );
+      const excludedCount = excluded.flat().length;
+      const kept = Math.min(k, cols);
+      const ptrs = [rows * cols, rows + 1, excludedCount, rows * kept, rows * kept, rows].map((n) =>
+        heap.alloc(Math.max(1, n) * 4),
+      );
+      const [ps, pStart, pEx, pItems, pSims, pCount] = ptrs as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      let at = 0;
+      excluded.forEach((ex, r) => {
+        heap.i32(pStart, rows + 1)[r] = at;
+        heap.i32(pEx, excludedCount).set(ex, at);
+        at += ex.length;
+      });
+      heap.i32(pStart, rows + 1)[rows] = at;
+      for (const threads of [1, 2]) {
+        e.setThreads(threads);
+        await e.ready();
+        // The kernel overwrites excluded items' scores: every run starts from the same scores.
+        heap.f32(ps, rows * cols).set(scores);
+        const jobs = e.workerJobs();
+        topkRows(ps, rows, cols, kept, pStart, pEx, pItems, pSims, pCount);
+        assert.equal(e.workerJobs() - jobs, threads - 1, 'the worker took its share');
+        for (let r = 0; r < rows; r++) {
+          const want = selectTopK(scores.subarray(r * cols, (r + 1) * cols), k, new Set(excluded[r]));
+          const n = heap.i32(pCount, rows)[r]!;
+          const where = `${rows}x${cols} k=${k} row ${r} threads ${threads}`;
+          assert.deepEqual(Array.from(heap.i32(pItems + r * kept * 4, n)), Array.from(want.items), where);
+          assert.deepEqual(Array.from(heap.f32(pSims + r * kept * 4, n)), Array.from(want.sims), where);
+        }
+      }
+      for (const ptr of ptrs) heap.release(ptr);
+    }
+  }
+  e.setThreads(threadsBefore);
 });

@@ -28,6 +28,64 @@ function setup(flavour: KernelFlavour): { heap: Heap; k: KernelExports; rand: (n
   return { heap, k, rand };
 }
 
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
+
+/** The float32 next to x (a float32) towards +∞ (dir 1) or −∞ (dir −1). */
+function f32Step(x: number, dir: 1 | -1): number {
+  if (x === 0) return dir * 2 ** -149;
+  F32[0] = x;
+  U32[0]! += x > 0 === dir > 0 ? 1 : -1;
+  return F32[0]!;
+}
+
+/** float32 a·b + c rounded once (a fused multiply-add), exactly, from float64 arithmetic. */
+function fmaF32(a: number, b: number, c: number): number {
+  const p = a * b; // exact: two 24-bit significands
+  const s = p + c;
+  // TwoSum: s + e is p + c exactly.
+  const bv = s - p;
+  const e = p - (s - bv) + (c - bv);
+  const r = Math.fround(s);
+  if (e === 0 || r === s) return r;
+  // Only a float64 sum exactly halfway between two float32s can round differently from the exact sum.
+  const other = f32Step(r, r > s ? -1 : 1);
+  if (Math.abs(s - r) !== Math.abs(other - s)) return r;
+  return e > 0 === other > r ? other : r;
+}
+
+/**
+ * The documented order of every GEMM result (gemm.as): per element, products accumulated from zero in k
+ * order within each block of 256 (madd: fused or a rounded multiply then add), times alpha, plus beta·C
+ * (later blocks add onto the result of the earlier ones).
+ */
+function gemmInOrder(
+  fused: boolean,
+  op: { a: (i: number, p: number) => number; b: (p: number, j: number) => number },
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  beta: number,
+  c: Float32Array,
+): Float32Array {
+  const madd = fused ? fmaF32 : (x: number, y: number, z: number) => Math.fround(Math.fround(x * y) + z);
+  const out = Float32Array.from(c);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      for (let pc = 0; pc < k; pc += 256) {
+        let acc = 0;
+        for (let p = pc; p < Math.min(k, pc + 256); p++) acc = madd(op.a(i, p), op.b(p, j), acc);
+        // The kernel takes alpha and beta as float32.
+        const v = Math.fround(acc * Math.fround(alpha));
+        const blockBeta = pc === 0 ? Math.fround(beta) : 1;
+        out[i * n + j] = blockBeta === 0 ? v : madd(blockBeta, out[i * n + j]!, v);
+      }
+    }
+  }
+  return out;
+}
+
 for (const flavour of flavours) {
   test(`${flavour} build: GEMM matches float64 for every transpose, ragged shapes, alpha and beta`, () => {
     const { heap, k, rand } = setup(flavour);
@@ -48,7 +106,7 @@ for (const flavour of flavours) {
           const C0 = Float64Array.from(heap.f32(c, m * n));
           const lda = transA ? m : k_;
           const ldb = transB ? k_ : n;
-          k.gemm(transA, transB, m, n, k_, 0.5, a, lda, b, ldb, 2, c, n, 0, n, 0, 1, 0, 0, 0, work);
+          k.gemm(transA, transB, m, n, k_, 0.5, a, lda, b, ldb, 2, c, n, 0, n, 0, 1, 0, 0, 0, work, 0);
           const C = heap.f32(c, m * n);
           let worst = 0;
           for (let i = 0; i < m; i++) {
@@ -61,6 +119,95 @@ for (const flavour of flavours) {
           }
           assert.ok(worst < 1e-4, `${flavour} ${m}x${n}x${k_} tA=${transA} tB=${transB}: error ${worst}`);
         }
+      }
+    }
+  });
+
+  test(`${flavour} build: GEMM results are the documented accumulation order, bit for bit, however the product is cut`, () => {
+    const { heap, k, rand } = setup(flavour);
+    const work = heap.alloc(k.gemmWorkspaceBytes());
+    // Odd shapes around the tile (6x8), the packed blocks (72 rows, 1008 columns, 256 of k) and the
+    // 4-value transposes of packing; leading dimensions wider than the operands.
+    for (const [m, n, k_, transA, transB] of [
+      [7, 13, 5, 0, 0],
+      [79, 1013, 261, 0, 1],
+      [145, 9, 515, 1, 0],
+      [6, 8, 256, 1, 1],
+      [73, 1017, 3, 1, 1],
+    ] as const) {
+      const pad = 3;
+      const lda = (transA ? m : k_) + pad;
+      const ldb = (transB ? k_ : n) + pad;
+      const a = rand((transA ? k_ : m) * lda);
+      const b = rand((transB ? n : k_) * ldb);
+      const A = heap.f32(a, (transA ? k_ : m) * lda);
+      const B = heap.f32(b, (transB ? n : k_) * ldb);
+      const op = {
+        a: (i: number, p: number) => (transA ? A[p * lda + i]! : A[i * lda + p]!),
+        b: (p: number, j: number) => (transB ? B[j * ldb + p]! : B[p * ldb + j]!),
+      };
+      const bias = rand(n);
+      const biasValues = heap.f32(bias, n);
+      for (const [alpha, beta, withBias] of [
+        [1, 0, false],
+        [1, 1, true],
+        [0.75, 0.3, false],
+        [1, 0, true],
+      ] as const) {
+        const c = rand(m * n);
+        const C0 = Float32Array.from(heap.f32(c, m * n));
+        const pBias = withBias ? bias : 0;
+        const gemm = (rows: number, aAt: number, cAt: number, n0: number, n1: number) =>
+          k.gemm(
+            transA,
+            transB,
+            rows,
+            n,
+            k_,
+            alpha,
+            aAt,
+            lda,
+            b,
+            ldb,
+            beta,
+            cAt,
+            n,
+            n0,
+            n1,
+            0,
+            1,
+            0,
+            0,
+            0,
+            work,
+            pBias,
+          );
+        const results: Float32Array[] = [];
+        // One call, then the columns in two calls split off the tile grid (13), then two row ranges.
+        gemm(m, a, c, 0, n);
+        results.push(Float32Array.from(heap.f32(c, m * n)));
+        heap.f32(c, m * n).set(C0);
+        const cut = Math.min(13, n);
+        gemm(m, a, c, cut, n);
+        gemm(m, a, c, 0, cut);
+        results.push(Float32Array.from(heap.f32(c, m * n)));
+        heap.f32(c, m * n).set(C0);
+        const rows = Math.min(7, m);
+        gemm(rows, a, c, 0, n);
+        gemm(m - rows, a + (transA ? rows : rows * lda) * 4, c + rows * n * 4, 0, n);
+        results.push(Float32Array.from(heap.f32(c, m * n)));
+        // The relaxed build's madd is fused where the CPU has FMA (V8's choice); either way, one rule for all.
+        // The bias is one more rounding after the product: adding the row vector afterwards.
+        const expected = [false, true].map((fused) =>
+          gemmInOrder(fused, op, m, n, k_, alpha, beta, C0).map((v, i) =>
+            withBias ? Math.fround(v + biasValues[i % n]!) : v,
+          ),
+        );
+        const same = (x: Float32Array, y: Float32Array) => x.every((v, i) => Object.is(v, y[i]));
+        const rule = expected.findIndex((e) => same(results[0]!, e));
+        const shape = `${m}x${n}x${k_} tA=${transA} tB=${transB} alpha=${alpha} beta=${beta} bias=${withBias}`;
+        assert.ok(flavour === 'relaxed' ? rule >= 0 : rule === 0, `${shape}: not the documented order`);
+        for (const [i, r] of results.entries()) assert.ok(same(r, results[0]!), `${shape}: cut ${i} differs`);
       }
     }
   });

@@ -176,6 +176,27 @@ test('cross-entropy with hard labels matches float64 and its gradient checks', (
   assert.throws(() => tidy(() => crossEntropy(logits, [0, 11, 0, 0, 0, 0])), /label 11 outside \[0, 11\)/);
 });
 
+test('a loss seeded with 1 hands its gradient buffer to the logits: same values as the accumulating path, no leak, one backward', () => {
+  const w = p([5, 7], 41);
+  const heap = engine().heap;
+  const before = heap.liveBytes();
+  const grads = [1, 2].map((factor) =>
+    tidy(() => {
+      const logits = matmul(Tensor.full([3, 5], 0.3), w);
+      // factor 2 seeds the loss node with 2: the accumulating path (axpy of the kernel's gradient).
+      const loss = factor === 1 ? crossEntropy(logits, [0, 6, 2]) : scale(crossEntropy(logits, [0, 6, 2]), 2);
+      loss.backward();
+      const g = Array.from(logits.grad!.data, (v) => v * (2 / factor));
+      if (factor === 1) assert.throws(() => loss.backward(), /backward ran twice/);
+      return g;
+    }),
+  );
+  assert.deepEqual(grads[0], grads[1]);
+  w.grad!.free();
+  w.grad = null;
+  assert.equal(heap.liveBytes(), before);
+});
+
 test('cross-entropy with soft targets and per-row weights', () => {
   const logits = p([4, 9], 50, 2);
   const weights = Tensor.from([1, 0.5, 2, 0], [4]);

@@ -12,7 +12,7 @@ import {
   Tensor,
   tidy,
 } from '../../src/engine/index.js';
-import { Parameter } from '../../src/engine/parameter.js';
+import { Parameter, RowSet } from '../../src/engine/parameter.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** torch.optim.AdamW's update in float64, for comparison. */
@@ -76,6 +76,32 @@ test('sparse embedding tables update only the rows a step touched', () => {
   assert.ok(model.emb.weight.grad!.data.every((g) => g === 0));
   opt.free();
   model.free();
+});
+
+test('touched rows list in ascending order, by a sort or by a pass over the marks, and stay listed until the set changes', () => {
+  for (const count of [5, 900]) {
+    const set = new RowSet(1000);
+    const rng = new Rng(count);
+    const want = new Set<number>();
+    for (let i = 0; i < count; i++) {
+      const row = rng.int(1000);
+      set.add(row);
+      want.add(row);
+    }
+    const rows = set.rows();
+    assert.deepEqual(
+      Array.from(rows),
+      [...want].sort((a, b) => a - b),
+    );
+    assert.equal(set.rows(), rows);
+    set.add(rows[0]!);
+    assert.equal(set.rows(), rows, 'adding a row already there keeps the list');
+    const fresh = [...Array(1000).keys()].find((r) => !want.has(r))!;
+    set.add(fresh);
+    assert.ok(Array.from(set.rows()).includes(fresh));
+    set.clear();
+    assert.equal(set.rows().length, 0);
+  }
 });
 
 test('clipGradNorm returns the global norm and scales gradients to maxNorm', () => {

@@ -162,6 +162,33 @@ test('scatter, gather, row dots, softmax-CE, clipping and AdamW on 2 threads: bi
   }
 });
 
+test('bias gradients (column sums) split by columns on 2 threads: bit-identical to 1 thread', async () => {
+  const e = engine();
+  const threadsBefore = e.threads;
+  e.setThreads(2);
+  await e.ready();
+  try {
+    const run = (threads: number) => {
+      e.setThreads(threads);
+      const b = new Parameter([4099]);
+      const jobs = e.workerJobs();
+      tidy(() => add(randomTensor([64, 4099], 21), b).backward(randomTensor([64, 4099], 22)));
+      const result = { grad: b.grad!.toArray(), jobs: e.workerJobs() - jobs };
+      b.free();
+      return result;
+    };
+    const two = run(2);
+    const one = run(1);
+    assert.ok(two.jobs >= 1, 'the worker summed its columns');
+    assert.ok(
+      one.grad.every((v, i) => Object.is(v, two.grad[i])),
+      'bias gradient differs between 1 and 2 threads',
+    );
+  } finally {
+    e.setThreads(threadsBefore);
+  }
+});
+
 test('a separate engine with workers disposes cleanly', async () => {
   const own = new Engine({ threads: 2, maxMemoryMB: 64 });
   const a = own.heap.alloc(256 * 256 * 4);

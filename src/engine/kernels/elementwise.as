@@ -33,12 +33,15 @@ export function addRowVector(out: usize, x: usize, b: usize, rows: i32, cols: i3
   }
 }
 
-/** out[c] += s · Σ_r x[r, c] (the gradient of a broadcast bias), summing rows in order. */
-export function sumRows(out: usize, x: usize, rows: i32, cols: i32, s: f32): void {
+/**
+ * out[c] += s · Σ_r x[r, c] for the columns c < cols of a [rows, stride] x (the gradient of a broadcast
+ * bias), summing rows in order; a column range of a wider x is one thread's share.
+ */
+export function sumRows(out: usize, x: usize, rows: i32, cols: i32, stride: i32, s: f32): void {
   const vs = f32x4.splat(s);
   const body = cols & ~3;
   for (let r = 0; r < rows; r++) {
-    const base = (<usize>r * cols) << 2;
+    const base = (<usize>r * stride) << 2;
     for (let c = 0; c < body; c += 4) {
       const o = <usize>c << 2;
       v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(vs, v128.load(x + base + o))));

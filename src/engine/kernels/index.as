@@ -5,3 +5,4 @@ export { adamw, adamwRows, sumSquares, sumSquaresRows, scaleInPlace, zeroRows, z
 export { rowsCopy, rowsAxpy, rowsDot } from './rows';
 export { layerNormForward, layerNormBackward } from './layernorm';
 export { axpy, addRowVector, sumRows } from './elementwise';
+export { topkRows } from './topk';

@@ -29,6 +29,7 @@ export interface KernelExports {
     strideB: number,
     strideC: number,
     work: number,
+    bias: number,
   ): void;
   softmaxXent(
     x: number,
@@ -92,7 +93,7 @@ export interface KernelExports {
   rowsDot(a: number, ia: number, b: number, ib: number, dim: number, count: number, out: number): void;
   axpy(y: number, x: number, n: number, a: number, accumulate: number): void;
   addRowVector(out: number, x: number, b: number, rows: number, cols: number, s: number): void;
-  sumRows(out: number, x: number, rows: number, cols: number, s: number): void;
+  sumRows(out: number, x: number, rows: number, cols: number, stride: number, s: number): void;
   layerNormForward(
     x: number,
     rows: number,
@@ -103,6 +104,17 @@ export interface KernelExports {
     y: number,
     mean: number,
     rstd: number,
+  ): void;
+  topkRows(
+    scores: number,
+    rows: number,
+    cols: number,
+    k: number,
+    excludedStart: number,
+    excluded: number,
+    items: number,
+    sims: number,
+    count: number,
   ): void;
   layerNormBackward(
     x: number,

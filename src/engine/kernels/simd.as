@@ -29,7 +29,11 @@ export function vexp(x: v128): v128 {
   const hi = f32x4.splat(88.3762626647949);
   const lo = f32x4.splat(-87.3365447505531);
   x = f32x4.pmax(f32x4.pmin(x, hi), lo);
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  // n = x·log2(e) rounded to the nearest integer (ties to even): adding 1.5·2^23 leaves exactly that
+  // integer in the low mantissa bits, so the same sum also gives n as an i32 without a float conversion.
+  const magic = f32x4.splat(12582912.0);
+  const shifted = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), magic);
+  const n = f32x4.sub(shifted, magic);
   // Two-part ln2 keeps the reduction exact enough in f32.
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
@@ -41,7 +45,7 @@ export function vexp(x: v128): v128 {
   p = madd(p, r, f32x4.splat(1.6666665459e-1));
   p = madd(p, r, f32x4.splat(5.0000001201e-1));
   p = madd(p, r2, f32x4.add(r, f32x4.splat(1.0)));
-  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const pow2n = i32x4.shl(i32x4.add(i32x4.sub(shifted, magic), i32x4.splat(127)), 23);
   return f32x4.mul(p, pow2n);
 }
 

@@ -1,5 +1,4 @@
-import { engine } from '../engine.js';
-import { addRowVector, axpy } from '../parallel.js';
+import { addRowVector, axpy, sumRows } from '../parallel.js';
 import { record, Tensor } from '../tensor.js';
 
 /** b broadcasts over a when b's shape equals a's trailing axes (e.g. a bias [N] over [M, N]). */
@@ -25,14 +24,13 @@ function addScaled(a: Tensor, b: Tensor, sign: number, op: string): Tensor {
   const period = broadcastPeriod(a, b, op);
   const rows = a.size / period;
   const out = Tensor.empty(a.shape);
-  const k = engine().kernels;
   addRowVector(out.ptr, a.ptr, b.ptr, rows, period, sign);
   return record(out, [a, b], (r) => {
     const g = r.grad!;
     if (a.requiresGrad) a.accumulateGrad(g);
     if (!b.requiresGrad) return;
     if (rows === 1) b.accumulateGrad(g, sign);
-    else k.sumRows(b.gradBuffer().ptr, g.ptr, rows, period, sign);
+    else sumRows(b.gradBuffer().ptr, g.ptr, rows, period, sign);
   });
 }
 

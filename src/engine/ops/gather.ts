@@ -75,10 +75,12 @@ export function embeddingBagMean(table: Tensor, indices: Indices, bags: Indices,
   const idx = toIndexBuffer(indices);
   const bag = toIndexBuffer(bags);
   checkIndices(bag.data, count, 'embeddingBagMean bag');
+  const bagOf = bag.data;
   const sizes = new Float64Array(count);
-  for (const b of bag.data) sizes[b]! += 1;
+  for (let e = 0; e < bagOf.length; e++) sizes[bagOf[e]!]! += 1;
   const w = Tensor.empty([idx.length]);
-  for (let e = 0; e < idx.length; e++) w.data[e] = 1 / sizes[bag.data[e]!]!;
+  const weight = w.data;
+  for (let e = 0; e < weight.length; e++) weight[e] = 1 / sizes[bagOf[e]!]!;
   markTouched(table, idx.data);
   return aggregateEdges(table, idx, bag, count, w);
 }
@@ -101,7 +103,7 @@ function segmentReduce(x: Tensor, segments: Indices, count: number, mean: boolea
   let weights = 0;
   if (mean) {
     const sizes = new Float64Array(count);
-    for (const s of seg.data) sizes[s]! += 1;
+    for (let r = 0; r < rows; r++) sizes[seg.data[r]!]! += 1;
     const w = Tensor.empty([rows]);
     for (let r = 0; r < rows; r++) w.data[r] = 1 / sizes[seg.data[r]!]!;
     weights = w.ptr;

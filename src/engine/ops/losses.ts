@@ -112,5 +112,13 @@ function fusedSoftmaxLoss(logits: Tensor, f: FusedLoss): Tensor {
   for (let r = 0; r < rows; r++)
     total += f.rowWeight(r) * (values[r]! + (f.withEntropy ? values[rows + r]! : 0));
   const out = Tensor.from([total], []);
-  return record(out, [logits], (o) => logits.accumulateGrad(gradLogits, o.grad!.data[0]!));
+  let handedOver = false;
+  return record(out, [logits], (o) => {
+    if (handedOver) throw new Error('backward ran twice through a softmax loss; build the loss again');
+    const scale = o.grad!.data[0]!;
+    // A loss seeded with 1 whose logits have no gradient yet (the usual case): the kernel's gradient
+    // becomes the logits' gradient as it is, the same values without a copy of [rows, classes].
+    if (scale === 1 && logits.adoptGrad(gradLogits)) handedOver = true;
+    else logits.accumulateGrad(gradLogits, scale);
+  });
 }

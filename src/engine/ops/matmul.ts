@@ -1,5 +1,5 @@
 import { engine } from '../engine.js';
-import { addRowVector } from '../parallel.js';
+import { sumRows } from '../parallel.js';
 import { record, Tensor } from '../tensor.js';
 
 export interface MatmulOptions {
@@ -26,9 +26,25 @@ function gemmAt(
   beta: number,
   count = 1,
   strides: Strides = [0, 0, 0],
+  bias = 0,
 ): void {
   engine().gemm(
-    { transA, transB, m, n, k, alpha: 1, a, lda: transA ? m : k, b, ldb: transB ? k : n, beta, c, ldc: n },
+    {
+      transA,
+      transB,
+      m,
+      n,
+      k,
+      alpha: 1,
+      a,
+      lda: transA ? m : k,
+      b,
+      ldb: transB ? k : n,
+      beta,
+      c,
+      ldc: n,
+      bias,
+    },
     { count, strideA: strides[0], strideB: strides[1], strideC: strides[2] },
   );
 }
@@ -112,10 +128,10 @@ function matmulFlat(a: Tensor, b: Tensor, rows: number, n: number, k: number, tr
 }
 
 /**
- * x·W + b for x [..., in], W [in, out], b [out] (a linear layer): the bias is added in place on the
- * product and its gradient is the column sums of the output gradient, which the weight and input
- * gradients read directly (an add op after matmul would copy the output and its gradient once more).
- * The same values as add(matmul(x, W), b).
+ * x·W + b for x [..., in], W [in, out], b [out] (a linear layer): the GEMM adds the bias as it stores the
+ * product (no pass of its own), and the bias gradient is the column sums of the output gradient, which
+ * the weight and input gradients read directly (an add op after matmul would copy the output and its
+ * gradient once more). The same values as add(matmul(x, W), b).
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
   const [k, n] = weight.shape as [number, number];
@@ -124,8 +140,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
   }
   const rows = x.size / k;
   const out = Tensor.empty([...x.shape.slice(0, -1), n]);
-  gemmAt(x.ptr, weight.ptr, out.ptr, rows, n, k, false, false, 0);
-  addRowVector(out.ptr, out.ptr, bias.ptr, rows, n, 1);
+  gemmAt(x.ptr, weight.ptr, out.ptr, rows, n, k, false, false, 0, 1, [0, 0, 0], bias.ptr);
   return record(out, [x, weight, bias], (o) => {
     const g = o.grad!.ptr;
     if (x.requiresGrad) {
@@ -136,6 +151,6 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
       const tw = weight.gradTarget();
       gemmAt(x.ptr, g, tw.ptr, k, n, rows, true, false, tw.beta);
     }
-    if (bias.requiresGrad) engine().kernels.sumRows(bias.gradBuffer().ptr, g, rows, n, 1);
+    if (bias.requiresGrad) sumRows(bias.gradBuffer().ptr, g, rows, n, 1);
   });
 }
