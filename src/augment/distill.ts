@@ -168,10 +168,11 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     });
   }
   // Valid files only measure agreement: the description names the files the student learned from.
-  const sources = parts
-    .filter((p) => p.summary.split !== 'valid')
-    .map((p) => `${p.summary.dataset}/${p.summary.split}`)
-    .join(' + ');
+  const sources = [
+    ...new Set(
+      parts.filter((p) => p.summary.split !== 'valid').map((p) => `${p.summary.dataset}/${p.summary.split}`),
+    ),
+  ].join(' + ');
   const { student, trainMse } = Student.train(train.features, train.targets, {
     featureNames: FEATURE_NAMES,
     ...options.config,

@@ -37,7 +37,7 @@ export function registerDistill(augment: Command): void {
   )
     .option(
       '--teacher <file...>',
-      'teacher judgment JSONL file(s) (default: every file in ../shared/teacher)',
+      "teacher judgment JSONL file(s) (default: the dataset's files in ../shared/teacher, all of them when none is for it, as crsaug run)",
     )
     .option('--student <dir>', 'folder the student is saved to (default <out>/student)')
     .option('--hidden <list>', 'hidden layer widths, comma-separated', listOf(positiveInt))

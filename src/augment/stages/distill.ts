@@ -3,7 +3,7 @@ import type { UsageRow } from '../../providers/middleware/usage.js';
 import type { EmbeddingModel } from '../../providers/types.js';
 import { type DistillResult, distill, saveDistillResult } from '../distill.js';
 import { exportFinetuneSet, type FinetuneExportSummary } from '../finetune-export.js';
-import { DatasetCache, defaultTeacherFiles, loadTeacherSet } from '../teacher-set.js';
+import { DatasetCache, datasetTeacherFiles, loadTeacherSet } from '../teacher-set.js';
 import { openDatasetEmbedder, type StageModel, type StageOptions } from './stage.js';
 
 export interface DistillStageOptions extends StageOptions {
@@ -33,7 +33,7 @@ export async function distillStage(
   config: Config,
   options: DistillStageOptions,
 ): Promise<DistillStageSummary> {
-  const teacherFiles = options.teacherFiles ?? defaultTeacherFiles(config.dataDir);
+  const teacherFiles = options.teacherFiles ?? datasetTeacherFiles(config.dataset, config.dataDir);
   const datasets = new DatasetCache({ dataDir: config.dataDir, cacheDir: config.cacheDir });
   const embedders: StageModel<EmbeddingModel>[] = [];
   try {
