@@ -58,7 +58,7 @@ export function teacherArtifact(
       version: 1,
       settings: hasChatModel(config)
         ? {
-            chat: { ...config.providers.chat, apiKey: undefined },
+            chat: config.providers.chat,
             score: teacherScoreConfig(config),
             seed: config.seed,
           }
