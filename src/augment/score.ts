@@ -42,7 +42,7 @@ export interface ScoreRunSummary {
 /**
  * Judges pairs with the teacher. Each result is appended to the scores file as it is known (batched, so no
  * call waits for the disk), and a restart skips every pair already there; the provider cache makes any call
- * that had returned before a kill free on the rerun, so an interrupted run costs nothing twice.
+ * whose answer was committed before a kill free on the rerun (only calls in flight at the kill are paid again).
  */
 export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSummary> {
   const { model, config, requests } = options;
@@ -69,7 +69,7 @@ export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSumm
     pairsPerSecond: 0,
   };
   // Workers go on to their next call while their answers are written: the provider cache already holds each
-  // answer, so a pair whose line a kill lost is served from the cache on the restart, never paid twice.
+  // answer, so a pair whose line a kill lost is served from the cache on the restart, not paid again.
   const scores = new BatchedJsonlAppender(options.scoresFile);
   const record = (pair: ScorePair, result: Judgment & { attempts: number }) => {
     const line: ScoreRecord = {
