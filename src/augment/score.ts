@@ -105,14 +105,23 @@ export async function scorePairs(options: ScoreRunOptions): Promise<ScoreRunSumm
 
   const chunks = chunkByContext(todo, config.candidatesPerCall);
   let next = 0;
+  let failure: { error: unknown } | undefined;
+  // After a failure no new chunk starts, but the calls in flight finish and their answers are recorded.
   const worker = async () => {
-    while (next < chunks.length) await judgeChunk(chunks[next++]!);
+    while (next < chunks.length && !failure) {
+      try {
+        await judgeChunk(chunks[next++]!);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   try {
     await Promise.all(Array.from({ length: Math.min(config.concurrency, chunks.length) }, worker));
   } finally {
     await scores.close();
   }
+  if (failure) throw failure.error;
   const timing = progress.finish(costSoFar(options.usage));
   return { ...summary, seconds: timing.seconds, pairsPerSecond: timing.perSecond };
 }
