@@ -184,7 +184,13 @@ async function judgeSingle(
         ? { ...request, maxTokens: request.maxTokens * 2 }
         : {
             ...request,
-            messages: buildRepairMessages(request.messages, result.text, failure.detail, config.mode),
+            messages: buildRepairMessages(
+              request.messages,
+              result.text,
+              failure.detail,
+              config.mode,
+              config.responseFormat,
+            ),
           };
   }
   // maxAttempts ≥ 1, so the last failed judgment is there.

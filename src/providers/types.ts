@@ -52,6 +52,11 @@ export interface GenerateRequest {
   logprobs?: { topLogprobs: number };
   /** Stop sequences. */
   stop?: string[];
+  /**
+   * 'json': the answer must be one JSON object (OpenAI's response_format json_object; the prompt must say
+   * so too). Providers without such a mode ignore it.
+   */
+  responseFormat?: 'json';
   seed?: number;
   abortSignal?: AbortSignal;
 }

@@ -74,6 +74,7 @@ export function chatRequestBody(model: string, request: GenerateRequest): Record
     ...(request.stop ? { stop: request.stop } : {}),
     ...(request.seed === undefined ? {} : { seed: request.seed }),
     ...(request.logprobs ? { logprobs: true, top_logprobs: request.logprobs.topLogprobs } : {}),
+    ...(request.responseFormat === 'json' ? { response_format: { type: 'json_object' } } : {}),
   };
 }
 
