@@ -82,6 +82,14 @@ export const ScoreConfigSchema = z
     maxAttempts: z.number().int().positive().default(2),
     /** Pairs in flight at once (the provider's own concurrency limit still applies). */
     concurrency: z.number().int().positive().default(8),
+    /**
+     * A stage stops with an error when fewer of its answers than this share are valid (0 = never): once
+     * `validShareAfter` answers of this call are in (so a broken judge costs only that many calls), and at the
+     * end over every requested pair's record.
+     */
+    minValidShare: z.number().min(0).max(1).default(0.5),
+    /** Answers needed before the valid share is judged. */
+    validShareAfter: z.number().int().positive().default(20),
     itemTemplate: z.string().default(DEFAULT_PROMPT_ITEM_TEMPLATE),
     maxPeople: z.number().int().nonnegative().default(3),
     plotChars: z.number().int().nonnegative().default(240),

@@ -65,7 +65,7 @@ export function teacherArtifact(
         : { shared: datasetTeacherFiles(dataset.name, config.dataDir).map((f) => basename(f)) },
       inputs: [retrieved.key],
     },
-    (dir) => teacherStage(config, { dataset, candidatesDir: retrieved.dir, outDir: dir }),
+    (dir) => teacherStage(config, { dataset, candidatesDir: retrieved.dir, outDir: dir, log: ctx.log }),
     ctx.log,
   );
 }

@@ -57,6 +57,11 @@ export interface GenerateRequest {
    * so too). Providers without such a mode ignore it.
    */
   responseFormat?: 'json';
+  /**
+   * Ask the model even when the cache holds an answer, and let the new answer replace it (re-asking a pair
+   * whose cached answer was unusable). Not part of the cache key, never sent.
+   */
+  refreshCache?: boolean;
   seed?: number;
   abortSignal?: AbortSignal;
 }
