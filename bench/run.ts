@@ -10,6 +10,7 @@ import { studentScorer } from './augment/student.js';
 import { engineVsTorch } from './engine-vs-torch.js';
 import { seedSignificance } from './eval/seed-significance.js';
 import { describeMachine, ensurePytorch } from './machine.js';
+import { cacheCheck } from './providers/cache-check.js';
 import { readSections, runSection, type Section, type SectionResult, writeResults } from './report.js';
 import { fullRuns } from './train/full-runs.js';
 import { kbrdStep } from './train/kbrd-step.js';
@@ -51,6 +52,13 @@ const sections: Array<Section & { key: string }> = [
     title: '4c. Student scorer: pairs/s on one core and agreement with the teacher (issue 4)',
     command: 'npm run bench (bench/augment/student.ts)',
     run: studentScorer,
+  },
+  {
+    key: 'cache-check',
+    title: '4d. Provider cache: the integrity check at open (issue 13)',
+    command:
+      'npm run bench (bench/providers/cache-check.ts; alone: node dist/bench/providers/cache-check.js)',
+    run: cacheCheck,
   },
   {
     key: 'significance',

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { SplitName } from '../data/types.js';
-import { readJsonl } from '../util/jsonl.js';
+import { readJsonl, writeJsonl } from '../util/jsonl.js';
 import { type Shard, shardSuffix } from './shard.js';
 
 /** One line of `<split>.candidates.jsonl`: a context's retrieved items, rank 1 first. */
@@ -73,8 +73,9 @@ export function pairKey(dialogId: string, turnId: number, item: string): string 
 }
 
 /**
- * The scores in a file by pair; a later record replaces an earlier one unless it is invalid and the
- * earlier one valid (re-asking an invalid pair appends, and must not erase a good answer).
+ * The scores in a file by pair, in the order pairs first appear; a later record replaces an earlier one
+ * unless it is invalid and the earlier one valid (re-asking an invalid pair appends, and must not erase a good
+ * answer).
  */
 export async function readScores(file: string): Promise<Map<string, ScoreRecord>> {
   const byPair = new Map<string, ScoreRecord>();
@@ -85,6 +86,13 @@ export async function readScores(file: string): Promise<Map<string, ScoreRecord>
     if (!previous || value.valid || !previous.valid) byPair.set(key, value);
   }
   return byPair;
+}
+
+/** Replaces a scores file by one record per pair (written aside, then renamed over it). */
+export async function rewriteScores(file: string, scores: ReadonlyMap<string, ScoreRecord>): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeJsonl(tmp, [...scores.values()]);
+  await rename(tmp, file);
 }
 
 /**

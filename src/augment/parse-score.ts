@@ -13,25 +13,82 @@ export type ParsedScore =
 
 const SCORE_LINE = /score\s*\**\s*[:=]\s*\**\s*(-?\d+(?:\.\d+)?)/gi;
 const BARE_NUMBER = /^\s*\**\s*(-?\d+(?:\.\d+)?)\s*\**\.?\s*$/;
+/** A "score" member of a JSON object, its value a number or a numeric string. */
+const SCORE_MEMBER = /"score"\s*:\s*"?\s*(-?\d+(?:\.\d+)?)/gi;
+/** A whole answer in a Markdown code fence, as chat models like to wrap JSON. */
+const FENCED = /^\s*```[a-z]*\s*\n?([\s\S]*?)\n?\s*```\s*$/i;
+
+interface ScoreMatch {
+  /** The score as written. */
+  raw: string;
+  /** Character offset of `raw` in the answer. */
+  offset: number;
+}
 
 /**
- * The score of a single-candidate answer: the LAST "Score: N" in the text (a reason may quote the dialogue,
- * which may itself say "Score: 4"), or an answer that is just a number. Only integers 0-4 are accepted.
+ * The score of a single-candidate answer, in the forms the judge is asked for or commonly answers with:
+ * - a JSON object with a "score" member (`{"score": 3, "reason": …}`, what response_format json_object
+ *   returns), also inside a ```json fence; a "Score: 4" quoted inside its reason does not count;
+ * - else the LAST "Score: N" in the text (a reason may quote the dialogue, which may itself say "Score: 4");
+ * - else an answer that is just a number;
+ * - else the last JSON object with a "score" member after some prose.
+ * Only integers 0-4 are accepted.
  */
 export function parseScoreAnswer(text: string, finishReason: FinishReason): ParsedScore {
-  const matches = [...text.matchAll(SCORE_LINE)];
-  const match = matches.length > 0 ? matches[matches.length - 1] : BARE_NUMBER.exec(text);
-  const raw = match?.[1];
-  if (raw === undefined) {
+  const match = wholeJsonScore(text) ?? lastScoreLine(text) ?? bareNumber(text) ?? lastJsonScore(text);
+  if (match === undefined) {
     return finishReason === 'length'
       ? { ok: false, problem: 'truncated', detail: 'the answer was cut by the token limit before a score' }
-      : { ok: false, problem: 'no-score', detail: 'no "Score: N" line' };
+      : { ok: false, problem: 'no-score', detail: 'no "Score: N" line or {"score": N} object' };
   }
-  const score = Number(raw);
+  const score = Number(match.raw);
   if (!Number.isInteger(score) || score < 0 || score > 4) {
-    return { ok: false, problem: 'out-of-range', detail: `score ${raw} is not an integer from 0 to 4` };
+    return { ok: false, problem: 'out-of-range', detail: `score ${match.raw} is not an integer from 0 to 4` };
   }
-  return { ok: true, score, offset: match!.index + match![0].lastIndexOf(raw) };
+  return { ok: true, score, offset: match.offset };
+}
+
+/** The score member of an answer that is one JSON object (fenced or not); its offset is located in the text. */
+function wholeJsonScore(text: string): ScoreMatch | undefined {
+  const fenced = FENCED.exec(text);
+  const body = fenced ? fenced[1]! : text;
+  const start = fenced ? fenced.index + fenced[0].indexOf(body) : 0;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const key = Object.keys(value).find((k) => k.toLowerCase() === 'score');
+  if (key === undefined) return undefined;
+  const score = (value as Record<string, unknown>)[key];
+  if (typeof score !== 'number' && typeof score !== 'string') return undefined;
+  // The member as written: the last one of the object's own level whose value is this score.
+  const members = [...body.matchAll(SCORE_MEMBER)].filter((m) => Number(m[1]) === Number(score));
+  const member = members[members.length - 1];
+  if (!member) return { raw: String(score), offset: start };
+  return { raw: member[1]!, offset: start + member.index + member[0].lastIndexOf(member[1]!) };
+}
+
+function lastScoreLine(text: string): ScoreMatch | undefined {
+  const matches = [...text.matchAll(SCORE_LINE)];
+  const last = matches[matches.length - 1];
+  return last && { raw: last[1]!, offset: last.index + last[0].lastIndexOf(last[1]!) };
+}
+
+function bareNumber(text: string): ScoreMatch | undefined {
+  const match = BARE_NUMBER.exec(text);
+  return match ? { raw: match[1]!, offset: match.index + match[0].lastIndexOf(match[1]!) } : undefined;
+}
+
+function lastJsonScore(text: string): ScoreMatch | undefined {
+  let found: ScoreMatch | undefined;
+  for (const object of text.matchAll(JSON_OBJECT)) {
+    const inner = wholeJsonScore(object[0]);
+    if (inner) found = { raw: inner.raw, offset: object.index + inner.offset };
+  }
+  return found;
 }
 
 const JSON_OBJECT = /\{[^{}]*\}/g;

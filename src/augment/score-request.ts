@@ -17,6 +17,8 @@ export interface ScorePair {
 
 /** JSON lines cost about this many tokens each ({"id": 12, "score": 3} plus the newline). */
 const TOKENS_PER_JSON_LINE = 16;
+/** What a single answer's JSON wrapping ({"score": …} and its spacing) costs beyond the score itself. */
+const JSON_OBJECT_TOKENS = 8;
 
 /** Builds the judge's requests for pairs of a dataset: texts from the dataset, format from the config. */
 export class ScoreRequests {
@@ -63,12 +65,17 @@ export class ScoreRequests {
       this.dialogueText(chunk[0]!),
       chunk.map((pair, i) => ({ id: i + 1, text: this.itemText(pair.item) })),
       config.mode,
+      config.responseFormat,
     );
     const reason = config.mode === 'reason' ? config.reasonTokens : 0;
+    const json = config.responseFormat === 'json';
     return {
       messages,
-      maxTokens: single ? config.maxTokens + reason : chunk.length * (TOKENS_PER_JSON_LINE + reason),
+      maxTokens: single
+        ? config.maxTokens + reason + (json ? JSON_OBJECT_TOKENS : 0)
+        : chunk.length * (TOKENS_PER_JSON_LINE + reason),
       temperature: config.temperature,
+      ...(json ? { responseFormat: 'json' as const } : {}),
       ...(single && config.logprobs ? { logprobs: { topLogprobs: config.topLogprobs } } : {}),
     };
   }

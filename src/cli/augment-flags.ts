@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { augmentOutDir, type PairSource, parseShard, type Shard } from '../augment/stages/index.js';
-import { SAMPLER_STRATEGIES, SCORE_MODES } from '../config/augment.js';
+import { RESPONSE_FORMATS, SAMPLER_STRATEGIES, SCORE_MODES } from '../config/augment.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import type { SplitName } from '../data/types.js';
 import {
@@ -77,6 +77,7 @@ export interface ScoreFlags extends AugmentFlags {
   maxContexts?: number;
   candidatesPerCall?: number;
   mode?: (typeof SCORE_MODES)[number];
+  responseFormat?: (typeof RESPONSE_FORMATS)[number];
   logprobs?: boolean;
 }
 
@@ -96,6 +97,13 @@ export function withScoreFlags(command: Command): Command {
     .option('--max-contexts <n>', 'judge at most this many contexts (seeded random subset)', nonNegativeInt)
     .option('--candidates-per-call <n>', 'candidates of one context judged in one call', positiveInt)
     .addOption(choiceOption('--mode <mode>', 'direct, or a short reason before the score', SCORE_MODES))
+    .addOption(
+      choiceOption(
+        '--response-format <format>',
+        'ask for "Score: N" text or a JSON object',
+        RESPONSE_FORMATS,
+      ),
+    )
     .option('--logprobs', 'ask for token log-probabilities and record the expected score');
 }
 
@@ -105,6 +113,7 @@ export function scoreConfig(flags: ScoreFlags): Config {
     score: {
       candidatesPerCall: flags.candidatesPerCall,
       mode: flags.mode,
+      responseFormat: flags.responseFormat,
       logprobs: flags.logprobs,
       sampler: {
         strategy: flags.sampler,

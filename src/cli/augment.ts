@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   augmentOutDir,
+  formatAnswerCounts,
   mergeShards,
   retrieveStage,
   type Shard,
@@ -108,7 +109,7 @@ function registerScore(augment: Command): void {
       printSummary(flags, summary, () =>
         [
           `teacher ${summary.model}`,
-          `${summary.pairs} pairs: ${summary.skipped} already scored, ${summary.scored} judged now (${summary.valid} valid, ${summary.invalid} invalid, ${summary.reaskedAlone} re-asked alone) at ${summary.pairsPerSecond.toFixed(1)} pairs/s → ${summary.scoresFile}`,
+          `${summary.pairs} pairs: ${summary.skipped} already scored, ${summary.scored} judged now (${summary.valid} valid, ${summary.invalid} invalid, ${summary.reaskedAlone} re-asked alone) at ${summary.pairsPerSecond.toFixed(1)} pairs/s → ${summary.scoresFile}: ${formatAnswerCounts(summary.answers)}`,
           formatUsage(summary.usage),
         ].join('\n'),
       );

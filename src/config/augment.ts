@@ -54,12 +54,20 @@ export const RetrieveConfigSchema = z
 
 /** 'direct': the answer is "Score: N"; 'reason': one short reason first, then "Score: N". */
 export const SCORE_MODES = ['direct', 'reason'] as const;
+/** 'text': "Score: N" lines; 'json': a JSON object, enforced where the provider has a JSON response format. */
+export const RESPONSE_FORMATS = ['text', 'json'] as const;
 /** Which retrieved pairs go to the teacher ('uncertainty' needs a student: library callers only). */
 export const SAMPLER_STRATEGIES = ['all', 'random', 'stratified', 'uncertainty'] as const;
 
 export const ScoreConfigSchema = z
   .object({
     mode: z.enum(SCORE_MODES).default('direct'),
+    /**
+     * How the answer is asked for: 'text' ("Score: N", the paper's judge), or 'json' ({"score": N}, and
+     * {"scores": [{"id", "score"}, …]} for several candidates), sent with response_format json_object by the
+     * openai-compatible client (llamacpp only gets the instruction). Both forms are read either way.
+     */
+    responseFormat: z.enum(RESPONSE_FORMATS).default('text'),
     /** Candidates of one context judged in one call (1 = one call per pair). */
     candidatesPerCall: z.number().int().positive().default(1),
     /** Output budget per candidate (a call gets this × its candidate count). */
@@ -74,6 +82,14 @@ export const ScoreConfigSchema = z
     maxAttempts: z.number().int().positive().default(2),
     /** Pairs in flight at once (the provider's own concurrency limit still applies). */
     concurrency: z.number().int().positive().default(8),
+    /**
+     * A stage stops with an error when fewer of its answers than this share are valid (0 = never): once
+     * `validShareAfter` answers of this call are in (so a broken judge costs only that many calls), and at the
+     * end over every requested pair's record.
+     */
+    minValidShare: z.number().min(0).max(1).default(0.5),
+    /** Answers needed before the valid share is judged. */
+    validShareAfter: z.number().int().positive().default(20),
     itemTemplate: z.string().default(DEFAULT_PROMPT_ITEM_TEMPLATE),
     maxPeople: z.number().int().nonnegative().default(3),
     plotChars: z.number().int().nonnegative().default(240),

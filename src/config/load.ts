@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CrsaugError } from '../util/errors.js';
 import { readJsonFile, writeJsonFile } from '../util/json.js';
+import { redactSecrets } from '../util/secrets.js';
 import { PROVIDER_ENV_BINDINGS } from './providers.js';
 import { type Config, type ConfigInput, ConfigSchema } from './schema.js';
 
@@ -83,9 +84,12 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Saves the resolved config next to a run's outputs, so every number can be traced to its settings. */
+/**
+ * Saves the resolved config next to a run's outputs, so every number can be traced to its settings; API keys
+ * and other secrets are written as "***".
+ */
 export async function saveResolvedConfig(outDir: string, config: unknown): Promise<string> {
   const file = join(outDir, 'config.resolved.json');
-  await writeJsonFile(file, config);
+  await writeJsonFile(file, redactSecrets(config));
   return file;
 }

@@ -41,7 +41,7 @@ export const ProvidersConfigSchema = z
     embedding: EmbeddingProviderSchema,
     /** Prices by model id; a remote model missing here has an unknown cost (never zero). */
     prices: z.record(z.string(), ModelPriceSchema).default({}),
-    /** Cache every result in SQLite so reruns and restarts never pay twice. */
+    /** Cache every result in SQLite: reruns and restarts pay again only for calls in flight at a kill. */
     cache: z.boolean().default(true),
   })
   .prefault({});

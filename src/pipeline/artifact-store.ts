@@ -3,6 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashValue } from '../util/hash.js';
 import { writeJsonFile } from '../util/json.js';
+import { redactSecrets, withoutSecrets } from '../util/secrets.js';
 
 /** What makes a stage's output what it is: its name, its code version, its settings and its inputs' keys. */
 export interface StageIdentity {
@@ -35,8 +36,9 @@ const DONE_FILE = 'artifact.json';
 export class ArtifactStore {
   constructor(readonly root: string) {}
 
+  /** Secrets (API keys, credentials in URLs) are no part of the key: changing one recomputes nothing. */
   keyOf(identity: StageIdentity): string {
-    return `${identity.stage}-${hashValue(identity).slice(0, 12)}`;
+    return `${identity.stage}-${hashValue(withoutSecrets(identity)).slice(0, 12)}`;
   }
 
   dirOf(key: string): string {
@@ -61,7 +63,10 @@ export class ArtifactStore {
     const start = performance.now();
     const value = await compute(dir);
     const seconds = (performance.now() - start) / 1000;
-    await writeJsonFile(doneFile, { identity, value, seconds, finishedAt: new Date().toISOString() });
+    await writeJsonFile(
+      doneFile,
+      redactSecrets({ identity, value, seconds, finishedAt: new Date().toISOString() }),
+    );
     return { key, dir, value, reused: false, seconds };
   }
 

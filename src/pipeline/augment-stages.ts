@@ -58,14 +58,14 @@ export function teacherArtifact(
       version: 1,
       settings: hasChatModel(config)
         ? {
-            chat: { ...config.providers.chat, apiKey: undefined },
+            chat: config.providers.chat,
             score: teacherScoreConfig(config),
             seed: config.seed,
           }
         : { shared: datasetTeacherFiles(dataset.name, config.dataDir).map((f) => basename(f)) },
       inputs: [retrieved.key],
     },
-    (dir) => teacherStage(config, { dataset, candidatesDir: retrieved.dir, outDir: dir }),
+    (dir) => teacherStage(config, { dataset, candidatesDir: retrieved.dir, outDir: dir, log: ctx.log }),
     ctx.log,
   );
 }

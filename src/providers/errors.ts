@@ -1,10 +1,12 @@
 import { CrsaugError } from '../util/errors.js';
+import { redactUrl } from '../util/secrets.js';
 
 const BODY_EXCERPT_CHARS = 500;
 
 /**
- * A failed call to a provider: HTTP status (undefined for network errors and timeouts), the URL, whether
- * trying again can help, and the start of the response body so the user sees what the server said.
+ * A failed call to a provider: HTTP status (undefined for network errors and timeouts), the URL (its
+ * credentials redacted), whether trying again can help, and the start of the response body so the user sees
+ * what the server said.
  */
 export class ApiCallError extends CrsaugError {
   readonly url: string;
@@ -28,12 +30,13 @@ export class ApiCallError extends CrsaugError {
     const excerpt = options.body === undefined ? undefined : options.body.slice(0, BODY_EXCERPT_CHARS);
     const statusPart = options.status === undefined ? '' : ` (HTTP ${options.status})`;
     const bodyPart = excerpt ? `: ${excerpt}` : '';
-    super(`${options.message}${statusPart} from ${options.url}${bodyPart}`, {
+    const url = redactUrl(options.url);
+    super(`${options.message}${statusPart} from ${url}${bodyPart}`, {
       cause: options.cause,
       hint: hintFor(options.status),
     });
     this.name = 'ApiCallError';
-    this.url = options.url;
+    this.url = url;
     this.status = options.status;
     this.retryable = options.retryable;
     this.bodyExcerpt = excerpt;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { ENV_BINDINGS } from '../config/load.js';
 import type { ChatProviderConfig, EmbeddingProviderConfig, ProvidersConfig } from '../config/providers.js';
 import { CrsaugError } from '../util/errors.js';
+import { holdsRedactedSecret, REDACTED } from '../util/secrets.js';
 import { withCache } from './middleware/cache.js';
 import { ProviderCacheStore } from './middleware/cache-store.js';
 import { withLimits } from './middleware/limits.js';
@@ -84,6 +85,14 @@ function createFrom<M extends AnyModel>(
   const parsed = entry.schema.safeParse(section);
   if (!parsed.success) {
     throw missingSetting(`providers.${kind}.${parsed.error.issues[0]!.path.join('.')}`);
+  }
+  // A config read back from a written one (config.resolved.json) has "***" where its secrets were.
+  const redacted = holdsRedactedSecret(parsed.data);
+  if (redacted !== undefined) {
+    const field = `providers.${kind}.${redacted}`;
+    throw new CrsaugError(`${field} holds "${REDACTED}", a secret left out of a written config`, {
+      hint: missingSetting(field).hint,
+    });
   }
   return entry.create(parsed.data, runtime);
 }

@@ -36,9 +36,9 @@ export interface ProviderEntry<S extends z.ZodObject, M extends AnyModel> {
 
 const provider = <S extends z.ZodObject, M extends AnyModel>(entry: ProviderEntry<S, M>) => entry;
 
-const { baseUrl, model, apiKey, modelPath, threads } = MODEL_LOCATION_FIELDS;
+const { baseUrl, model, apiKey, headers, modelPath, threads } = MODEL_LOCATION_FIELDS;
 const { timeoutMs } = CALL_POLICY_FIELDS;
-const remote = { baseUrl: baseUrl.unwrap(), apiKey, timeoutMs };
+const remote = { baseUrl: baseUrl.unwrap(), apiKey, headers, timeoutMs };
 const required = { model: model.unwrap() };
 const local = { modelPath: modelPath.unwrap() };
 

@@ -25,7 +25,10 @@ export const MODEL_LOCATION_FIELDS = {
   baseUrl: z.url().optional(),
   /** Model name sent to the server, or the local model's id. */
   model: z.string().optional(),
+  /** Sent as `Authorization: Bearer …`; never written anywhere (configs and reports show "***"). */
   apiKey: z.string().optional(),
+  /** Extra HTTP headers, e.g. Azure's `api-key` or a proxy's token; their values are written as "***". */
+  headers: z.record(z.string(), z.string()).optional(),
   /** A local GGUF file (llamacpp) or a folder holding the ONNX model (transformers). */
   modelPath: z.string().optional(),
   /** CPU threads for a local llamacpp model; unset means one per core. */

@@ -52,6 +52,16 @@ export interface GenerateRequest {
   logprobs?: { topLogprobs: number };
   /** Stop sequences. */
   stop?: string[];
+  /**
+   * 'json': the answer must be one JSON object (OpenAI's response_format json_object; the prompt must say
+   * so too). Providers without such a mode ignore it.
+   */
+  responseFormat?: 'json';
+  /**
+   * Ask the model even when the cache holds an answer, and let the new answer replace it (re-asking a pair
+   * whose cached answer was unusable). Not part of the cache key, never sent.
+   */
+  refreshCache?: boolean;
   seed?: number;
   abortSignal?: AbortSignal;
 }

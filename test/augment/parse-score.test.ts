@@ -22,6 +22,21 @@ describe('parseScoreAnswer', () => {
     for (const text of ['Score: 5', 'Score: -1', 'Score: 3.5', 'Score: 10', '7'])
       assert.equal(parse(text), 'out-of-range', text);
   });
+  test('reads the JSON answers chat models give (response_format json_object), also in a code fence', () => {
+    const json = '{"score": 3, "reason": "A light comedy, as asked."}';
+    assert.deepEqual(parseScoreAnswer(json, 'stop'), { ok: true, score: 3, offset: json.indexOf('3') });
+    const fenced = '```json\n{\n  "reason": "A light comedy.",\n  "score": 4\n}\n```';
+    const parsed = parseScoreAnswer(fenced, 'stop');
+    assert.ok(parsed.ok && parsed.score === 4 && fenced[parsed.offset] === '4', JSON.stringify(parsed));
+    assert.equal(parse('{"Score": "2"}'), 2);
+    assert.equal(parse('```\n{"score":0}\n```'), 0);
+    assert.equal(parse('{"reason": "the user wrote Score: 4 but hates horror", "score": 1}'), 1);
+    assert.equal(parse('Here is my judgment: {"score": 2, "reason": "partly"}'), 2);
+    assert.equal(parse('{"score": 7}'), 'out-of-range');
+    assert.equal(parse('{"score": 3.5}'), 'out-of-range');
+    assert.equal(parse('{"score": null, "reason": "unsure"}'), 'no-score');
+    assert.equal(parse('{"reason": "fits well"', 'length'), 'truncated');
+  });
   test('no score: truncated when cut by the token limit, otherwise no-score', () => {
     assert.equal(parse('The user wants a', 'length'), 'truncated');
     assert.equal(parse('It fits quite well.'), 'no-score');
@@ -116,5 +131,25 @@ describe('prompt', () => {
       repair.map((m) => m.role),
       ['system', 'user', 'assistant', 'user'],
     );
+  });
+  test('the JSON format asks for one JSON object, also in the repair turn', () => {
+    const single = buildScoreMessages('User: hi', [{ id: 1, text: 'Up (2009)' }], 'reason', 'json');
+    assert.match(
+      single[1]!.content,
+      /one JSON object and nothing else: \{"reason": "<one short sentence>", "score": N\}/,
+    );
+    assert.doesNotMatch(single[1]!.content, /Score: N/);
+    const multi = buildScoreMessages(
+      'User: hi',
+      [
+        { id: 1, text: 'A' },
+        { id: 2, text: 'B' },
+      ],
+      'direct',
+      'json',
+    );
+    assert.match(multi[1]!.content, /\{"scores": \[\{"id": <candidate id>, "score": <0-4>\}/);
+    const repair = buildRepairMessages(single, 'maybe', 'no score', 'direct', 'json');
+    assert.match(repair[3]!.content, /\{"score": N\}/);
   });
 });

@@ -146,6 +146,51 @@ describe('teacher scoring against a mock OpenAI-compatible server', () => {
     assert.equal(run.summary.invalid, 1);
   });
 
+  test('a judge answering JSON is read, not 100 % invalid; the JSON format sends response_format', async () => {
+    const pairs = fixturePairs(dataset, 2, 3);
+    const json = (r: RecordedRequest) => ({
+      status: 200,
+      json: chatAnswer(
+        itemShown(r, pairs[0]!.item)
+          ? '```json\n{"score": 4, "reason": "exactly what was asked"}\n```'
+          : '{"score": 2, "reason": "same genre, wrong mood"}',
+      ),
+    });
+    const plain = await judgeWith(json, pairs, {}, 'json-answers');
+    assert.equal(plain.summary.invalid, 0);
+    assert.deepEqual(
+      pairs.map((p) => scoreOf(plain.scores, p)?.score),
+      [4, 2, 2, 4, 2, 2],
+    );
+    assert.ok(
+      plain.requests.every((r) => r.body.response_format === undefined),
+      'text format: no response_format',
+    );
+
+    // Asked for JSON: the request says so twice (prompt and response_format); a prose answer is repaired.
+    let prose = true;
+    const asked = await judgeWith(
+      (r) => {
+        if (itemShown(r, pairs[1]!.item) && prose) {
+          prose = false;
+          return { status: 200, json: chatAnswer('It is a decent fit.') };
+        }
+        return json(r);
+      },
+      pairs,
+      { responseFormat: 'json' },
+      'json-format',
+    );
+    assert.equal(asked.summary.valid, pairs.length);
+    assert.ok(
+      asked.requests.every((r) => JSON.stringify(r.body.response_format) === '{"type":"json_object"}'),
+    );
+    assert.match(messagesOf(asked.requests[0]!)[1]!.content, /one JSON object and nothing else/);
+    const repair = asked.requests.find((r) => messagesOf(r).length > 2)!;
+    assert.match(messagesOf(repair)[3]!.content, /could not be used[\s\S]*\{"score": N\}/);
+    assert.equal(scoreOf(asked.scores, pairs[1]!)?.attempts, 2);
+  });
+
   test('several candidates per call: missing or bad lines are re-asked one by one', async () => {
     const pairs = fixturePairs(dataset, 2, 3);
     const run = await judgeWith(

@@ -150,3 +150,29 @@ test('a run killed mid-way restarts without paying for any answered call twice',
   assert.equal(row!.cacheHits, 5);
   assert.equal(row!.calls, 3);
 });
+
+test('a call answered at the instant of the kill is asked (and paid) again: the one case docs/providers.md names', async () => {
+  const cacheDir = tempDir();
+  const count = 8;
+  let first: ReturnType<typeof runChild> | undefined;
+  let killed = false;
+  reset((request) => {
+    const content = (request.body.messages as Array<{ content: string }>)[0]!.content;
+    // The server answers pair 5 (a provider would bill it), but the client dies before it can commit it.
+    if (content === 'pair 5' && !killed) {
+      killed = true;
+      first!.child.kill('SIGKILL');
+    }
+    return undefined;
+  });
+  first = runChild(cacheDir, count);
+  assert.equal((await first.exited).signal, 'SIGKILL');
+
+  const second = runChild(cacheDir, count);
+  assert.equal((await second.exited).code, 0);
+  const answered = server
+    .answered('/chat/completions')
+    .map((r) => (r.body.messages as Array<{ content: string }>)[0]!.content);
+  const pairs = Array.from({ length: count }, (_, i) => `pair ${i}`);
+  assert.deepEqual(answered.sort(), [...pairs, 'pair 5'].sort(), 'only the call in flight is answered twice');
+});

@@ -9,6 +9,8 @@ export type MockReply =
 
 export interface RecordedRequest {
   path: string;
+  /** The query string without its "?" ('' when none). */
+  query: string;
   body: Record<string, unknown>;
   headers: IncomingMessage['headers'];
   /** performance.now() when the request arrived. */
@@ -63,7 +65,8 @@ export class MockOpenAIServer {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const record: RecordedRequest = {
-      path: (req.url ?? '').replace(/^\/v1/, ''),
+      path: (req.url ?? '').replace(/^\/v1/, '').replace(/\?.*$/, ''),
+      query: (req.url ?? '').replace(/^[^?]*\??/, ''),
       body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
       headers: req.headers,
       at: performance.now(),

@@ -6,6 +6,7 @@ import { CrsaugError } from '../../util/errors.js';
 import { exportScoreBatch, type ImportSummary, importScoreBatch } from '../batch.js';
 import { contextQueries, itemDocuments } from '../retrieve.js';
 import type { Shard } from '../shard.js';
+import { belowValidFloor, TooManyInvalidAnswersError } from '../valid-share.js';
 import { type PairSource, scoringPairs } from './score.js';
 import { openProviderCache } from './stage.js';
 
@@ -102,7 +103,10 @@ export interface BatchImportOptions {
   output: string;
 }
 
-/** Reads a score batch's answers into the scores file, and into the cache so `score` reuses them for free. */
+/**
+ * Reads a score batch's answers into the scores file, and into the cache so `score` reuses them for free;
+ * mostly invalid answers are kept but fail the import (augment.score.minValidShare).
+ */
 export async function importScoreBatchStage(
   config: Config,
   options: BatchImportOptions & { scoresFile: string },
@@ -122,6 +126,9 @@ export async function importScoreBatchStage(
       config: config.augment.score,
       cache,
     });
+    if (belowValidFloor(summary, config.augment.score)) {
+      throw new TooManyInvalidAnswersError(summary, config.augment.score, options.scoresFile);
+    }
     return { ...summary, scoresFile: options.scoresFile };
   } finally {
     cache.close();

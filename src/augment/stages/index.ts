@@ -7,6 +7,7 @@ export { formatAgreementTable } from '../distill.js';
 export { mergeShards } from '../merge.js';
 export { parseShard, type Shard } from '../shard.js';
 export { formatSynthesisStats } from '../synthesize.js';
+export { type AnswerCounts, formatAnswerCounts, TooManyInvalidAnswersError } from '../valid-share.js';
 export {
   type BatchImportOptions,
   type EmbeddingBatchExportOptions,

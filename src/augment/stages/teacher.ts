@@ -5,9 +5,11 @@ import type { Config } from '../../config/schema.js';
 import { loadConfiguredDataset } from '../../data/load.js';
 import type { Dataset } from '../../data/types.js';
 import { selectChatProvider } from '../../providers/factory.js';
+import { CrsaugError } from '../../util/errors.js';
 import { writeJsonl } from '../../util/jsonl.js';
 import { readScores, scoresFile } from '../artifacts.js';
 import { datasetTeacherFiles } from '../teacher-set.js';
+import { type AnswerCounts, formatAnswerCounts } from '../valid-share.js';
 import { judgePairs } from './score.js';
 import type { StageOptions, StageProvider } from './stage.js';
 
@@ -25,6 +27,8 @@ export interface TeacherStageSummary extends StageProvider {
   files: string[];
   /** Pairs judged validly by the chat model in this call (0 with the shipped judgments). */
   judged: number;
+  /** The chat model's answers for the sampled pairs, earlier runs' included (absent with the shipped judgments). */
+  answers?: AnswerCounts;
 }
 
 /** Whether a chat model is configured, i.e. whether the teacher is called or its shipped judgments are read. */
@@ -77,6 +81,7 @@ export async function teacherStage(
     { ...options, dataset, split: 'train', scoresFile: file },
     'teacher',
   );
+  options.log?.(`teacher: ${formatAnswerCounts(scored.answers)} answers in ${file}`);
   // Re-written in the shared/teacher format, so the student reads online and shipped judgments alike.
   const judgments = [...(await readScores(file)).values()]
     .filter((s) => s.valid && s.score !== null)
@@ -88,7 +93,19 @@ export async function teacherStage(
       item: s.item,
       score: s.expected ?? s.score,
     }));
+  if (judgments.length === 0) {
+    // An empty file would only make the student fail later with "no judgments in file".
+    throw new CrsaugError(`the teacher gave no valid answer (${formatAnswerCounts(scored.answers)})`, {
+      hint: `its answers are in ${file}; check the chat model and augment.score (responseFormat, mode, maxTokens)`,
+    });
+  }
   const teacherFile = join(options.outDir, 'teacher.jsonl');
   await writeJsonl(teacherFile, judgments);
-  return { files: [teacherFile], judged: scored.valid, provider: scored.provider, usage: scored.usage };
+  return {
+    files: [teacherFile],
+    judged: scored.valid,
+    answers: scored.answers,
+    provider: scored.provider,
+    usage: scored.usage,
+  };
 }

@@ -13,7 +13,7 @@ export type CacheIdentity = Pick<ModelIdentity, 'provider' | 'modelId'>;
 /** A chat call's cache key: the identity and the request fields that decide the answer (not the abort signal). */
 export function chatCacheKey(
   model: CacheIdentity,
-  { abortSignal: _ignored, ...request }: GenerateRequest,
+  { abortSignal: _signal, refreshCache: _refresh, ...request }: GenerateRequest,
 ): string {
   return ProviderCacheStore.key(model.provider, model.modelId, request);
 }
@@ -42,7 +42,7 @@ export function withCache<M extends AnyModel>(
   return wrapModel(model, {
     async generate(request, next, inner) {
       const key = chatCacheKey(inner, request);
-      const cached = store.readCall<GenerateResult>(key);
+      const cached = request.refreshCache ? undefined : store.readCall<GenerateResult>(key);
       if (cached) {
         events.onHit?.(1);
         return cached;

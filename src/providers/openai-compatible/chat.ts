@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactUrl } from '../../util/secrets.js';
 import type { ChatModel, FinishReason, GenerateRequest, GenerateResult, TokenLogprob } from '../types.js';
 import { type HttpEndpoint, postJson } from './http.js';
 import { parseResponse } from './response.js';
@@ -52,7 +53,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
   }
 
   describe(): string {
-    return `openai-compatible:${this.modelId} (remote chat model at ${this.settings.baseUrl})`;
+    return `openai-compatible:${this.modelId} (remote chat model at ${redactUrl(this.settings.baseUrl)})`;
   }
 
   async doGenerate(request: GenerateRequest): Promise<GenerateResult> {
@@ -73,6 +74,7 @@ export function chatRequestBody(model: string, request: GenerateRequest): Record
     ...(request.stop ? { stop: request.stop } : {}),
     ...(request.seed === undefined ? {} : { seed: request.seed }),
     ...(request.logprobs ? { logprobs: true, top_logprobs: request.logprobs.topLogprobs } : {}),
+    ...(request.responseFormat === 'json' ? { response_format: { type: 'json_object' } } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactUrl } from '../../util/secrets.js';
 import { ApiCallError, TooManyEmbeddingValuesError } from '../errors.js';
 import type { EmbeddingModel, EmbedRequest, EmbedResult } from '../types.js';
 import { OPENAI_COMPATIBLE } from './chat.js';
@@ -46,7 +47,7 @@ export class OpenAICompatibleEmbeddingModel implements EmbeddingModel {
   }
 
   describe(): string {
-    return `${this.provider}:${this.modelId} (remote embedding model at ${this.settings.baseUrl})`;
+    return `${this.provider}:${this.modelId} (remote embedding model at ${redactUrl(this.settings.baseUrl)})`;
   }
 
   async doEmbed({ values, abortSignal }: EmbedRequest): Promise<EmbedResult> {

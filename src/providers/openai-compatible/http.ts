@@ -33,8 +33,11 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
+/** The URL of `path` under `baseUrl`; a query in the base URL (e.g. Azure's ?api-version=) is kept. */
 export function joinUrl(baseUrl: string, path: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  const query = baseUrl.indexOf('?');
+  const [base, search] = query < 0 ? [baseUrl, ''] : [baseUrl.slice(0, query), baseUrl.slice(query)];
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}${search}`;
 }
 
 /**
