@@ -37,6 +37,8 @@ export class ContextLinker {
     const entries: { name: string; type: string; surface?: string }[] = [];
     const people: string[] = [];
     catalog.entityNames.forEach((name, entity) => {
+      // Datasets hold a few empty or one-letter names; as words they would match "it's" or "a".
+      if ((name.match(/[\p{L}\p{N}]/gu) ?? []).length < 2) return;
       const type = typeOf(dataset, entity);
       if (type === 'genre') {
         for (const surface of genreSurfaces(name)) entries.push({ name, type, surface });
@@ -115,8 +117,9 @@ export class ContextLinker {
       const item = items.reduce((best, i) => (this.popularity[i]! > this.popularity[best]! ? i : best));
       const itemSpans = spans.filter((s) => catalog.itemOfEntity[s.entity]! >= 0);
       const found = titleOccurrence(text, titleOf(catalog.items[item]!.name), itemSpans);
-      if (!found) continue;
-      // The title replaces genre or person words inside it ("Romantic Comedy", "Ali").
+      // A word that is both a title and a genre or name ("Action", "Keanu") stays the genre or name.
+      if (!found || spans.some((s) => s.start === found.start && s.end === found.end)) continue;
+      // A longer title replaces the genre or person words inside it ("Romantic Comedy").
       for (let i = spans.length - 1; i >= 0; i--) {
         if (spans[i]!.start < found.end && spans[i]!.end > found.start) spans.splice(i, 1);
       }
