@@ -24,6 +24,8 @@ interface ContextEntry {
   /** Lower-cased dialogue text, for the text filter. */
   text: string;
   pairs: PairEntry[];
+  /** Whether the student has scored this context's pairs. */
+  scored: boolean;
 }
 
 /** Human judgments of one split by context key, then by item name (the latest judgment of each pair). */
@@ -42,7 +44,8 @@ const SCORE_BATCH = 128;
  * The run's synthetic labels pair by pair, for the explorer: every retrieved candidate of the synthesis split
  * (its first topK, as synthesis scored them) with the student's score, whether it became a label (read from
  * the synthetic file the run trained on, not recomputed) and the teacher's judgment where there is one, plus
- * the judged pairs retrieval did not return.
+ * the judged pairs retrieval did not return. Student scores are computed when a context is first shown (or
+ * first filtered on them) and kept: a page costs its own contexts, not the split's.
  */
 export class LabelIndex {
   private constructor(
@@ -102,16 +105,7 @@ export class LabelIndex {
           pairs.push({ index, rank: null, student: Number.NaN, kept: false, teacher: judgment });
         }
       }
-      entries.push({ key, context, text: context.utterances.join('\n').toLowerCase(), pairs });
-    }
-    for (let start = 0; start < entries.length; start += SCORE_BATCH) {
-      const chunk = entries.slice(start, start + SCORE_BATCH);
-      const scores = await options.scorer.score(
-        chunk.map((e) => ({ context: e.context, items: e.pairs.map((p) => p.index) })),
-      );
-      let offset = 0;
-      for (const entry of chunk) for (const pair of entry.pairs) pair.student = scores[offset++]!;
-      await new Promise((resolve) => setImmediate(resolve));
+      entries.push({ key, context, text: context.utterances.join('\n').toLowerCase(), pairs, scored: false });
     }
     return new LabelIndex(
       dataset,
@@ -138,6 +132,9 @@ export class LabelIndex {
   ): Promise<Omit<LabelsResponse, 'run' | 'dataset' | 'teacher'>> {
     const { items } = this.dataset.catalog;
     const needle = query.q?.trim().toLowerCase();
+    // Only this filter reads student scores of contexts that are not shown.
+    if (query.filter === 'disagree')
+      await this.score(this.contexts.filter((e) => e.pairs.some((p) => p.teacher)));
     const matched: Array<{ entry: ContextEntry; pairs: () => PairView[] }> = [];
     let pairsTotal = 0;
     for (const entry of this.contexts) {
@@ -175,9 +172,9 @@ export class LabelIndex {
       matched.push({ entry, pairs: () => all().filter((p) => passes(p, p.human, query)) });
       pairsTotal += passing.length;
     }
-    const page = matched
-      .slice(query.offset, query.offset + query.limit)
-      .map(({ entry, pairs }) => ({ entry, pairs: pairs() }));
+    const shown = matched.slice(query.offset, query.offset + query.limit);
+    await this.score(shown.map(({ entry }) => entry));
+    const page = shown.map(({ entry, pairs }) => ({ entry, pairs: pairs() }));
     await this.scoreMissing(page);
     return {
       split: this.split,
@@ -196,6 +193,23 @@ export class LabelIndex {
         pairs: sortPairs(pairs, query.sort).map((p) => pairView(this.dataset, p)),
       })),
     };
+  }
+
+  /** Scores the pairs of contexts not scored yet, a batch at a time (other requests run in between). */
+  private async score(entries: readonly ContextEntry[]): Promise<void> {
+    const todo = entries.filter((e) => !e.scored);
+    for (let start = 0; start < todo.length; start += SCORE_BATCH) {
+      const chunk = todo.slice(start, start + SCORE_BATCH);
+      const scores = await this.scorer.score(
+        chunk.map((e) => ({ context: e.context, items: e.pairs.map((p) => p.index) })),
+      );
+      let offset = 0;
+      for (const entry of chunk) {
+        for (const pair of entry.pairs) pair.student = scores[offset++]!;
+        entry.scored = true;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Student scores of pairs only a human judged (they are not among the scored candidates). */

@@ -77,7 +77,7 @@ export class ModelCache {
     });
   }
 
-  /** The synthesis split's candidates with student and teacher scores (computed once per synthesis). */
+  /** The synthesis split's candidates with teacher judgments and (as pages are shown) student scores. */
   labels(run: RunState): Promise<LabelIndex> {
     const synthesis = run.augmentation.synthesis;
     const candidates = synthesis && candidatesOf(run.augmentation, synthesis.split);

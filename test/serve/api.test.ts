@@ -9,7 +9,15 @@ import { asRecommender } from '../../src/models/trainable.js';
 import { loadModel } from '../../src/train/checkpoint.js';
 import { BEST_CHECKPOINT } from '../../src/train/trainer.js';
 import { MockOpenAIServer } from '../providers/mock-openai-server.js';
-import { buildSmallRun, call, rawGet, removeLater, type Server, type SmallRun, startServer } from './fixture.js';
+import {
+  buildSmallRun,
+  call,
+  rawGet,
+  removeLater,
+  type Server,
+  type SmallRun,
+  startServer,
+} from './fixture.js';
 
 let run: SmallRun;
 let server: Server;
@@ -25,7 +33,8 @@ after(() => server?.close());
 
 const post = (path: string, body: unknown, headers?: Record<string, string>) =>
   call(`${server.url}${path}`, 'POST', body, headers);
-const get = (path: string, headers?: Record<string, string>) => call(`${server.url}${path}`, 'GET', undefined, headers);
+const get = (path: string, headers?: Record<string, string>) =>
+  call(`${server.url}${path}`, 'GET', undefined, headers);
 
 /** A 4xx answer in the API's error shape, naming the field at fault. */
 function assertError(answer: Awaited<ReturnType<typeof call>>, status: number, field?: string): void {
@@ -100,7 +109,13 @@ test('POST /v1/recommend: linked entities, the top k without mentioned items, eq
 });
 
 test('POST /v1/recommend with compare: baseline and stage 2 side by side; models load once', async () => {
-  const answer = await post('/v1/recommend', { run: 'small', dataset: 'inspired', context: CONTEXT, compare: true, k: 5 });
+  const answer = await post('/v1/recommend', {
+    run: 'small',
+    dataset: 'inspired',
+    context: CONTEXT,
+    compare: true,
+    k: 5,
+  });
   assert.equal(answer.status, 200);
   assert.deepEqual(
     answer.body.lists.map((l: { mode: string }) => l.mode),
@@ -111,7 +126,9 @@ test('POST /v1/recommend with compare: baseline and stage 2 side by side; models
   const loaded = (await get('/v1/health')).body.loaded.models;
   // Twenty requests at once for a model not loaded yet: one load.
   const mixed = await Promise.all(
-    Array.from({ length: 20 }, () => post('/v1/recommend', { run: 'small', context: CONTEXT, mode: 'mixed' })),
+    Array.from({ length: 20 }, () =>
+      post('/v1/recommend', { run: 'small', context: CONTEXT, mode: 'mixed' }),
+    ),
   );
   assert.ok(mixed.every((a) => a.status === 200));
   assert.equal(new Set(mixed.map((a) => JSON.stringify(a.body))).size, 1, 'the same answer every time');
@@ -126,14 +143,26 @@ test('bad requests get a 4xx JSON error naming the field', async () => {
   assertError(await post('/v1/recommend', { run: 'small', context: [] }), 400, 'context');
   assertError(await post('/v1/recommend', { context: CONTEXT }), 400, 'run');
   assertError(await post('/v1/recommend', { run: 'small', context: CONTEXT, colour: 'red' }), 400, 'colour');
-  assertError(await post('/v1/recommend', { run: 'small', context: CONTEXT, compare: 'yes' }), 400, 'compare');
+  assertError(
+    await post('/v1/recommend', { run: 'small', context: CONTEXT, compare: 'yes' }),
+    400,
+    'compare',
+  );
   assertError(await post('/v1/recommend', [1, 2]), 400);
   assertError(await post('/v1/recommend', { run: 'small', context: CONTEXT, mode: 'stage9' }), 404, 'mode');
   assertError(await post('/v1/recommend', { run: 'small', context: CONTEXT, model: 'bert' }), 404, 'model');
   assertError(await post('/v1/recommend', { run: 'small', context: CONTEXT, seed: 7 }), 404, 'seed');
-  assertError(await post('/v1/recommend', { run: 'small', dataset: 'redial', context: CONTEXT }), 400, 'dataset');
+  assertError(
+    await post('/v1/recommend', { run: 'small', dataset: 'redial', context: CONTEXT }),
+    400,
+    'dataset',
+  );
   assertError(await post('/v1/recommend', { run: 'nope', context: CONTEXT }), 404, 'run');
-  assertError(await post('/v1/score', { run: 'small', context: CONTEXT, items: ['Heat (1995)', 'No Such Film'] }), 400, 'items[1]');
+  assertError(
+    await post('/v1/score', { run: 'small', context: CONTEXT, items: ['Heat (1995)', 'No Such Film'] }),
+    400,
+    'items[1]',
+  );
   assertError(await get('/v1/runs/small/labels?limit=1000'), 400, 'limit');
   assertError(await get('/v1/runs/small/labels?filter=some'), 400, 'filter');
   assertError(await get('/v1/runs/small/labels?page=2'), 400, 'page');
@@ -189,7 +218,11 @@ test('GET /v1/runs/{id}/labels: candidates with student and teacher scores; kept
   for (const context of first.body.contexts) {
     assert.ok(context.pairs.every((p: { kept: boolean }) => p.kept));
     const students = context.pairs.map((p: { student: number }) => p.student);
-    assert.deepEqual(students, [...students].sort((a, b) => b - a), 'sorted by student score');
+    assert.deepEqual(
+      students,
+      [...students].sort((a, b) => b - a),
+      'sorted by student score',
+    );
     // Recomputed here, the student's scores agree with the synthesis that kept them (to float noise).
     assert.ok(students.every((s: number) => s >= synthesis.threshold - 1e-3));
   }
@@ -224,7 +257,10 @@ test('POST /v1/judgments: appended in the teacher format, read by distillation, 
   assert.equal(answer.status, 201, JSON.stringify(answer.body));
   assert.equal(answer.body.file, 'inspired_train.human.jsonl');
   const file = join(judgmentsDir, answer.body.file);
-  const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.deepEqual(lines.at(-1), { ...judgment, source: 'human', createdAt: lines.at(-1).createdAt });
 
   const set = await loadTeacherSet(file, new DatasetCache());
@@ -243,7 +279,11 @@ test('POST /v1/judgments: appended in the teacher format, read by distillation, 
   assertError(await post('/v1/judgments', { ...judgment, score: 2.5 }), 400, 'score');
   assertError(await post('/v1/judgments', { ...judgment, reason: '  ' }), 400, 'reason');
   assertError(await post('/v1/judgments', { ...judgment, split: 'dev' }), 400, 'split');
-  assertError(await post('/v1/judgments', { ...judgment, dataset: 'redial', run: undefined }), 400, 'dataset');
+  assertError(
+    await post('/v1/judgments', { ...judgment, dataset: 'redial', run: undefined }),
+    400,
+    'dataset',
+  );
   assertError(await post('/v1/judgments', { ...judgment, run: '../small' }), 400, 'run');
 });
 
@@ -251,8 +291,9 @@ test('concurrent judgments from two servers on one folder: every line whole, non
   const other = await startServer({ runsDir: run.runsDir, judgmentsDir });
   try {
     const labels = await get('/v1/runs/small/labels?limit=20');
-    const pairs = labels.body.contexts.flatMap((c: { dialog_id: string; turn_id: number; pairs: { item: string }[] }) =>
-      c.pairs.map((p) => ({ dialog_id: c.dialog_id, turn_id: c.turn_id, item: p.item })),
+    const pairs = labels.body.contexts.flatMap(
+      (c: { dialog_id: string; turn_id: number; pairs: { item: string }[] }) =>
+        c.pairs.map((p) => ({ dialog_id: c.dialog_id, turn_id: c.turn_id, item: p.item })),
     );
     const file = join(judgmentsDir, 'inspired_train.human.jsonl');
     const before = readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
@@ -269,7 +310,9 @@ test('concurrent judgments from two servers on one folder: every line whole, non
     );
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     assert.equal(lines.length, before + 300);
-    const reasons = new Set(lines.slice(before).map((l) => JSON.parse(l).reason.split(' ').slice(0, 2).join(' ')));
+    const reasons = new Set(
+      lines.slice(before).map((l) => JSON.parse(l).reason.split(' ').slice(0, 2).join(' ')),
+    );
     assert.equal(reasons.size, 300, 'each judgment exactly once');
     await loadTeacherSet(file, new DatasetCache());
   } finally {
@@ -278,7 +321,11 @@ test('concurrent judgments from two servers on one folder: every line whole, non
 });
 
 test('POST /v1/score: the student’s scores, and the teacher’s from a configured chat model', async () => {
-  const plain = await post('/v1/score', { run: 'small', context: CONTEXT, items: ['John Wick: Chapter 2 (2017)', 'Frozen II (2019)'] });
+  const plain = await post('/v1/score', {
+    run: 'small',
+    context: CONTEXT,
+    items: ['John Wick: Chapter 2 (2017)', 'Frozen II (2019)'],
+  });
   assert.equal(plain.status, 200, JSON.stringify(plain.body));
   assert.equal(plain.body.teacher, null);
   const [sequel, frozen] = plain.body.scores;
@@ -292,7 +339,11 @@ test('POST /v1/score: the student’s scores, and the teacher’s from a configu
   });
   const judged = await startServer({ runsDir: run.runsDir, judgmentsDir, config });
   try {
-    const body = { run: 'small', context: CONTEXT, items: ['John Wick: Chapter 2 (2017)', 'Frozen II (2019)'] };
+    const body = {
+      run: 'small',
+      context: CONTEXT,
+      items: ['John Wick: Chapter 2 (2017)', 'Frozen II (2019)'],
+    };
     const answer = await call(`${judged.url}/v1/score`, 'POST', body);
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     assert.match(answer.body.teacher, /mock-judge/);
@@ -309,7 +360,11 @@ test('POST /v1/score: the student’s scores, and the teacher’s from a configu
     assert.equal(calls, 2);
     const again = await call(`${judged.url}/v1/score`, 'POST', body);
     assert.deepEqual(again.body.scores, answer.body.scores);
-    assert.equal(mock.answered('/chat/completions').length, calls, 'a judged pair is read back, not asked again');
+    assert.equal(
+      mock.answered('/chat/completions').length,
+      calls,
+      'a judged pair is read back, not asked again',
+    );
   } finally {
     await judged.close();
     await mock.close();
@@ -320,7 +375,8 @@ test('a bearer token guards every API request; without one only loopback host na
   const token = 'test-token-0123456789abcdef';
   const guarded = await startServer({ runsDir: run.runsDir, judgmentsDir, token });
   try {
-    const at = (path: string, headers?: Record<string, string>) => call(`${guarded.url}${path}`, 'GET', undefined, headers);
+    const at = (path: string, headers?: Record<string, string>) =>
+      call(`${guarded.url}${path}`, 'GET', undefined, headers);
     assertError(await at('/v1/runs'), 401, 'authorization');
     assertError(await at('/v1/runs', { authorization: 'Bearer wrong' }), 401, 'authorization');
     assertError(await at('/v1/runs', { authorization: token }), 401, 'authorization');
@@ -360,7 +416,8 @@ test('GET /openapi.json describes every route with its schemas', async () => {
     '/v1/score',
   ]);
   // The request body as a client writes it: defaults make the other fields optional.
-  const ref: string = spec.body.paths['/v1/recommend'].post.requestBody.content['application/json'].schema.$ref;
+  const ref: string =
+    spec.body.paths['/v1/recommend'].post.requestBody.content['application/json'].schema.$ref;
   const recommend = spec.body.components.schemas[ref.split('/').at(-1)!];
   assert.deepEqual(recommend.required.sort(), ['context', 'run']);
   assert.equal(recommend.additionalProperties, false);

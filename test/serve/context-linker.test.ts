@@ -59,9 +59,14 @@ function agreement(dataset: Dataset, linker: ContextLinker) {
 }
 
 test('on ReDial test (linked by the reference converter) the linker finds what the data links', async () => {
-  const dataset = await loadDataset('redial', { dataDir: resolveDataDir(undefined).dir, splits: ['train', 'test'] });
+  const dataset = await loadDataset('redial', {
+    dataDir: resolveDataDir(undefined).dir,
+    splits: ['train', 'test'],
+  });
   const { recall, precision } = agreement(dataset, ContextLinker.create(dataset));
-  process.stdout.write(`ReDial test entity mentions: recall ${recall.toFixed(3)}, precision ${precision.toFixed(3)}\n`);
+  process.stdout.write(
+    `ReDial test entity mentions: recall ${recall.toFixed(3)}, precision ${precision.toFixed(3)}\n`,
+  );
   assert.ok(recall > 0.84, `recall ${recall}`);
   assert.ok(precision > 0.93, `precision ${precision}`);
 });

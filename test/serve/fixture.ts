@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { PACKAGE_VERSION } from '../../src/cli/version.js';
 import { resolveConfig } from '../../src/config/load.js';
@@ -51,7 +51,11 @@ export async function buildSmallRun(id = 'small'): Promise<SmallRun> {
   const outcome = await runPipeline(config, dir, () => {});
   await writeReport(
     dir,
-    reportInputOf(outcome, config, { name: `${id} run`, version: PACKAGE_VERSION, command: 'test/serve/fixture.ts' }),
+    reportInputOf(outcome, config, {
+      name: `${id} run`,
+      version: PACKAGE_VERSION,
+      command: 'test/serve/fixture.ts',
+    }),
   );
   return { root, runsDir, id, dir, config, outcome };
 }

@@ -20,12 +20,18 @@ test('the frozen KBRD scorer gives the scores of the full forward pass', async (
   const settings = KbrdConfigSchema.parse({ maxEntities: 8 });
   // Two identically built models: servingScorer freezes its own, the other is scored as evaluation does.
   const reference = await buildBackbone('kbrd', dataset, settings, 7);
-  const served = servingScorer(await buildBackbone('kbrd', dataset, settings, 7), dataset.catalog.items.length);
+  const served = servingScorer(
+    await buildBackbone('kbrd', dataset, settings, 7),
+    dataset.catalog.items.length,
+  );
   try {
     const expected = asRecommender(reference).score(contexts);
     assert.ok(maxDiff(served.score(contexts), expected) < 1e-4);
     // One context at a time (as requests come) and an entity-free context give the same too.
-    assert.ok(maxDiff(served.score(contexts.slice(3, 4)), asRecommender(reference).score(contexts.slice(3, 4))) < 1e-4);
+    assert.ok(
+      maxDiff(served.score(contexts.slice(3, 4)), asRecommender(reference).score(contexts.slice(3, 4))) <
+        1e-4,
+    );
     const empty = { ...contexts[0]!, entities: [] };
     assert.ok(maxDiff(served.score([empty]), asRecommender(reference).score([empty])) < 1e-4);
   } finally {
