@@ -320,6 +320,27 @@ test('concurrent judgments from two servers on one folder: every line whole, non
   }
 });
 
+test('a half-written last line (a server killed mid-append) is cut before the next judgment', async () => {
+  const { dataset } = await server.services.cache.dataset(server.services.registry.get('small'));
+  const context = dataset.splits.valid!.contexts[0]!;
+  const file = join(judgmentsDir, 'inspired_valid.human.jsonl');
+  mkdirSync(judgmentsDir, { recursive: true });
+  writeFileSync(file, '{"dataset":"inspired","split":"valid","dialog_id":"x","tur');
+  const judgment = {
+    dataset: 'inspired',
+    split: 'valid',
+    dialog_id: context.dialogId,
+    turn_id: context.turnId,
+    item: dataset.catalog.items[0]!.name,
+    score: 2,
+    reason: 'partly what they asked for',
+  };
+  assert.equal((await post('/v1/judgments', judgment)).status, 201);
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  assert.equal(lines.length, 1);
+  assert.equal(JSON.parse(lines[0]!).reason, judgment.reason);
+});
+
 test('POST /v1/score: the student’s scores, and the teacher’s from a configured chat model', async () => {
   const plain = await post('/v1/score', {
     run: 'small',

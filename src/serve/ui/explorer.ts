@@ -94,6 +94,10 @@ export class Explorer {
     this.next.disabled = offset + response.contexts.length >= total.contexts;
     clear(this.list);
     for (const context of response.contexts) this.list.appendChild(this.card(response, context));
+    // The latest turns are the ones the candidates answer: show the end of each dialogue.
+    for (const dialogue of this.list.querySelectorAll<HTMLElement>('.dialogue')) {
+      dialogue.scrollTop = dialogue.scrollHeight;
+    }
   }
 
   private card(response: LabelsResponse, context: LabelContext): HTMLElement {
