@@ -106,9 +106,9 @@ export async function recommendRoutes(
 function ranked(dataset: Dataset, scores: Float32Array, mentioned: ReadonlySet<number>, k: number) {
   for (const item of mentioned) scores[item] = Number.NEGATIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (const s of scores) if (s > max) max = s;
+  for (let i = 0; i < scores.length; i++) if (scores[i]! > max) max = scores[i]!;
   let sum = 0;
-  for (const s of scores) sum += Math.exp(s - max);
+  for (let i = 0; i < scores.length; i++) sum += Math.exp(scores[i]! - max);
   return [...topKOfRow(scores, k)].map((index, i) => ({
     ...itemDetails(dataset, index),
     rank: i + 1,
