@@ -8,6 +8,7 @@ import type { SplitName } from '../data/types.js';
 import { readReportInput } from '../report/parse.js';
 import type { ReportInput } from '../report/schema.js';
 import { BEST_CHECKPOINT } from '../train/trainer.js';
+import { CrsaugError } from '../util/errors.js';
 import { readJsonFile } from '../util/json.js';
 import { ApiError } from './errors.js';
 import { RUN_ID_PATTERN } from './schemas.js';
@@ -97,11 +98,9 @@ export class RunRegistry {
 
   constructor(root: string) {
     if (!existsSync(root)) {
-      throw new ApiError(
-        500,
-        'no_runs_folder',
-        `runs folder ${root} does not exist: run \`npm start\` first`,
-      );
+      throw new CrsaugError(`the runs folder ${root} does not exist`, {
+        hint: '`npm start` (crsaug run) writes runs/<dataset>; or pass --runs <dir>',
+      });
     }
     this.root = realpathSync(root);
   }
