@@ -31,7 +31,8 @@ export interface SmallRun {
 
 /**
  * A complete `crsaug run` folder made by the library, as small as it gets: INSPIRED, offline defaults,
- * one seed, one epoch per stage, with its report. The caller removes `root`.
+ * 20 candidates per context, a 32-d KBRD, one seed, one epoch per stage, with its report. The caller
+ * removes `root`.
  */
 export async function buildSmallRun(id = 'small'): Promise<SmallRun> {
   const root = mkdtempSync(join(tmpdir(), 'crsaug-serve-'));
@@ -42,7 +43,8 @@ export async function buildSmallRun(id = 'small'): Promise<SmallRun> {
       dataset: 'inspired',
       cacheDir: FITTED_EMBEDDER_CACHE,
       providers: { cache: false },
-      train: { epochs: 1 },
+      augment: { retrieve: { topK: 20 }, synthesize: { topK: 20 } },
+      train: { epochs: 1, kbrd: { dim: 32, attentionDim: 32 } },
       run: { seeds: 1, stage1Epochs: 1, examples: 2 },
     },
   });
