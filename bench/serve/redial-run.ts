@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/config/load.js';
-import { PACKAGE_ROOT, resolveCacheDir } from '../../src/config/paths.js';
+import { cacheDirOf, PACKAGE_ROOT } from '../../src/config/paths.js';
 import { runPipeline } from '../../src/pipeline/run.js';
 
 export interface BenchRun {
@@ -18,7 +18,7 @@ export async function redialRun(): Promise<BenchRun> {
   if (existsSync(join(own, 'redial', 'results.json'))) {
     return { runsDir: own, id: 'redial', description: 'runs/redial (`crsaug run --dataset redial`)' };
   }
-  const runsDir = join(resolveCacheDir(undefined), 'bench', 'serve-runs');
+  const runsDir = join(cacheDirOf({}), 'bench', 'serve-runs');
   const config = resolveConfig({
     env: {},
     flags: { dataset: 'redial', train: { epochs: 1 }, run: { seeds: 1, stage1Epochs: 1, examples: 0 } },

@@ -5,7 +5,7 @@ import { configureEngine, engine } from '../engine/index.js';
 import { buildApp, DEFAULT_BODY_LIMIT } from '../serve/app.js';
 import { isLoopback } from '../serve/auth.js';
 import { CrsaugError } from '../util/errors.js';
-import { positiveInt } from './eval.js';
+import { positiveInt } from './flags.js';
 
 interface ServeFlags {
   runs: string;

@@ -1,8 +1,6 @@
 import { contextKey } from '../augment/context-text.js';
-import { openDatasetEmbedder } from '../augment/embedder.js';
-import { PairFeaturizer, SemanticSpace } from '../augment/features/index.js';
-import { Student } from '../augment/student.js';
-import { type PairScorer, studentScorer } from '../augment/synthesize.js';
+import { openStudentScorer } from '../augment/stages/synthesize.js';
+import type { PairScorer } from '../augment/synthesize.js';
 import { resolveConfig } from '../config/load.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import { loadDataset } from '../data/index.js';
@@ -68,11 +66,14 @@ export class ModelCache {
     return once(this.students, dir, async () => {
       const { dataset } = await this.dataset(run);
       const config = this.providerConfig(run.config);
-      const embedder = await openDatasetEmbedder(config, dataset, 'serve');
+      const { scorer, embedder } = await openStudentScorer(
+        config,
+        dataset,
+        dir,
+        { stage: 'serve', role: 'embedder' },
+        { silent: true },
+      );
       this.closers.push(embedder.close);
-      const student = await Student.load(dir);
-      const space = await SemanticSpace.create(embedder.model, dataset.catalog, config.augment.retrieve);
-      const scorer = studentScorer(student, PairFeaturizer.create(dataset, space));
       return { scorer, description: scorer.description };
     });
   }

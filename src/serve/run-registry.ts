@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.js';
 import { ConfigSchema } from '../config/schema.js';
 import type { SplitName } from '../data/types.js';
 import { readReportInput } from '../report/parse.js';
-import type { ReportInput } from '../report/schema.js';
+import { Comparison, type ReportInput } from '../report/schema.js';
 import { BEST_CHECKPOINT } from '../train/trainer.js';
 import { CrsaugError } from '../util/errors.js';
 import { readJsonFile } from '../util/json.js';
@@ -29,7 +29,8 @@ const TrainValueSchema = z.looseObject({
 const RunResultsSchema = z.looseObject({
   dataset: z.string(),
   results: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number())))),
-  pValues: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number()))).default({}),
+  /** Each augmented mode against its baseline (absent in results.json of older runs). */
+  comparisons: z.array(Comparison).default([]),
 });
 export type RunResultsFile = z.output<typeof RunResultsSchema>;
 
@@ -245,15 +246,16 @@ function selectTrained(artifacts: Map<string, ArtifactRecord>, results?: RunResu
       dir: chosen.record.dir,
     });
   }
+  // In the order results.json lists them (the run's: baseline first), else by finishing time.
+  const order = (t: TrainedModel) => {
+    const i = Object.keys(results?.results[t.backbone] ?? {}).indexOf(t.mode);
+    return i < 0 ? Number.POSITIVE_INFINITY : i;
+  };
+  const finished = (t: TrainedModel) => artifacts.get(t.key)!.finishedAt;
   return trained.sort(
-    (a, b) => a.backbone.localeCompare(b.backbone) || modeOrder(a.mode) - modeOrder(b.mode),
+    (a, b) =>
+      a.backbone.localeCompare(b.backbone) || order(a) - order(b) || finished(a).localeCompare(finished(b)),
   );
-}
-
-const MODE_ORDER = ['baseline', 'stage1', 'stage2', 'stage2-noKL', 'mixed'];
-function modeOrder(mode: string): number {
-  const i = MODE_ORDER.indexOf(mode);
-  return i < 0 ? MODE_ORDER.length : i;
 }
 
 function sameMetrics(a: Record<string, number>, b: Record<string, number> | undefined): boolean {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Comparison } from '../report/schema.js';
 
 /**
  * The HTTP API's contract: request and response bodies as zod schemas. Fastify validates requests with them
@@ -131,6 +132,7 @@ const TrainedModel = z.object({
   model: z.string().describe('backbone'),
   mode: z.string(),
   seeds: z.array(z.number().int()),
+  servable: z.boolean().describe('whether /v1/recommend can rank a typed dialogue with it'),
 });
 
 export const RunSummary = z.object({
@@ -156,7 +158,6 @@ export const RunDetail = RunSummary.extend({
   notes: z.array(z.string()),
   results: z.object({
     split: z.string(),
-    significanceTest: z.string().nullable(),
     rows: z.array(
       z.object({
         model: z.string(),
@@ -164,9 +165,11 @@ export const RunDetail = RunSummary.extend({
         seeds: z.array(z.number().int()),
         mean: Metrics,
         std: Metrics,
-        pValues: Metrics.optional(),
       }),
     ),
+    comparisons: z
+      .array(Comparison)
+      .describe('each augmented mode against its baseline: difference, 95 % interval, p and adjusted p'),
   }),
   synthesis: z
     .object({

@@ -1,4 +1,5 @@
 import type { Dataset } from '../data/types.js';
+import { backboneSpec } from '../models/registry.js';
 import { ApiError } from './errors.js';
 import type { JudgmentStore } from './judgments.js';
 import type { ModelCache } from './model-cache.js';
@@ -28,10 +29,12 @@ export function checkDataset(run: RunState, dataset: string | undefined): void {
 }
 
 /**
- * Backbones that read a dialogue's text and entities can rank a new dialogue; embed-head reads embeddings
- * precomputed by `augment retrieve` for the dataset's own contexts, so it cannot.
+ * Whether a backbone can rank a dialogue typed here: one that needs more than the dataset (embed-head reads
+ * embeddings precomputed for the dataset's own contexts by `augment retrieve`) cannot.
  */
-const PRECOMPUTED_INPUT_BACKBONES = new Set(['embed-head']);
+export function isServable(backbone: string): boolean {
+  return backboneSpec(backbone).standalone;
+}
 
 /** The trained model of a run for (backbone, mode, seed); 404 naming the field that does not exist. */
 export function trainedModel(
@@ -50,11 +53,11 @@ export function trainedModel(
       'model',
     );
   }
-  if (PRECOMPUTED_INPUT_BACKBONES.has(chosen)) {
+  if (!isServable(chosen)) {
     throw new ApiError(
       409,
       'model_needs_precomputed_input',
-      `${chosen} cannot rank a new dialogue: it reads precomputed context embeddings`,
+      `${chosen} cannot rank a new dialogue: it reads inputs precomputed for the dataset's own contexts`,
       'model',
     );
   }

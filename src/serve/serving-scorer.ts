@@ -18,7 +18,7 @@ export interface ServingScorer {
  */
 export function servingScorer(model: TrainableModel, items: number): ServingScorer {
   model.module.eval();
-  if (model instanceof Kbrd) return frozenKbrd(model, items);
+  if (model.module instanceof Kbrd) return frozenKbrd(model.module, items);
   const recommender = asRecommender(model);
   return { items, score: (contexts) => recommender.score(contexts), free: () => model.module.free() };
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pairKey, readScores } from '../augment/artifacts.js';
 import { scorePairs } from '../augment/score.js';
 import { ScoreRequests } from '../augment/score-request.js';
-import { resolveCacheDir } from '../config/paths.js';
+import { cacheDirOf } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
 import type { Dataset, RecContext } from '../data/types.js';
 import { createChatModel, type ProvidedModel, selectChatProvider } from '../providers/factory.js';
@@ -33,7 +33,7 @@ export class OnlineTeacher {
   /** The teacher the config names, or undefined when no chat model is configured. */
   static async open(config: Config): Promise<OnlineTeacher | undefined> {
     if (selectChatProvider(config.providers.chat) === undefined) return undefined;
-    const cacheDir = resolveCacheDir(config.cacheDir);
+    const cacheDir = cacheDirOf(config);
     const chat = await createChatModel(config.providers, { cacheDir, stage: 'serve' });
     return new OnlineTeacher(chat, config, join(cacheDir, 'serve'));
   }

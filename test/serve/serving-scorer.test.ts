@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KbrdConfigSchema, TextConfigSchema } from '../../src/config/train.js';
+import { buildBackbone } from '../../src/models/registry.js';
+import { KbrdConfigSchema, TextConfigSchema } from '../../src/models/settings.js';
 import { asRecommender } from '../../src/models/trainable.js';
 import { servingScorer } from '../../src/serve/serving-scorer.js';
-import { buildBackbone } from '../../src/train/backbones.js';
 import { loadInspired } from '../train/helpers.js';
 
 /** Largest absolute difference between two score matrices. */

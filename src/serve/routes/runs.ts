@@ -13,7 +13,7 @@ import {
   type RunSummary,
   RunsResponse,
 } from '../schemas.js';
-import type { ServeServices } from '../services.js';
+import { isServable, type ServeServices } from '../services.js';
 
 /** The run report is self-contained HTML without scripts; this policy keeps it so in the browser too. */
 const REPORT_CSP =
@@ -116,7 +116,12 @@ function summaryOf(run: RunState): RunSummary {
     name: run.report?.run.name ?? run.id,
     dataset: run.dataset,
     createdAt: run.report?.run.createdAt ?? null,
-    models: run.trained.map((t) => ({ model: t.backbone, mode: t.mode, seeds: t.seeds })),
+    models: run.trained.map((t) => ({
+      model: t.backbone,
+      mode: t.mode,
+      seeds: t.seeds,
+      servable: isServable(t.backbone),
+    })),
     reportUrl: run.report ? `/v1/runs/${encodeURIComponent(run.id)}/report` : null,
   };
 }
@@ -130,7 +135,6 @@ function detailOf(run: RunState): RunDetail {
             model,
             mode,
             Object.entries(seeds).map(([seed, metrics]) => ({ seed: Number(seed), metrics })),
-            { pValues: run.results?.pValues[model]?.[mode] },
           ),
         ),
       );
@@ -143,15 +147,14 @@ function detailOf(run: RunState): RunDetail {
     notes: run.report?.run.notes ?? [],
     results: {
       split: run.report?.results.split ?? 'test',
-      significanceTest: run.report?.results.significanceTest ?? null,
       rows: rows.map((row) => ({
         model: row.model,
         mode: row.mode,
         seeds: row.seeds.map((s) => s.seed),
         mean: row.mean,
         std: row.std,
-        ...(row.pValues ? { pValues: row.pValues } : {}),
       })),
+      comparisons: run.report?.results.comparisons ?? run.results?.comparisons ?? [],
     },
     synthesis: synthesis
       ? {

@@ -20,6 +20,7 @@ export interface TrainedModel {
   model: string;
   mode: string;
   seeds: number[];
+  servable: boolean;
 }
 
 export interface RunSummary {
@@ -37,14 +38,26 @@ export interface ResultRow {
   seeds: number[];
   mean: Record<string, number>;
   std: Record<string, number>;
-  pValues?: Record<string, number>;
+}
+
+/** A mode against its baseline on one metric (the run's seed-aware comparison). */
+export interface Comparison {
+  model: string;
+  mode: string;
+  against: string;
+  metric: string;
+  diff: number;
+  ci95: [number, number];
+  p: number;
+  pAdjusted: number;
+  method: string;
 }
 
 export interface RunDetail extends RunSummary {
   command: string | null;
   providers: Array<{ role: string; id: string; description: string; offline: boolean }>;
   notes: string[];
-  results: { split: string; significanceTest: string | null; rows: ResultRow[] };
+  results: { split: string; rows: ResultRow[]; comparisons: Comparison[] };
   synthesis: {
     scorer: string;
     threshold: number;

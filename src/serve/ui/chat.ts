@@ -42,7 +42,7 @@ export class Chat {
 
   setRun(run: RunSummary): void {
     this.run = run;
-    const backbones = [...new Set(run.models.map((m) => m.model))].filter((m) => m !== 'embed-head');
+    const backbones = [...new Set(run.models.filter((m) => m.servable).map((m) => m.model))];
     options(
       this.model,
       backbones.map((b) => ({ value: b, label: b })),

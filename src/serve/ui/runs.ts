@@ -2,6 +2,8 @@ import { getJson, getText, type RunDetail, type RunSummary } from './api.js';
 import { byId, clear, el, percent, type Status } from './dom.js';
 
 const METRICS = ['recall@1', 'recall@10', 'recall@50'];
+/** The metrics the run compares each augmented mode on against its baseline. */
+const COMPARED = ['recall@10', 'recall@50'];
 
 /** The runs tab: every run folder, and for the chosen one its results, synthetic labels and report. */
 export class Runs {
@@ -52,7 +54,8 @@ export class Runs {
   private render(run: RunDetail): void {
     const head = el('tr', {}, el('th', {}, 'Model'), el('th', {}, 'Mode'), el('th', {}, 'Seeds'));
     for (const m of METRICS) head.appendChild(el('th', {}, `${m.replace('recall', 'R')} %`));
-    head.appendChild(el('th', {}, 'p (R@10 / R@50)'));
+    for (const m of COMPARED)
+      head.appendChild(el('th', {}, `Δ${m.replace('recall', 'R')} pts [95 % CI], p adj.`));
     const rows = el('tbody');
     for (const row of run.results.rows) {
       const tr = el(
@@ -72,14 +75,21 @@ export class Runs {
           ),
         );
       }
-      const p = row.pValues;
-      tr.appendChild(
-        el(
-          'td',
-          { class: 'num' },
-          p ? `${p['recall@10']?.toFixed(3) ?? '—'} / ${p['recall@50']?.toFixed(3) ?? '—'}` : '',
-        ),
-      );
+      for (const metric of COMPARED) {
+        const c = run.results.comparisons.find(
+          (x) => x.model === row.model && x.mode === row.mode && x.metric === metric,
+        );
+        const points = (x: number) => `${x >= 0 ? '+' : ''}${percent(x)}`;
+        tr.appendChild(
+          el(
+            'td',
+            { class: 'num', title: c?.method },
+            c
+              ? `${points(c.diff)} [${points(c.ci95[0])}, ${points(c.ci95[1])}], ${c.pAdjusted < 0.001 ? '< 0.001' : c.pAdjusted.toFixed(3)}`
+              : '',
+          ),
+        );
+      }
       rows.appendChild(tr);
     }
     const synthesis = run.synthesis;
@@ -92,8 +102,12 @@ export class Runs {
           { class: 'card' },
           el('h2', {}, `${run.id}: ${run.results.split} results`),
           el('table', { class: 'grid results' }, el('thead', {}, head), rows),
-          run.results.significanceTest
-            ? el('p', { class: 'hint' }, `p: ${run.results.significanceTest}`)
+          run.results.comparisons[0]
+            ? el(
+                'p',
+                { class: 'hint' },
+                `Δ against ${run.results.comparisons[0].against}: ${run.results.comparisons[0].method}`,
+              )
             : null,
           run.command ? el('p', { class: 'hint' }, `command: ${run.command}`) : null,
         ),
