@@ -1,11 +1,10 @@
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { resolveConfig } from '../config/load.js';
-import { configureEngine, engine } from '../engine/index.js';
 import { buildApp, DEFAULT_BODY_LIMIT } from '../serve/app.js';
 import { isLoopback } from '../serve/auth.js';
 import { CrsaugError } from '../util/errors.js';
-import { positiveInt } from './flags.js';
+import { positiveInt, threadsOption } from './flags.js';
 
 interface ServeFlags {
   runs: string;
@@ -28,8 +27,7 @@ function port(value: string): number {
 
 /** `crsaug serve`: the HTTP API and web UI over the run folders of `crsaug run`. */
 export function register(program: Command): void {
-  program
-    .command('serve')
+  threadsOption(program.command('serve'))
     .description(
       'HTTP API and web UI over the run folders: chat with the trained models, inspect and correct the synthetic labels',
     )
@@ -42,7 +40,6 @@ export function register(program: Command): void {
       '--config <file>',
       'config file whose chat model judges in /v1/score (default: ./crsaug.config.json)',
     )
-    .option('--threads <n>', 'compute threads (default: one per core)', positiveInt)
     .action(async (flags: ServeFlags) => {
       const token = process.env[TOKEN_ENV] || undefined;
       if (!isLoopback(flags.host) && !token) {
@@ -54,7 +51,6 @@ export function register(program: Command): void {
         );
       }
       const config = resolveConfig({ configFile: flags.config, flags: { threads: flags.threads } });
-      if (config.threads > 0) configureEngine({ threads: config.threads });
       const runsDir = resolve(flags.runs);
       const judgmentsDir = resolve(flags.judgments ?? join(runsDir, 'judgments'));
       const { app, services } = await buildApp({
@@ -77,7 +73,6 @@ export function register(program: Command): void {
       );
       const stop = async () => {
         await app.close();
-        await engine().dispose();
         process.exit(0);
       };
       process.once('SIGINT', stop);

@@ -9,6 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Config } from '../config/schema.js';
+import { useConfiguredThreads } from '../train/threads.js';
 import { installAccessControl } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { JudgmentStore } from './judgments.js';
@@ -31,7 +32,7 @@ export interface ServeOptions {
   token?: string;
   /** Largest request body in bytes. */
   bodyLimit?: number;
-  /** The server's own config: its chat provider becomes the teacher of /v1/score. */
+  /** The server's own config: its chat provider becomes the teacher of /v1/score; its threads are used. */
   config?: Config;
   /** Where provider API keys come from (default: process.env). */
   env?: NodeJS.ProcessEnv;
@@ -51,6 +52,7 @@ export async function buildApp(
   options: ServeOptions,
 ): Promise<{ app: FastifyInstance; services: ServeServices }> {
   const log = options.log ?? ((line: string) => process.stderr.write(`crsaug serve: ${line}\n`));
+  if (options.config) useConfiguredThreads(options.config);
   const services: ServeServices = {
     registry: new RunRegistry(options.runsDir),
     cache: new ModelCache(options.env),
