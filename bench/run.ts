@@ -1,6 +1,6 @@
 // `npm run bench`: measures issues 3 (engine, kbrd step, whole training runs), 4 (retrieval, scoring,
-// student) and 9 (calibration of multi-seed comparisons), and writes bench/RESULTS.md. Each section catches
-// its own failure. Not part of `npm test`.
+// student), 9 (calibration of multi-seed comparisons) and 14 (crsaug serve), and writes bench/RESULTS.md. Each
+// section catches its own failure. Not part of `npm test`.
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/config/paths.js';
 import { engine } from '../src/engine/index.js';
@@ -12,6 +12,7 @@ import { seedSignificance } from './eval/seed-significance.js';
 import { describeMachine, ensurePytorch } from './machine.js';
 import { cacheCheck } from './providers/cache-check.js';
 import { readSections, runSection, type Section, type SectionResult, writeResults } from './report.js';
+import { serveRecommend } from './serve/recommend.js';
 import { fullRuns } from './train/full-runs.js';
 import { kbrdStep } from './train/kbrd-step.js';
 
@@ -65,6 +66,12 @@ const sections: Array<Section & { key: string }> = [
     title: '5. Calibration of multi-seed comparisons on simulated runs (issue 9)',
     command: 'npm run bench (bench/eval/seed-significance.ts)',
     run: seedSignificance,
+  },
+  {
+    key: 'serve',
+    title: '6. crsaug serve: /v1/recommend throughput and latency, kbrd on ReDial (issue 14)',
+    command: 'BENCH_ONLY=serve npm run bench (bench/serve/recommend.ts, load generator bench/serve/load.ts)',
+    run: serveRecommend,
   },
   {
     key: 'runs',

@@ -8,4 +8,5 @@ export * as evaluation from './eval/index.js';
 export { runPipeline } from './pipeline/run.js';
 export * as providers from './providers/index.js';
 export * as report from './report/index.js';
+export { buildApp as buildServeApp, type ServeOptions } from './serve/app.js';
 export * as train from './train/index.js';

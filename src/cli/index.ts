@@ -8,6 +8,7 @@ import { register as registerEval } from './eval.js';
 import { register as registerExperiment } from './experiment.js';
 import { register as registerReport } from './report.js';
 import { register as registerRun } from './run.js';
+import { register as registerServe } from './serve.js';
 import { register as registerTrain } from './train.js';
 import { PACKAGE_VERSION } from './version.js';
 
@@ -27,6 +28,7 @@ const commands: ((program: Command) => void)[] = [
   registerTrain,
   registerAugment,
   registerExperiment,
+  registerServe,
 ];
 for (const register of commands) register(program);
 

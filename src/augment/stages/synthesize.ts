@@ -17,7 +17,7 @@ import {
   synthesize,
   teacherScoresScorer,
 } from '../synthesize.js';
-import { openDatasetEmbedder, type StageModel, type StageOptions } from './stage.js';
+import { openDatasetEmbedder, type ProviderRole, type StageModel, type StageOptions } from './stage.js';
 
 export interface SynthesizeStageOptions extends StageOptions {
   /** The split's retrieved candidates (`<split>.candidates.jsonl`); the split is augment.synthesize.split. */
@@ -107,13 +107,22 @@ async function openScorer(
       hint: 'run `crsaug augment distill` first, or pass --teacher-scores FILE',
     });
   }
+  return openStudentScorer(config, dataset, studentDir, { stage: 'synthesize', role: 'embedder' }, options);
+}
+
+/**
+ * The distilled student in `studentDir` on the pair features of the dataset's retrieval embedder (what
+ * synthesis scores with, and `crsaug serve` too); the embedder stays open for the scorer: close it after.
+ */
+export async function openStudentScorer(
+  config: Config,
+  dataset: Dataset,
+  studentDir: string,
+  role: ProviderRole,
+  options: StageOptions,
+): Promise<{ scorer: PairScorer; embedder: StageModel<EmbeddingModel> }> {
   const student = await Student.load(studentDir);
-  const embedder = await openDatasetEmbedder(
-    config,
-    dataset,
-    { stage: 'synthesize', role: 'embedder' },
-    options,
-  );
+  const embedder = await openDatasetEmbedder(config, dataset, role, options);
   try {
     const space = await SemanticSpace.create(embedder.model, dataset.catalog, config.augment.retrieve);
     return { scorer: studentScorer(student, PairFeaturizer.create(dataset, space)), embedder };
