@@ -6,7 +6,9 @@ import { PACKAGE_ROOT } from '../src/config/paths.js';
 
 const docs = [
   join(PACKAGE_ROOT, 'README.md'),
-  ...readdirSync(join(PACKAGE_ROOT, 'docs')).map((name) => join(PACKAGE_ROOT, 'docs', name)),
+  ...readdirSync(join(PACKAGE_ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => join(PACKAGE_ROOT, 'docs', name)),
 ];
 
 test('no document claims the provider cache never pays twice: calls in flight at a kill are paid again', () => {
