@@ -9,32 +9,24 @@ import {
   choiceOption,
   configFromFlags,
   nonNegativeInt,
+  type ProviderFlags,
   positiveInt,
+  providersFromFlags,
   splitOption,
   withConfigFlags,
+  withProviderFlags,
 } from './flags.js';
 
 /** Flags every `crsaug augment` subcommand takes. */
-export interface AugmentFlags extends ConfigFlags {
+export interface AugmentFlags extends ConfigFlags, ProviderFlags {
   cacheDir?: string;
   out?: string;
   json?: boolean;
-  llmBaseUrl?: string;
-  llmModel?: string;
-  embedBaseUrl?: string;
-  embedModel?: string;
 }
 
 export function withAugmentFlags(command: Command): Command {
-  return cacheDirOption(withConfigFlags(command), 'the provider cache providers.sqlite')
-    .option('--out <dir>', 'folder of the augment files (default runs/<dataset>/augment)')
-    .option('--llm-base-url <url>', 'OpenAI-compatible chat server (e.g. http://127.0.0.1:8000/v1)')
-    .option('--llm-model <name>', 'chat model name')
-    .option(
-      '--embed-base-url <url>',
-      'OpenAI-compatible embeddings server (default: builtin offline embedder)',
-    )
-    .option('--embed-model <name>', 'embedding model name')
+  return withProviderFlags(cacheDirOption(withConfigFlags(command), 'the provider cache providers.sqlite'))
+    .option('--out <dir>', 'folder of the augment files (default: runs/<dataset>/augment)')
     .option('--json', 'print the summary as JSON');
 }
 
@@ -44,10 +36,7 @@ export function augmentConfig(flags: AugmentFlags, augment: ConfigInput['augment
     cacheDir: flags.cacheDir,
     out: flags.out,
     augment,
-    providers: {
-      chat: { baseUrl: flags.llmBaseUrl, model: flags.llmModel },
-      embedding: { baseUrl: flags.embedBaseUrl, model: flags.embedModel },
-    },
+    providers: providersFromFlags(flags),
   });
 }
 

@@ -23,7 +23,14 @@ import {
   type SplitStats,
   splitStats,
 } from '../data/index.js';
-import { cacheDirOption, choiceOption, type DatasetFlags, splitOption, withDatasetFlags } from './flags.js';
+import {
+  cacheDirOption,
+  choiceOption,
+  configOption,
+  type DatasetFlags,
+  splitOption,
+  withDatasetFlags,
+} from './flags.js';
 
 export function register(program: Command): void {
   const data = program.command('data').description('datasets: list, statistics, download, conversion');
@@ -38,12 +45,14 @@ export function register(program: Command): void {
     });
 
   cacheDirOption(
-    withDatasetFlags(
-      data
-        .command('stats')
-        .description(
-          'per split: dialogues, rec turns, evaluated contexts and (context, gold) pairs, items, entities, KG triples, unknown names',
-        ),
+    configOption(
+      withDatasetFlags(
+        data
+          .command('stats')
+          .description(
+            'per split: dialogues, rec turns, evaluated contexts and (context, gold) pairs, items, entities, KG triples, unknown names',
+          ),
+      ),
     ),
     'the converted ReDial train split is cached there',
   )
@@ -53,6 +62,7 @@ export function register(program: Command): void {
     .action(
       async (
         flags: DatasetFlags & {
+          config?: string;
           split?: SplitName;
           cacheDir?: string;
           keepRepeated?: boolean;
@@ -60,6 +70,7 @@ export function register(program: Command): void {
         },
       ) => {
         const config = resolveConfig({
+          configFile: flags.config,
           flags: { dataset: flags.dataset, dataDir: flags.dataDir, cacheDir: flags.cacheDir },
         });
         const removeRepeated = !flags.keepRepeated;
@@ -83,14 +94,22 @@ export function register(program: Command): void {
       },
     );
 
-  data
-    .command('fetch')
-    .description('download the official release and the CFCRS/iEvaLM KG files, and convert them for loading')
-    .addArgument(new Argument('<dataset>', 'dataset to download').choices(FETCHABLE_DATASETS))
-    .option('--dir <dir>', 'data root to write <dir>/<dataset>/ into (default: the user cache data folder)')
+  configOption(
+    data
+      .command('fetch')
+      .description(
+        'download the official release and the CFCRS/iEvaLM KG files, and convert them for loading',
+      )
+      .addArgument(new Argument('<dataset>', 'dataset to download').choices(FETCHABLE_DATASETS))
+      .option(
+        '--data-dir <dir>',
+        'data root to write <data-dir>/<dataset>/ into (default: config, CRSAUG_DATA_DIR, else the user cache data folder)',
+      ),
+  )
     .option('--mirror <url>', 'fetch every file from <url>/<host><path> instead of its official URL')
-    .action(async (name: FetchableDataset, flags: { dir?: string; mirror?: string }) => {
-      const result = await fetchDataset(name, { dataDir: flags.dir, mirror: flags.mirror });
+    .action(async (name: FetchableDataset, flags: { dataDir?: string; config?: string; mirror?: string }) => {
+      const { dataDir } = resolveConfig({ configFile: flags.config, flags: { dataDir: flags.dataDir } });
+      const result = await fetchDataset(name, { dataDir, mirror: flags.mirror });
       for (const f of result.files) {
         process.stdout.write(
           `${f.verified ? 'verified' : 'NOT VERIFIED (no known checksum)'} ${f.sha256} ${f.file}\n`,
@@ -129,14 +148,17 @@ export function register(program: Command): void {
       process.stdout.write(`wrote ${n} rec-task samples to ${output}\n`);
     });
 
-  data
-    .command('check-converter')
-    .description('agreement of the raw → linked converters with the CFCRS linked files on this machine')
-    .addArgument(new Argument('<dataset>', 'converter to check').choices(['redial', 'inspired']))
-    .option('--data-dir <dir>', 'data root holding redial/ and inspired/')
+  configOption(
+    data
+      .command('check-converter')
+      .description('agreement of the raw → linked converters with the CFCRS linked files on this machine')
+      .addArgument(new Argument('<dataset>', 'converter to check').choices(['redial', 'inspired']))
+      .option('--data-dir <dir>', 'data root holding redial/ and inspired/ (default: as for every command)'),
+  )
     .option('--json', 'print the agreement objects as JSON')
-    .action(async (name: string, flags: { dataDir?: string; json?: boolean }) => {
-      const root = resolveDataDir(flags.dataDir).dir;
+    .action(async (name: string, flags: { dataDir?: string; config?: string; json?: boolean }) => {
+      const { dataDir } = resolveConfig({ configFile: flags.config, flags: { dataDir: flags.dataDir } });
+      const root = resolveDataDir(dataDir).dir;
       const reports =
         name === 'redial'
           ? [await redialConverterAgreement(join(root, 'redial'))]

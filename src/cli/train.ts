@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
-import { LABEL_MODES, TRAIN_MODES } from '../config/train.js';
+import type { Config } from '../config/schema.js';
+import { backboneSection, LABEL_MODES, TRAIN_MODES } from '../config/train.js';
 import { loadConfiguredDataset } from '../data/index.js';
 import { formatSummaryTable } from '../eval/index.js';
 import { BACKBONE_NAMES, type BackboneName, backboneSpec } from '../models/registry.js';
@@ -11,6 +12,7 @@ import {
   configFromFlags,
   nonNegativeNumber,
   positiveInt,
+  positiveNumber,
   threadsOption,
   withConfigFlags,
 } from './flags.js';
@@ -55,6 +57,12 @@ function backboneSettingsOf(flags: Record<string, unknown>): Record<string, Reco
   return sections;
 }
 
+/** `--lr` sets the rate of the backbone this run trains (which the config may name), as flags win. */
+function withLearningRate(config: Config, lr: number | undefined): Config {
+  if (lr !== undefined) backboneSection(config.train, config.train.model).lr = lr;
+  return config;
+}
+
 export function register(program: Command): void {
   const command = threadsOption(
     withConfigFlags(
@@ -85,7 +93,7 @@ export function register(program: Command): void {
     .option('--seeds <n>', 'seeds seed, seed+1, …', positiveInt)
     .option('--epochs <n>', 'epochs', positiveInt)
     .option('--batch-size <n>', 'training batch size', positiveInt)
-    .option('--lr <lr>', 'peak learning rate', nonNegativeNumber)
+    .option('--lr <lr>', "peak learning rate (default: the backbone's, train.<backbone>.lr)", positiveNumber)
     .option(
       '--out <dir>',
       'run folder: checkpoints, config.resolved.json, metrics.json (default: config out, else runs/train)',
@@ -100,25 +108,27 @@ export function register(program: Command): void {
     .option('--quiet', 'no progress lines');
   for (const { option } of BACKBONE_OPTIONS) command.addOption(option);
   command.action(async (flags: TrainFlags) => {
-    const config = configFromFlags(flags, {
-      threads: flags.threads,
-      out: flags.out,
-      train: {
-        ...backboneSettingsOf(flags as Record<string, unknown>),
-        model: flags.model,
-        mode: flags.mode,
-        synthetic: flags.synthetic,
-        init: flags.init,
-        labelMode: flags.labelMode,
-        scoreWeighted: flags.scoreWeighted,
-        alpha: flags.alpha,
-        temperature: flags.temperature,
-        seeds: flags.seeds,
-        epochs: flags.epochs,
-        batchSize: flags.batchSize,
-        lr: flags.lr,
-      },
-    });
+    const config = withLearningRate(
+      configFromFlags(flags, {
+        threads: flags.threads,
+        out: flags.out,
+        train: {
+          ...backboneSettingsOf(flags as Record<string, unknown>),
+          model: flags.model,
+          mode: flags.mode,
+          synthetic: flags.synthetic,
+          init: flags.init,
+          labelMode: flags.labelMode,
+          scoreWeighted: flags.scoreWeighted,
+          alpha: flags.alpha,
+          temperature: flags.temperature,
+          seeds: flags.seeds,
+          epochs: flags.epochs,
+          batchSize: flags.batchSize,
+        },
+      }),
+      flags.lr,
+    );
     const dataset = await loadConfiguredDataset(config);
     const outDir = config.out ?? 'runs/train';
     const { summary, output } = await runTraining(config, dataset, {

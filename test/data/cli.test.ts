@@ -70,7 +70,7 @@ test('crsaug data fetch without network fails with a clear message and exit code
     const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        [CLI, 'data', 'fetch', 'inspired', '--dir', dir, '--mirror', server.url],
+        [CLI, 'data', 'fetch', 'inspired', '--data-dir', dir, '--mirror', server.url],
         { timeout: 30_000 },
         (err, _stdout, stderr) => resolve({ status: err ? (err.code as number) : 0, stderr }),
       );

@@ -33,9 +33,9 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const settings = {
   dataset: 'inspired',
   cacheDir: join(root, 'cache'),
-  train: { epochs: 1 },
+  train: { epochs: 1, seeds: 1 },
   augment: { synthesize: { topK: 10 } },
-  run: { seeds: 1, stage1Epochs: 1, examples: 0 },
+  run: { stage1Epochs: 1, examples: 0 },
 };
 const config: Config = resolveConfig({ cwd: root, env: {}, flags: settings });
 const logs: string[] = [];

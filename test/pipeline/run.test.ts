@@ -18,8 +18,8 @@ function smallConfig(overrides: Record<string, unknown> = {}): Config {
     flags: {
       dataset: 'inspired',
       cacheDir: join(root, 'cache'),
-      train: { epochs: 1 },
-      run: { seeds: 1, stage1Epochs: 1, examples: 2 },
+      train: { epochs: 1, seeds: 1 },
+      run: { stage1Epochs: 1, examples: 2 },
       ...overrides,
     },
   });

@@ -20,7 +20,7 @@ test('crsaug train --json prints per-seed and aggregated test metrics and writes
   const cwd = tempDir('train-cli');
   writeFileSync(
     join(cwd, 'crsaug.config.json'),
-    JSON.stringify({ train: { batchSize: 256, lr: 0.01, kbrd: { dim: 8, bases: 2, attentionDim: 8 } } }),
+    JSON.stringify({ train: { batchSize: 256, kbrd: { dim: 8, bases: 2, attentionDim: 8, lr: 0.01 } } }),
   );
   const run = train(cwd, [
     '--dataset',
@@ -62,7 +62,7 @@ test('trained backbones are in the recommender registry: crsaug baseline --model
   writeFileSync(
     join(cwd, 'crsaug.config.json'),
     JSON.stringify({
-      train: { epochs: 1, batchSize: 256, lr: 0.01, kbrd: { dim: 8, bases: 2, attentionDim: 8 } },
+      train: { epochs: 1, batchSize: 256, kbrd: { dim: 8, bases: 2, attentionDim: 8, lr: 0.01 } },
     }),
   );
   const dataDir = resolveDataDir(undefined).dir;
@@ -95,7 +95,7 @@ test('a training process killed after its first checkpoint resumes to the same m
   writeFileSync(
     join(cwd, 'crsaug.config.json'),
     JSON.stringify({
-      train: { epochs: 3, batchSize: 128, lr: 0.01, kbrd: { dim: 8, bases: 2, attentionDim: 8 } },
+      train: { epochs: 3, seeds: 1, batchSize: 128, kbrd: { dim: 8, bases: 2, attentionDim: 8, lr: 0.01 } },
     }),
   );
   const args = ['--dataset', 'inspired', '--json'];
