@@ -102,12 +102,12 @@ test('writeReport writes the page and the validated input, which renders the sam
   assert.equal(readFileSync(files.html, 'utf8'), renderReport(saved));
 });
 
-test('crsaug report renders a results file, and names the bad field of a broken one', async () => {
+test('crsaug report renders a report input into the --out folder, and names the bad field of a broken one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'crsaug-report-cli-'));
-  const out = join(dir, 'out', 'report.html');
+  const out = join(dir, 'out');
   const { stdout } = await run(process.execPath, [CLI, 'report', '--in', FIXTURE_FILE, '--out', out]);
-  assert.match(stdout, /^wrote .*report\.html \(\d+\.\d KiB\)\n$/);
-  assert.ok(readFileSync(out, 'utf8').includes('<h1>fixture</h1>'));
+  assert.match(stdout, /^wrote .*out\/report\.html \(\d+\.\d KiB\) and .*out\/report\.json\n$/);
+  assert.ok(readFileSync(join(out, 'report.html'), 'utf8').includes('<h1>fixture</h1>'));
 
   const broken = loadFixture();
   broken.results.rows[0].seeds = [];
@@ -123,6 +123,30 @@ test('crsaug report renders a results file, and names the bad field of a broken 
     },
   );
   assert.equal(existsSync(join(dir, 'report.html')), false);
+});
+
+test('crsaug report --in takes what crsaug run writes: the run folder, its results.json or its report.json', async () => {
+  const runDir = mkdtempSync(join(tmpdir(), 'crsaug-report-run-'));
+  // results.json holds the metrics only (no schemaVersion); report.json is the report input beside it
+  writeFileSync(
+    join(runDir, 'results.json'),
+    JSON.stringify({ dataset: 'inspired', split: 'test', results: {} }),
+  );
+  writeFileSync(join(runDir, 'report.json'), readFileSync(FIXTURE_FILE));
+  for (const input of [join(runDir, 'results.json'), runDir, join(runDir, 'report.json')]) {
+    const { stdout } = await run(process.execPath, [CLI, 'report', '--in', input, '--json']);
+    const files = JSON.parse(stdout);
+    assert.equal(files.html, join(runDir, 'report.html'), input);
+    assert.ok(readFileSync(files.html, 'utf8').includes('<h1>fixture</h1>'), input);
+  }
+  const alone = mkdtempSync(join(tmpdir(), 'crsaug-report-alone-'));
+  writeFileSync(join(alone, 'results.json'), JSON.stringify({ dataset: 'inspired', results: {} }));
+  await assert.rejects(
+    run(process.execPath, [CLI, 'report', '--in', join(alone, 'results.json')]),
+    (err: { code: number; stderr: string }) =>
+      err.code === 1 &&
+      /results\.json: holds a run's metrics .* no report\.json is beside it/.test(err.stderr),
+  );
 });
 
 test('without declared metrics the table shows the paper protocol keys, ordered by family and k', () => {
