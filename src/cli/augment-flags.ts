@@ -8,6 +8,7 @@ import {
   cacheDirOption,
   choiceOption,
   configFromFlags,
+  jsonFlag,
   nonNegativeInt,
   type ProviderFlags,
   positiveInt,
@@ -27,7 +28,7 @@ export interface AugmentFlags extends ConfigFlags, ProviderFlags {
 export function withAugmentFlags(command: Command): Command {
   return withProviderFlags(cacheDirOption(withConfigFlags(command), 'the provider cache providers.sqlite'))
     .option('--out <dir>', 'folder of the augment files (default: runs/<dataset>/augment)')
-    .option('--json', 'print the summary as JSON');
+    .addOption(jsonFlag('print the summary as JSON'));
 }
 
 /** The config of an augment subcommand: the common flags, the provider flags and the stage's own settings. */
@@ -71,7 +72,7 @@ export interface ScoreFlags extends AugmentFlags {
 
 export function withScoreFlags(command: Command): Command {
   return withAugmentFlags(command)
-    .addOption(splitOption('--split <name>', 'split whose candidates are judged').default('train'))
+    .addOption(splitOption('--split <name>', 'split whose candidates are judged').default('train', 'train'))
     .option('--pairs <file>', 'judge these pairs instead (JSONL with dialog_id, turn_id, item)')
     .option('--shard <i/n>', 'only shard i of n (1-based) of the contexts', shardFlag)
     .addOption(

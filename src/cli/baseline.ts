@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   evaluateSeeds,
   formatLongTail,
@@ -26,11 +26,10 @@ export function register(program: Command): void {
         `recommender from the model table (${evaluableModelNames().join(', ')}); a backbone is trained first with the configured train settings`,
       ),
   )
-    .option(
-      '--seeds <n>',
-      'runs with seeds seed, seed+1, … (models that ignore the seed run once)',
-      positiveInt,
-      1,
+    .addOption(
+      new Option('--seeds <n>', 'runs with seeds seed, seed+1, … (models that ignore the seed run once)')
+        .argParser(positiveInt)
+        .default(1),
     )
     .option(
       '--predictions-out <file>',

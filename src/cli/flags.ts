@@ -142,6 +142,19 @@ export function providersFromFlags(flags: ProviderFlags): ConfigInput['providers
   };
 }
 
+/** `--json`: every command prints one JSON object on stdout instead of its text with it. */
+export function jsonFlag(what = 'print one JSON object instead of the text'): Option {
+  return new Option('--json', what);
+}
+
+/** `--verbose`: every stage's own progress lines (embedding, scoring, each epoch of each seed) and notes. */
+export function verboseFlag(): Option {
+  return new Option(
+    '--verbose',
+    "every stage's own progress lines (each epoch of each seed, …), not one line per stage",
+  );
+}
+
 export function cacheDirOption(command: Command, what: string): Command {
   return command.option('--cache-dir <dir>', `cache root (${what}; default: CRSAUG_CACHE_DIR, user cache)`);
 }

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readReportInput } from '../report/parse.js';
 import { writeReport } from '../report/write.js';
+import { jsonFlag } from './flags.js';
 
 /** `crsaug report`: renders a run into one self-contained HTML page. */
 export function register(program: Command): void {
@@ -16,7 +17,7 @@ export function register(program: Command): void {
       'a run folder (runs/<dataset>), or its results.json or report.json, as crsaug run writes them',
     )
     .option('--out <dir>', 'folder to write report.html and report.json into (default: the run folder)')
-    .option('--json', 'print the written files as JSON')
+    .addOption(jsonFlag('print the written files as JSON'))
     .action(async (flags: { in: string; out?: string; json?: boolean }) => {
       const path = resolve(flags.in);
       const { input } = readReportInput(path);

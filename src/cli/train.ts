@@ -10,6 +10,7 @@ import {
   type ConfigFlags,
   choiceOption,
   configFromFlags,
+  jsonFlag,
   nonNegativeNumber,
   positiveInt,
   positiveNumber,
@@ -104,7 +105,7 @@ export function register(program: Command): void {
       'stop after this many epochs in this process (resume later with --resume)',
       positiveInt,
     )
-    .option('--json', 'print one JSON object (per seed and aggregated; keys like recall@10)')
+    .addOption(jsonFlag('print one JSON object (per seed and aggregated; keys like recall@10)'))
     .option('--quiet', 'no progress lines');
   for (const { option } of BACKBONE_OPTIONS) command.addOption(option);
   command.action(async (flags: TrainFlags) => {

@@ -11,6 +11,7 @@ import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from 
 import { openPipeline, type PipelineSetup } from './context.js';
 import { augmentStages, syntheticOf, trainMixed, trainStage2, trainTwoStage } from './modes.js';
 import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
+import { type PlannedStage, StageProgress } from './stage-progress.js';
 import { runSeeds, type TrainValue } from './train-stages.js';
 
 /** Every model's test metrics, keyed by model, mode and seed (results.json). */
@@ -67,6 +68,23 @@ export interface PipelineOutcome {
 /** The augmented modes `crsaug run` trains for every backbone, after its baseline. */
 export const AUGMENTED_MODES = ['stage1', 'stage2', 'stage2-prior', 'stage2-noKL', 'mixed'] as const;
 
+/** The stages a run computes or reuses, in order, with the work each stands for (for its progress lines). */
+export function runPlan(config: Config): PlannedStage[] {
+  const augment = ['retrieve', 'teacher', 'distill', 'synthesize'].map((stage) => ({
+    stage,
+    kind: 'augment' as const,
+    units: 1,
+  }));
+  const train = config.run.backbones.flatMap((backbone) =>
+    ['baseline', ...AUGMENTED_MODES].map((mode) => ({
+      stage: `train-${backbone}-${mode}`,
+      kind: 'train' as const,
+      units: config.train.seeds * (mode === 'stage1' ? config.run.stage1Epochs : config.train.epochs),
+    })),
+  );
+  return [...augment, ...train];
+}
+
 /**
  * prepare → retrieve → teacher → distill → synthesize → baseline → stage 1 → stage 2 (and the ablations)
  * → evaluate. Each stage is an artifact keyed by its inputs and settings under <out>/artifacts, so a rerun
@@ -76,11 +94,15 @@ export async function runPipeline(
   config: Config,
   outDir: string,
   log: (line: string) => void,
+  options: { verbose?: boolean } = {},
 ): Promise<PipelineOutcome> {
   const start = performance.now();
   const out = resolve(outDir);
   await saveResolvedConfig(out, config);
-  const { ctx, stats, datasetKey } = await openPipeline(config, out, log);
+  const { ctx, stats, datasetKey } = await openPipeline(config, out, log, {
+    verbose: options.verbose,
+    observer: new StageProgress(runPlan(config), log),
+  });
   const { dataset } = ctx;
   const { retrieved, teacher, distilled, synthesized } = await augmentStages(ctx, datasetKey);
   const synthetic = syntheticOf(synthesized);

@@ -90,7 +90,11 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
             ? await withRealItemPrior(dataset, stage1, join(dir, `seed-${seed}`, INIT_CHECKPOINT))
             : stage1;
         const seedConfig: Config = { ...config, seed, train: { ...train, init } };
-        const result = await runTraining(seedConfig, dataset, { outDir: dir, resume: true });
+        const result = await runTraining(seedConfig, dataset, {
+          outDir: dir,
+          resume: true,
+          silent: !ctx.verbose,
+        });
         const run = result.runs[0]!;
         samples = result.output.samples as number;
         runs.push({

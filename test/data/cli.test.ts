@@ -38,7 +38,7 @@ test('crsaug data stats --split test prints only that split, for ReDial the know
   const table = runCli(['data', 'stats', '--dataset', 'redial', '--split', 'valid']);
   assert.equal(table.status, 0, table.stderr);
   assert.match(table.stdout, /about a third of the official train set/);
-  assert.match(table.stdout, /\| redial \| valid \| 985 \| 2,716 \| 2,568 \| 3,318 \|/);
+  assert.match(table.stdout, /\| redial +\| valid +\| +985 \| +2,716 \| +2,568 \| +3,318 \|/);
 });
 
 test('crsaug data convert linked reproduces the reference processed file', () => {

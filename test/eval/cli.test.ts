@@ -66,7 +66,7 @@ test('eval prints a table, writes config and metrics with --out, and compares ru
     '2000',
   ]);
   assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /recall %\s+4\.97/);
+  assert.match(run.stdout, /recall % +\| +4\.97 \|/);
   assert.match(run.stdout, /pairs 161, unfiltered pairs 195/);
   assert.match(run.stdout, /paired tests of fixed models on recall@10 over 161 pairs/);
   assert.match(run.stdout, /the seed variance is not counted/);

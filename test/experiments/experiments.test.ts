@@ -286,7 +286,11 @@ test('crsaug experiment prints valid columns; --show-test adds the test ones', (
       ],
       { encoding: 'utf8', cwd: root },
     );
-  const header = (stdout: string) => stdout.split('\n').find((l) => l.startsWith('| backbone'));
+  const header = (stdout: string) =>
+    stdout
+      .split('\n')
+      .find((l) => l.startsWith('| backbone'))
+      ?.replace(/ +/g, ' ');
 
   const valid = experiment();
   assert.equal(valid.status, 0, valid.stderr);

@@ -30,7 +30,7 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
   const first: string[] = [];
   const outcome = await runPipeline(smallConfig(), out, (line) => first.push(line));
   assert.deepEqual(
-    first.filter((l) => l.includes('computing')).map((l) => l.split(':')[0]),
+    first.filter((l) => l.includes('computing')).map((l) => /^\[\d+\/10\] ([\w-]+): computing/.exec(l)?.[1]),
     [
       'retrieve',
       'teacher',
