@@ -147,6 +147,14 @@ export function jsonFlag(what = 'print one JSON object instead of the text'): Op
   return new Option('--json', what);
 }
 
+/** `--predictions-out <file>`: ranked lists for `crsaug eval`, one file per seed when there are several. */
+export function predictionsOutFlag(of: string): Option {
+  return new Option(
+    '--predictions-out <file>',
+    `write ${of} in the predictions format; with several seeds one file per seed (p.jsonl → p.seed-42.jsonl), which eval --predictions/--compare take as one side`,
+  );
+}
+
 /** `--verbose`: every stage's own progress lines (embedding, scoring, each epoch of each seed) and notes. */
 export function verboseFlag(): Option {
   return new Option(

@@ -4,6 +4,7 @@ import { register as registerBaseline } from './baseline.js';
 import { register as registerData } from './data.js';
 import { register as registerEval } from './eval.js';
 import { register as registerExperiment } from './experiment.js';
+import { register as registerExport } from './export.js';
 import { register as registerReport } from './report.js';
 import { register as registerRun } from './run.js';
 import { register as registerTrain } from './train.js';
@@ -19,6 +20,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerTrain,
   registerAugment,
   registerExperiment,
+  registerExport,
 ];
 
 /**

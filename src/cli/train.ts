@@ -1,10 +1,13 @@
+import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Config } from '../config/schema.js';
 import { backboneSection, LABEL_MODES, TRAIN_MODES } from '../config/train.js';
 import { loadConfiguredDataset } from '../data/index.js';
-import { formatSummaryTable } from '../eval/index.js';
+import { formatSummaryTable, predictionsFileOf, splitOf } from '../eval/index.js';
 import { BACKBONE_NAMES, type BackboneName, backboneSpec } from '../models/registry.js';
+import { writeCheckpointPredictions } from '../train/predictions.js';
 import { runTraining } from '../train/run.js';
+import { BEST_CHECKPOINT } from '../train/trainer.js';
 import { CrsaugError } from '../util/errors.js';
 import {
   type ConfigFlags,
@@ -14,6 +17,7 @@ import {
   nonNegativeNumber,
   positiveInt,
   positiveNumber,
+  predictionsOutFlag,
   threadsOption,
   withConfigFlags,
 } from './flags.js';
@@ -37,6 +41,7 @@ interface TrainFlags extends ConfigFlags {
   stopAfter?: number;
   json?: boolean;
   quiet?: boolean;
+  predictionsOut?: string;
 }
 
 /** Settings of one backbone that `crsaug train` also takes as flags, as the model table declares them. */
@@ -105,6 +110,7 @@ export function register(program: Command): void {
       'stop after this many epochs in this process (resume later with --resume)',
       positiveInt,
     )
+    .addOption(predictionsOutFlag("the test split's ranked lists of each seed's selected model"))
     .addOption(jsonFlag('print one JSON object (per seed and aggregated; keys like recall@10)'))
     .option('--quiet', 'no progress lines');
   for (const { option } of BACKBONE_OPTIONS) command.addOption(option);
@@ -132,7 +138,7 @@ export function register(program: Command): void {
     );
     const dataset = await loadConfiguredDataset(config);
     const outDir = config.out ?? 'runs/train';
-    const { summary, output } = await runTraining(config, dataset, {
+    const { summary, output, runs } = await runTraining(config, dataset, {
       outDir,
       resume: flags.resume,
       stopAfterEpochs: flags.stopAfter,
@@ -144,6 +150,23 @@ export function register(program: Command): void {
         `stopped after ${flags.stopAfter} epoch(s); continue with --resume --out ${outDir}\n`,
       );
       return;
+    }
+    if (flags.predictionsOut) {
+      const test = splitOf(dataset, 'test').contexts;
+      for (const run of runs) {
+        const file = predictionsFileOf(flags.predictionsOut, run.seed, runs.length);
+        await writeCheckpointPredictions(
+          join(outDir, `seed-${run.seed}`, BEST_CHECKPOINT),
+          dataset,
+          test,
+          file,
+          {
+            ks: config.eval.ks,
+            topK: config.eval.topK,
+          },
+        );
+        process.stderr.write(`wrote ${file}\n`);
+      }
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(output)}\n`);
     else {

@@ -146,6 +146,17 @@ function addExample<T>(list: T[], example: T): void {
   if (list.length < MAX_EXAMPLES && !list.includes(example)) list.push(example);
 }
 
+/**
+ * The predictions file of one run among `runs`: the file itself for a single run, else one file per seed
+ * (`p.jsonl` → `p.seed-42.jsonl`), which `crsaug eval --predictions` / `--compare` take as one side.
+ */
+export function predictionsFileOf(file: string, seed: number, runs: number): string {
+  if (runs <= 1) return file;
+  const dot = file.lastIndexOf('.');
+  const slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return dot > slash + 1 ? `${file.slice(0, dot)}.seed-${seed}${file.slice(dot)}` : `${file}.seed-${seed}`;
+}
+
 /** Writes ranked lists in the predictions format (item names, best first), one line per context. */
 export async function writePredictions(
   file: string,

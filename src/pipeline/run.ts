@@ -1,6 +1,12 @@
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { saveResolvedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import {
+  type SyntheticFolder,
+  type SyntheticSummary,
+  writeSyntheticFolder,
+} from '../data/export/synthetic-folder.js';
+import { findDataset } from '../data/registry.js';
 import type { SplitName } from '../data/types.js';
 import { evaluateSeeds, type Metrics, pairDialogues, splitOf } from '../eval/index.js';
 import { PAPER_METRICS } from '../eval/metric-table.js';
@@ -9,7 +15,14 @@ import { writeJsonFile } from '../util/json.js';
 import type { Artifact } from './artifact-store.js';
 import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
 import { openPipeline, type PipelineSetup } from './context.js';
-import { augmentStages, syntheticOf, trainMixed, trainStage2, trainTwoStage } from './modes.js';
+import {
+  type AugmentArtifacts,
+  augmentStages,
+  syntheticOf,
+  trainMixed,
+  trainStage2,
+  trainTwoStage,
+} from './modes.js';
 import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
 import { type PlannedStage, StageProgress } from './stage-progress.js';
 import { runSeeds, type TrainValue } from './train-stages.js';
@@ -57,6 +70,8 @@ export interface PipelineOutcome {
   teacher: Artifact<TeacherValue>;
   distilled: Artifact<DistillValue>;
   synthesized: Artifact<SynthesizeValue>;
+  /** The synthetic labels under their stable name in the run folder (`synthetic/`). */
+  syntheticFolder: SyntheticFolder;
   /** Trained runs by backbone, then by mode label. */
   trained: Record<string, Record<string, Artifact<TrainValue>>>;
   /** Deterministic baselines evaluated on test (popularity). */
@@ -67,6 +82,29 @@ export interface PipelineOutcome {
 
 /** The augmented modes `crsaug run` trains for every backbone, after its baseline. */
 export const AUGMENTED_MODES = ['stage1', 'stage2', 'stage2-prior', 'stage2-noKL', 'mixed'] as const;
+
+/** What made the synthetic labels, for the run folder's `synthetic/summary.json` and the dataset card. */
+function syntheticSummaryOf(
+  config: Config,
+  dataset: { name: string; dir: string },
+  { retrieved, teacher, distilled, synthesized }: AugmentArtifacts,
+): SyntheticSummary {
+  const s = synthesized.value;
+  return {
+    dataset: dataset.name,
+    split: config.augment.synthesize.split,
+    file: basename(s.file),
+    threshold: s.threshold,
+    topK: config.augment.synthesize.topK,
+    scorer: `${s.scorer} (${distilled.value.description})`,
+    providers: [retrieved.value.provider, teacher.value.provider],
+    contexts: s.contexts,
+    contextsWithLabels: s.contexts - s.contextsWithoutLabels,
+    labels: s.labels,
+    source: findDataset(dataset.name)?.source ?? `a custom dataset (${dataset.dir}): see its own terms`,
+    createdAt: new Date().toISOString(),
+  };
+}
 
 /** The stages a run computes or reuses, in order, with the work each stands for (for its progress lines). */
 export function runPlan(config: Config): PlannedStage[] {
@@ -106,6 +144,11 @@ export async function runPipeline(
   const { dataset } = ctx;
   const { retrieved, teacher, distilled, synthesized } = await augmentStages(ctx, datasetKey);
   const synthetic = syntheticOf(synthesized);
+  const syntheticFolder = await writeSyntheticFolder(
+    out,
+    synthesized.value.file,
+    syntheticSummaryOf(config, dataset, { retrieved, teacher, distilled, synthesized }),
+  );
 
   const trained: PipelineOutcome['trained'] = {};
   for (const backbone of config.run.backbones) {
@@ -146,6 +189,7 @@ export async function runPipeline(
     teacher,
     distilled,
     synthesized,
+    syntheticFolder,
     trained,
     floors,
     results,

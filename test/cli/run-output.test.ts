@@ -42,6 +42,24 @@ test('crsaug run prints one line per stage with its place and an ETA; --json pri
   assert.equal(output.dataset, 'inspired');
   assert.ok(output.results.kbrd.stage2['42']['recall@50'] >= 0);
   for (const file of Object.values(output.files as Record<string, string>)) assert.ok(existsSync(file), file);
+
+  // the synthetic dataset sits in the run folder under a stable name, and export writes it for other code
+  assert.ok(existsSync(join(dir, 'quiet', 'synthetic', 'train.synthetic.jsonl')));
+  for (const format of ['cfcrs', 'hf', 'crslab']) {
+    const exported = spawnSync(
+      process.execPath,
+      [CLI, 'export', '--run', 'quiet', '--format', format, '--json'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(exported.status, 0, exported.stderr);
+    const result = JSON.parse(exported.stdout);
+    assert.equal(result.dir, join(dir, 'quiet', 'export', format));
+    assert.ok(result.contexts > 0);
+    for (const file of result.files) assert.ok(existsSync(file), file);
+  }
 });
 
 test('crsaug run --verbose adds every stage’s own progress, down to each epoch of each seed', () => {

@@ -44,6 +44,16 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
       'train-kbrd-mixed',
     ],
   );
+  // the synthetic labels under a stable name in the run folder, with what made them
+  const stable = join(out, 'synthetic', 'train.synthetic.jsonl');
+  assert.equal(readFileSync(stable, 'utf8'), readFileSync(outcome.synthesized.value.file, 'utf8'));
+  const summary = JSON.parse(readFileSync(join(out, 'synthetic', 'summary.json'), 'utf8'));
+  assert.equal(summary.labels, outcome.synthesized.value.labels);
+  assert.equal(summary.threshold, 3.5);
+  assert.deepEqual(
+    summary.providers.map((p: { role: string }) => p.role),
+    ['embedder', 'teacher'],
+  );
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   assert.deepEqual(Object.keys(results.results.kbrd), [
     'baseline',
