@@ -5,6 +5,7 @@ import { register as registerData } from './data.js';
 import { register as registerEval } from './eval.js';
 import { register as registerExperiment } from './experiment.js';
 import { register as registerExport } from './export.js';
+import { register as registerProviders } from './providers.js';
 import { register as registerReport } from './report.js';
 import { register as registerRun } from './run.js';
 import { register as registerTrain } from './train.js';
@@ -21,6 +22,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerAugment,
   registerExperiment,
   registerExport,
+  registerProviders,
 ];
 
 /**
