@@ -49,7 +49,8 @@ test('the fixture report has every section, the table values and the charts', ()
   assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;/);
   const headings = [...page.matchAll(/<h2 id="([\w-]+)-h">/g)].map((m) => m[1]);
   assert.deepEqual(headings, ['run', 'dataset', 'results', 'experiments', 'examples', 'cost', 'config']);
-  assert.equal(page.match(/<svg class="chart"/g)?.length, 8);
+  // R@10 (primary), R@1 and R@50 by model and mode, and the experiments and cost charts
+  assert.equal(page.match(/<svg class="chart"/g)?.length, 10);
   // bow-linear stage2 mean ± std of recall@10, as the fixture's seeds give it, and its adjusted p < 0.01 mark,
   // with the difference from the baseline and its interval in the cell's title.
   const row = input.results.rows.find((r) => r.model === 'bow-linear' && r.mode === 'stage2')!;
