@@ -54,7 +54,7 @@ export class StageProgress implements StageObserver {
       if (this.finishedStages.has(p.stage)) continue;
       const m = this.measured.get(p.kind);
       if (!m || m.units === 0)
-        return `known once a ${p.kind === 'train' ? 'training' : p.kind} stage has run`;
+        return `known once ${p.kind === 'train' ? 'a training' : 'an augmentation'} stage has run`;
       seconds += (m.seconds / m.units) * p.units;
     }
     return `about ${formatDuration(seconds)}`;
