@@ -3,7 +3,6 @@ import { type ScoreRunSummary, scorePairs } from '../augment/score.js';
 import {
   estimateJudging,
   type PoolEstimate,
-  type ScorePair,
   ScoreRequests,
 } from '../augment/score-request.js';
 import type { TeacherJudgment } from '../augment/teacher-set.js';

@@ -8,7 +8,6 @@ import {
 import { estimateTokens } from '../../providers/middleware/limits.js';
 import { tokensCostUsd } from '../../providers/middleware/usage.js';
 import { isLocalProvider } from '../../providers/registry.js';
-import { contextKey } from '../context-text.js';
 import { contextQueries, itemDocuments } from '../retrieve.js';
 import { estimateJudging, type ScorePair, ScoreRequests } from '../score-request.js';
 import { hasChatModel, teacherScoreConfig } from './teacher.js';
