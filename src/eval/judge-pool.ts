@@ -1,10 +1,6 @@
 import { pairKey, type ScoreRecord } from '../augment/artifacts.js';
 import { type ScoreRunSummary, scorePairs } from '../augment/score.js';
-import {
-  estimateJudging,
-  type PoolEstimate,
-  ScoreRequests,
-} from '../augment/score-request.js';
+import { estimateJudging, type PoolEstimate, ScoreRequests } from '../augment/score-request.js';
 import type { TeacherJudgment } from '../augment/teacher-set.js';
 import type { ScoreConfig } from '../config/augment.js';
 import type { Catalog, Dataset, SplitName } from '../data/types.js';
