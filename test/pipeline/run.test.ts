@@ -25,12 +25,15 @@ function smallConfig(overrides: Record<string, unknown> = {}): Config {
   });
 }
 
+/** The stage a progress line names: `[3/10] distill: computing …` → distill. */
+const stageOf = (line: string) => /^\[\d+\/10\] ([\w-]+): /.exec(line)?.[1];
+
 test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a rerun reuses everything', async () => {
   const out = join(root, 'run');
   const first: string[] = [];
   const outcome = await runPipeline(smallConfig(), out, (line) => first.push(line));
   assert.deepEqual(
-    first.filter((l) => l.includes('computing')).map((l) => /^\[\d+\/10\] ([\w-]+): computing/.exec(l)?.[1]),
+    first.filter((l) => l.includes('computing')).map((l) => stageOf(l)),
     [
       'retrieve',
       'teacher',
@@ -103,7 +106,7 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
   await runPipeline(smallConfig({ augment: { synthesize: { threshold: 3 } } }), out, (line) =>
     third.push(line),
   );
-  const recomputed = third.filter((l) => l.includes('computing')).map((l) => l.split(':')[0]);
+  const recomputed = third.filter((l) => l.includes('computing')).map((l) => stageOf(l));
   assert.deepEqual(
     recomputed,
     [
