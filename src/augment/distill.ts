@@ -6,6 +6,7 @@ import { CrsaugError, InputError } from '../util/errors.js';
 import { writeJsonFile } from '../util/json.js';
 import { Progress } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
+import { formatTable, percentCell } from '../util/table.js';
 import { type Agreement, agreement } from './agreement.js';
 import { contextKey } from './context-text.js';
 import { FEATURE_COUNT, FEATURE_NAMES, PairFeaturizer, SemanticSpace } from './features/index.js';
@@ -225,9 +226,17 @@ const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) :
 
 /** The held-out agreement table (Markdown): MAE, Spearman, Pearson and P/R/F1 at 3.5 and 3.0. */
 export function formatAgreementTable(rows: readonly AgreementRow[]): string {
-  const header =
-    '| scope | scorer | pairs | MAE | Spearman | Pearson | P@3.5 | R@3.5 | F1@3.5 | P@3.0 | R@3.0 | F1@3.0 |';
-  const lines = [header, `|${'---|'.repeat(12)}`];
+  const header = [
+    'scope',
+    { header: 'scorer', align: 'left' as const },
+    'pairs',
+    'MAE',
+    'Spearman',
+    'Pearson',
+    ...[3.5, 3.0].flatMap((t) => [`P@${t.toFixed(1)} %`, `R@${t.toFixed(1)} %`, `F1@${t.toFixed(1)} %`]),
+  ];
+  const lines: string[][] = [];
+  const share = (v: number) => (Number.isFinite(v) ? percentCell(v) : '—');
   for (const { scope, scorer, agreement: a } of rows) {
     // The similarity is not on the 0-4 scale: only its ranking (Spearman) is comparable.
     const rankOnly = scorer === 'embedding similarity';
@@ -241,9 +250,9 @@ export function formatAgreementTable(rows: readonly AgreementRow[]): string {
     ];
     for (const threshold of [3.5, 3.0]) {
       const t = a.thresholds.find((x) => x.threshold === threshold);
-      cells.push(t ? fmt(t.precision) : '—', t ? fmt(t.recall) : '—', t ? fmt(t.f1) : '—');
+      cells.push(t ? share(t.precision) : '—', t ? share(t.recall) : '—', t ? share(t.f1) : '—');
     }
-    lines.push(`| ${cells.join(' | ')} |`);
+    lines.push(cells);
   }
-  return lines.join('\n');
+  return formatTable(header, lines);
 }

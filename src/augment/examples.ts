@@ -21,10 +21,14 @@ export async function teacherScoresOf(
   return scores;
 }
 
+/** Contexts scored per example shown, so enough of them with synthetic labels are found to show. */
+const POOL_PER_EXAMPLE = 4;
+
 /**
  * A few contexts for the report: the dialogue, the gold items, and every retrieved candidate with its
  * student (and, where judged, teacher) score. Contexts the teacher judged come first, then seeded random
- * ones whose gold item was retrieved.
+ * ones; among the first contexts scored, at least half of those shown received synthetic labels (when that
+ * many did), so the examples show what the method adds and not only contexts it left alone.
  */
 export async function buildExamples(options: {
   dataset: Dataset;
@@ -49,28 +53,40 @@ export async function buildExamples(options: {
     r.candidates.some((c) => teacherScores.has(pairKey(r.dialog_id, r.turn_id, c.item)));
   const rng = new Rng(options.seed);
   const ordered = [...rng.shuffle(usable.filter(judged)), ...rng.shuffle(usable.filter((r) => !judged(r)))];
-  const chosen = ordered.slice(0, options.count);
-  const requests = chosen.map((record) => ({
+  const pool = ordered.slice(0, options.count * POOL_PER_EXAMPLE);
+  const requests = pool.map((record) => ({
     context: byKey.get(JSON.stringify([record.dialog_id, record.turn_id]))!,
     items: record.candidates.map((c) => itemIndex.get(c.item)!),
   }));
   const scores = await options.scorer.score(requests);
-  let offset = 0;
-  return chosen.map((record, r) => {
-    const context = requests[r]!.context;
+  const scored = pool.map((record, r) => {
+    const offset = requests.slice(0, r).reduce((n, q) => n + q.items.length, 0);
+    return {
+      record,
+      context: requests[r]!.context,
+      scores: scores.slice(offset, offset + record.candidates.length),
+    };
+  });
+  const labelled = scored.filter((s) => s.scores.some((score) => score >= options.threshold));
+  const shownLabelled = labelled.slice(0, Math.ceil(options.count / 2));
+  const chosen = [
+    ...shownLabelled,
+    ...scored.filter((s) => !shownLabelled.includes(s)).slice(0, options.count - shownLabelled.length),
+  ];
+  return chosen.map(({ record, context, scores: contextScores }) => {
     const candidates = record.candidates.map((c, i) => {
-      const studentScore = scores[offset + i]!;
+      const studentScore = contextScores[i]!;
       const teacher = teacherScores.get(pairKey(record.dialog_id, record.turn_id, c.item));
       return {
         item: itemIndex.get(c.item),
         name: c.item,
         retrievalRank: c.rank,
         teacherScore: teacher ?? null,
-        studentScore: Number(studentScore.toFixed(3)),
+        // unrounded: a score just under the threshold must not round onto it (the report shows the digits that decide)
+        studentScore,
         kept: studentScore >= options.threshold,
       };
     });
-    offset += record.candidates.length;
     return {
       id: `${record.dialog_id}#${record.turn_id}`,
       split: 'train',

@@ -1,5 +1,6 @@
 import type { ScoreConfig } from '../config/augment.js';
 import type { Dataset, ItemInfo, RecContext } from '../data/types.js';
+import { estimateTokens } from '../providers/middleware/limits.js';
 import type { GenerateRequest } from '../providers/types.js';
 import { CrsaugError } from '../util/errors.js';
 import { contextKey, renderContextText } from './context-text.js';
@@ -95,4 +96,38 @@ export function chunkByContext(pairs: readonly ScorePair[], size: number): Score
     for (let i = 0; i < group.length; i += size) chunks.push(group.slice(i, i + size));
   }
   return chunks;
+}
+
+export interface PoolEstimate {
+  contexts: number;
+  /** Unjudged pairs the judge would be asked about. */
+  pairs: number;
+  /** First-attempt chat requests (pairs grouped per context by `candidatesPerCall`). */
+  requests: number;
+  /** Prompt tokens of those requests, estimated as the rate limiter books them (≈ 4 characters a token). */
+  estimatedInputTokens: number;
+  /** Output budget of those requests (their maxTokens). */
+  maxOutputTokens: number;
+}
+
+/** What judging `pairs` costs at first attempt (repairs and re-asks come on top). */
+export function estimateJudging(
+  pairs: readonly ScorePair[],
+  requests: ScoreRequests,
+  config: ScoreConfig,
+): PoolEstimate {
+  const chunks = chunkByContext(pairs, config.candidatesPerCall);
+  const estimate: PoolEstimate = {
+    contexts: new Set(pairs.map((p) => JSON.stringify([p.dialogId, p.turnId]))).size,
+    pairs: pairs.length,
+    requests: chunks.length,
+    estimatedInputTokens: 0,
+    maxOutputTokens: 0,
+  };
+  for (const chunk of chunks) {
+    const request = requests.request(chunk);
+    estimate.estimatedInputTokens += estimateTokens(request) - request.maxTokens;
+    estimate.maxOutputTokens += request.maxTokens;
+  }
+  return estimate;
 }

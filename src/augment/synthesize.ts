@@ -4,6 +4,7 @@ import { countLabels, labelSplit } from '../models/popularity.js';
 import { CrsaugError } from '../util/errors.js';
 import { writeJsonl } from '../util/jsonl.js';
 import { Progress } from '../util/progress.js';
+import { formatTable } from '../util/table.js';
 import { type CandidateRecord, pairKey, type ScoreRecord } from './artifacts.js';
 import { contextKey } from './context-text.js';
 import { FEATURE_NAMES, type PairFeaturizer, type PairRequest } from './features/index.js';
@@ -253,29 +254,46 @@ export function synthesisStats(
   };
 }
 
-const pct = (n: number, of: number) => (of > 0 ? `${((100 * n) / of).toFixed(1)}%` : '—');
+const pct = (n: number, of: number) => (of > 0 ? `${((100 * n) / of).toFixed(1)} %` : '—');
 
 /** The synthesis summary as printed by `augment synthesize` (Markdown). */
 export function formatSynthesisStats(s: SynthesisStats): string {
-  const lines = [
-    `scorer: ${s.scorer}`,
-    `threshold: score ≥ ${s.threshold}`,
-    '',
-    '| statistic | value |',
-    '|---|---|',
-    `| contexts written | ${s.contexts} |`,
-    `| contexts with no candidates line (left out) | ${s.contextsWithoutCandidates} |`,
-    `| synthetic labels | ${s.labels} |`,
-    `| labels per context: mean / median | ${s.labelsPerContext.mean.toFixed(2)} / ${s.labelsPerContext.median} |`,
-    `| contexts with zero labels | ${s.contextsWithoutLabels} (${pct(s.contextsWithoutLabels, s.contexts)}) |`,
-    `| distinct items labelled | ${s.longTail.distinctItems} |`,
-    `| labels on head / torso / tail items | ${pct(s.longTail.shares.head, 1)} / ${pct(s.longTail.shares.torso, 1)} / ${pct(s.longTail.shares.tail, 1)} |`,
-    `| gold pairs among candidates | ${s.gold.inCandidates} of ${s.gold.pairs} (${pct(s.gold.inCandidates, s.gold.pairs)}) |`,
-    `| gold pairs kept as labels (of those among candidates) | ${s.gold.kept} of ${s.gold.inCandidates} (${pct(s.gold.kept, s.gold.inCandidates)}) |`,
+  const lines = [`scorer: ${s.scorer}`, `threshold: score ≥ ${s.threshold}`];
+  const statistics = [
+    ['contexts written', String(s.contexts)],
+    ['contexts with no candidates line (left out)', String(s.contextsWithoutCandidates)],
+    ['synthetic labels', String(s.labels)],
+    [
+      'labels per context: mean / median',
+      `${s.labelsPerContext.mean.toFixed(2)} / ${s.labelsPerContext.median}`,
+    ],
+    ['contexts with zero labels', `${s.contextsWithoutLabels} (${pct(s.contextsWithoutLabels, s.contexts)})`],
+    ['distinct items labelled', String(s.longTail.distinctItems)],
+    [
+      'labels on head / torso / tail items',
+      `${pct(s.longTail.shares.head, 1)} / ${pct(s.longTail.shares.torso, 1)} / ${pct(s.longTail.shares.tail, 1)}`,
+    ],
+    [
+      'gold pairs among candidates',
+      `${s.gold.inCandidates} of ${s.gold.pairs} (${pct(s.gold.inCandidates, s.gold.pairs)})`,
+    ],
+    [
+      'gold pairs kept as labels (of those among candidates)',
+      `${s.gold.kept} of ${s.gold.inCandidates} (${pct(s.gold.kept, s.gold.inCandidates)})`,
+    ],
   ];
-  if (s.unscoredPairs > 0) lines.push(`| candidate pairs without a score (not kept) | ${s.unscoredPairs} |`);
-  lines.push('', '| labels per context | contexts |', '|---|---|');
-  for (const h of s.labelsPerContext.histogram) lines.push(`| ${h.bucket} | ${h.contexts} |`);
-  lines.push('', `long-tail buckets: ${s.longTail.rule} (labels of ${s.longTail.labelSplit})`);
+  if (s.unscoredPairs > 0)
+    statistics.push(['candidate pairs without a score (not kept)', String(s.unscoredPairs)]);
+  lines.push(
+    '',
+    formatTable(['statistic', 'value'], statistics),
+    '',
+    formatTable(
+      ['labels per context', 'contexts'],
+      s.labelsPerContext.histogram.map((h) => [h.bucket, String(h.contexts)]),
+    ),
+    '',
+    `long-tail buckets: ${s.longTail.rule} (labels of ${s.longTail.labelSplit})`,
+  );
   return lines.join('\n');
 }

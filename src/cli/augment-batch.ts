@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   augmentOutDir,
   exportEmbeddingBatchStage,
@@ -15,7 +15,10 @@ const BATCH_KINDS = ['score', 'embed'] as const;
 type BatchKind = (typeof BATCH_KINDS)[number];
 
 const kindOption = () =>
-  choiceOption('--kind <kind>', 'teacher requests or embedding requests', BATCH_KINDS).default('score');
+  choiceOption('--kind <kind>', 'teacher requests or embedding requests', BATCH_KINDS).default(
+    'score',
+    'score',
+  );
 
 export function registerExportBatch(augment: Command): void {
   withScoreFlags(
@@ -27,13 +30,16 @@ export function registerExportBatch(augment: Command): void {
   )
     .requiredOption('--file <file>', 'batch input JSONL to write')
     .addOption(kindOption())
-    .option(
-      '--splits <list>',
-      'for --kind embed: splits whose contexts are embedded (items always are)',
-      splitList,
-      ['train'],
+    .addOption(
+      new Option('--splits <list>', 'for --kind embed: splits whose contexts are embedded (items always are)')
+        .argParser(splitList)
+        .default(['train'], 'train'),
     )
-    .option('--per-request <n>', 'for --kind embed: texts per request', positiveInt, 256)
+    .addOption(
+      new Option('--per-request <n>', 'for --kind embed: texts per request')
+        .argParser(positiveInt)
+        .default(256),
+    )
     .action(
       async (
         flags: ScoreFlags & { file: string; kind: BatchKind; splits: SplitName[]; perRequest: number },
@@ -75,11 +81,11 @@ export function registerImportBatch(augment: Command): void {
       .description('read a batch output JSONL into the scores file (or the embedding cache)'),
   )
     .requiredOption('--file <file>', 'the batch input JSONL that was exported')
-    .requiredOption('--output <file>', 'the batch output JSONL from the provider')
+    .requiredOption('--batch-output <file>', 'the batch output JSONL the provider returned (input here)')
     .addOption(kindOption())
-    .action(async (flags: ScoreFlags & { file: string; output: string; kind: BatchKind }) => {
+    .action(async (flags: ScoreFlags & { file: string; batchOutput: string; kind: BatchKind }) => {
       const config = scoreConfig(flags);
-      const files = { file: flags.file, output: flags.output };
+      const files = { file: flags.file, output: flags.batchOutput };
       if (flags.kind === 'embed') {
         const summary = await importEmbeddingBatchStage(config, files);
         printSummary(

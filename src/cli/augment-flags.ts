@@ -8,34 +8,27 @@ import {
   cacheDirOption,
   choiceOption,
   configFromFlags,
+  jsonFlag,
   nonNegativeInt,
+  type ProviderFlags,
   positiveInt,
+  providersFromFlags,
   splitOption,
   withConfigFlags,
+  withProviderFlags,
 } from './flags.js';
 
 /** Flags every `crsaug augment` subcommand takes. */
-export interface AugmentFlags extends ConfigFlags {
+export interface AugmentFlags extends ConfigFlags, ProviderFlags {
   cacheDir?: string;
   out?: string;
   json?: boolean;
-  llmBaseUrl?: string;
-  llmModel?: string;
-  embedBaseUrl?: string;
-  embedModel?: string;
 }
 
 export function withAugmentFlags(command: Command): Command {
-  return cacheDirOption(withConfigFlags(command), 'the provider cache providers.sqlite')
-    .option('--out <dir>', 'folder of the augment files (default runs/<dataset>/augment)')
-    .option('--llm-base-url <url>', 'OpenAI-compatible chat server (e.g. http://127.0.0.1:8000/v1)')
-    .option('--llm-model <name>', 'chat model name')
-    .option(
-      '--embed-base-url <url>',
-      'OpenAI-compatible embeddings server (default: builtin offline embedder)',
-    )
-    .option('--embed-model <name>', 'embedding model name')
-    .option('--json', 'print the summary as JSON');
+  return withProviderFlags(cacheDirOption(withConfigFlags(command), 'the provider cache providers.sqlite'))
+    .option('--out <dir>', 'folder of the augment files (default: runs/<dataset>/augment)')
+    .addOption(jsonFlag('print the summary as JSON'));
 }
 
 /** The config of an augment subcommand: the common flags, the provider flags and the stage's own settings. */
@@ -44,10 +37,7 @@ export function augmentConfig(flags: AugmentFlags, augment: ConfigInput['augment
     cacheDir: flags.cacheDir,
     out: flags.out,
     augment,
-    providers: {
-      chat: { baseUrl: flags.llmBaseUrl, model: flags.llmModel },
-      embedding: { baseUrl: flags.embedBaseUrl, model: flags.embedModel },
-    },
+    providers: providersFromFlags(flags),
   });
 }
 
@@ -83,7 +73,7 @@ export interface ScoreFlags extends AugmentFlags {
 
 export function withScoreFlags(command: Command): Command {
   return withAugmentFlags(command)
-    .addOption(splitOption('--split <name>', 'split whose candidates are judged').default('train'))
+    .addOption(splitOption('--split <name>', 'split whose candidates are judged').default('train', 'train'))
     .option('--pairs <file>', 'judge these pairs instead (JSONL with dialog_id, turn_id, item)')
     .option('--shard <i/n>', 'only shard i of n (1-based) of the contexts', shardFlag)
     .addOption(

@@ -39,7 +39,7 @@ export function registerDistill(augment: Command): void {
       '--teacher <file...>',
       "teacher judgment JSONL file(s) (default: the dataset's files in ../shared/teacher, all of them when none is for it, as crsaug run)",
     )
-    .option('--student <dir>', 'folder the student is saved to (default <out>/student)')
+    .option('--student <dir>', 'folder the student is saved to (default: <out>/student)')
     .option('--hidden <list>', 'hidden layer widths, comma-separated', listOf(positiveInt))
     .option('--epochs <n>', 'training epochs', positiveInt)
     .option(
@@ -111,23 +111,32 @@ export function registerSynthesize(augment: Command): void {
         'score retrieved candidates with the student (or teacher scores), keep those ≥ threshold, write the synthetic dataset',
       ),
   )
-    .addOption(splitOption('--split <name>', 'split whose contexts get synthetic labels (default train)'))
+    .addOption(
+      splitOption(
+        '--split <name>',
+        'split whose contexts get synthetic labels (default: augment.synthesize.split, train)',
+      ),
+    )
     .option(
       '--candidates <file>',
-      'candidates JSONL (default <out>/<split>.candidates.jsonl from `augment retrieve`)',
+      'candidates JSONL (default: <out>/<split>.candidates.jsonl from `augment retrieve`)',
     )
-    .option('--student <dir>', 'student folder (default <out>/student from `augment distill`)')
+    .option('--student <dir>', 'student folder (default: <out>/student from `augment distill`)')
     .option(
       '--teacher-scores <file>',
       'use LLM teacher scores from this `augment score` file instead of the student',
     )
     .option(
       '--threshold <score>',
-      'keep candidates scoring at least this (default 3.5)',
+      'keep candidates scoring at least this (default: augment.synthesize.threshold, 3.5)',
       numberIn(0, 4, 'a score'),
     )
-    .option('--top-k <n>', 'candidates scored per context (default 50)', positiveInt)
-    .option('--output <file>', 'synthetic dataset JSONL (default <out>/<split>.synthetic.jsonl)')
+    .option(
+      '--top-k <n>',
+      "candidates per context: the retriever's top K are scored (default: augment.synthesize.topK, 50)",
+      positiveInt,
+    )
+    .option('--output <file>', 'synthetic dataset JSONL (default: <out>/<split>.synthetic.jsonl)')
     .action(async (flags: SynthesizeFlags) => {
       const config = augmentConfig(flags, {
         synthesize: { split: flags.split, threshold: flags.threshold, topK: flags.topK },

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   augmentOutDir,
   formatAnswerCounts,
@@ -54,8 +54,16 @@ function registerRetrieve(augment: Command): void {
         'embed items and dialogue contexts, keep the exact top-K items per context (context items excluded)',
       ),
   )
-    .option('--splits <list>', 'comma-separated splits', splitList, ['train'])
-    .option('--top-k <n>', 'candidates per context', positiveInt)
+    .addOption(
+      new Option('--splits <list>', 'comma-separated splits')
+        .argParser(splitList)
+        .default(['train'], 'train'),
+    )
+    .option(
+      '--top-k <n>',
+      'candidates per context: the top K by similarity are kept (default: augment.retrieve.topK, 50)',
+      positiveInt,
+    )
     .option('--shard <i/n>', 'only shard i of n (1-based) of the contexts', shardFlag)
     .option('--keep-mentioned-titles', 'exclude only linked context entities, not titles found in the text')
     .action(

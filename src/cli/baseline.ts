@@ -1,18 +1,18 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   evaluateSeeds,
   formatLongTail,
   formatSummaryTable,
   longTailOfDataset,
   meansOf,
+  predictionsFileOf,
   splitOf,
   stdsOf,
   writePredictions,
 } from '../eval/index.js';
 import { evaluableModelNames, recommenderOf } from '../train/recommenders.js';
-import { CrsaugError } from '../util/errors.js';
 import { type CommonEvalFlags, evalConfig, finish, loadForEval, withCommonEvalFlags } from './eval.js';
-import { positiveInt } from './flags.js';
+import { positiveInt, predictionsOutFlag } from './flags.js';
 
 export function register(program: Command): void {
   withCommonEvalFlags(
@@ -26,29 +26,25 @@ export function register(program: Command): void {
         `recommender from the model table (${evaluableModelNames().join(', ')}); a backbone is trained first with the configured train settings`,
       ),
   )
-    .option(
-      '--seeds <n>',
-      'runs with seeds seed, seed+1, … (models that ignore the seed run once)',
-      positiveInt,
-      1,
+    .addOption(
+      new Option('--seeds <n>', 'runs with seeds seed, seed+1, … (models that ignore the seed run once)')
+        .argParser(positiveInt)
+        .default(1),
     )
-    .option(
-      '--predictions-out <file>',
-      "write the run's ranked lists in the predictions format (one run only)",
-    )
+    .addOption(predictionsOutFlag("each run's ranked lists"))
     .action(async (flags: CommonEvalFlags & { model: string; seeds: number; predictionsOut?: string }) => {
       const config = evalConfig(flags);
       const spec = recommenderOf(flags.model, config);
-      if (flags.predictionsOut && spec.seeded && flags.seeds > 1) {
-        throw new CrsaugError('--predictions-out writes one run; use --seeds 1 (and --seed S to pick it)');
-      }
       const { dataset, options } = await loadForEval(config, flags, spec.needsTrainingData || flags.longTail);
       const contexts = splitOf(dataset, flags.split).contexts;
       const seeds = Array.from({ length: flags.seeds }, (_, i) => config.seed + i);
       const { runs, summary } = await evaluateSeeds(spec, dataset, contexts, seeds, options);
       if (flags.predictionsOut) {
-        await writePredictions(flags.predictionsOut, contexts, runs[0]!.rankings, dataset.catalog);
-        process.stderr.write(`wrote ${flags.predictionsOut}\n`);
+        for (const run of runs) {
+          const file = predictionsFileOf(flags.predictionsOut, run.seed, runs.length);
+          await writePredictions(file, contexts, run.rankings, dataset.catalog);
+          process.stderr.write(`wrote ${file}\n`);
+        }
       }
       // A seeded model's instance names carry their seed; the summary is over all of them.
       const modelName = spec.seeded ? spec.name : runs[0]!.name;

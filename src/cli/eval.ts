@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../config/schema.js';
 import { loadConfiguredDataset } from '../data/index.js';
 import { type Dataset, SPLIT_NAMES, type SplitName } from '../data/types.js';
@@ -20,12 +20,19 @@ import {
   stdsOf,
   writeEvalOutputs,
 } from '../eval/index.js';
-import { type ConfigFlags, configFromFlags, positiveInt, splitOption, withConfigFlags } from './flags.js';
+import {
+  type ConfigFlags,
+  configFromFlags,
+  jsonFlag,
+  positiveInt,
+  splitOption,
+  withConfigFlags,
+} from './flags.js';
 
 /** Flags shared by `eval` and `baseline`. */
 export interface CommonEvalFlags extends ConfigFlags {
   split: SplitName;
-  topK?: number;
+  listLength?: number;
   longTail?: boolean;
   json?: boolean;
   out?: string;
@@ -47,8 +54,16 @@ export function register(program: Command): void {
       '--compare <files...>',
       'predictions of B (one per seed): its metrics and B vs A; ≥ 2 files on each side: the seed-aware comparison (seeds and dialogues), one on each: paired tests of fixed models',
     )
-    .option('--metric <key>', 'per-pair metric compared', rankMetricKey, 'recall@10')
-    .option('--resamples <n>', 'resamples of each fixed-models paired test', positiveInt, 10_000)
+    .addOption(
+      new Option('--metric <key>', 'per-pair metric compared')
+        .argParser(rankMetricKey)
+        .default('recall@10', 'recall@10'),
+    )
+    .addOption(
+      new Option('--resamples <n>', 'resamples of each fixed-models paired test')
+        .argParser(positiveInt)
+        .default(10_000),
+    )
     .action(
       async (
         flags: CommonEvalFlags & {
@@ -118,20 +133,20 @@ function sideTable(side: PredictionsSide, options: EvalOptions): string {
 /** Adds the dataset/split/output flags every evaluation command takes. */
 export function withCommonEvalFlags(command: Command): Command {
   return withConfigFlags(command)
-    .addOption(splitOption('--split <split>', 'split to evaluate').default('test'))
+    .addOption(splitOption('--split <split>', 'split to evaluate').default('test', 'test'))
     .option(
-      '--top-k <n>',
-      'ranked list length kept before removing context items (reference: 100)',
+      '--list-length <n>',
+      'ranked list length kept before removing context items (default: eval.topK, 100, the reference)',
       positiveInt,
     )
     .option('--long-tail', 'add recall by gold-item popularity bucket (head/torso/tail of train labels)')
-    .option('--json', 'print one JSON object (metrics keyed like recall@10, …, pairs) instead of tables')
+    .addOption(jsonFlag('print one JSON object (metrics keyed like recall@10, …, pairs) instead of tables'))
     .option('--out <dir>', 'write config.resolved.json and metrics.json into this folder');
 }
 
 /** The config of an evaluation command: the common flags plus --out and --top-k. */
 export function evalConfig(flags: CommonEvalFlags): Config {
-  return configFromFlags(flags, { out: flags.out, eval: { topK: flags.topK } });
+  return configFromFlags(flags, { out: flags.out, eval: { topK: flags.listLength } });
 }
 
 /**

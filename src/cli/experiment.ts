@@ -4,7 +4,8 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { formatExperimentTable } from '../experiments/format.js';
 import { checkValues, EXPERIMENT_IDS, EXPERIMENTS, type ExperimentId } from '../experiments/registry.js';
 import { runExperiments } from '../experiments/run.js';
-import { CrsaugError } from '../util/errors.js';
+import { CrsaugError, UsageError } from '../util/errors.js';
+import { jsonFlag, verboseFlag } from './flags.js';
 import { addPipelineOptions, type PipelineFlags, pipelineConfig } from './pipeline-flags.js';
 import { PACKAGE_VERSION } from './version.js';
 
@@ -14,6 +15,7 @@ interface ExperimentFlags extends PipelineFlags {
   values?: number[];
   json?: boolean;
   showTest?: boolean;
+  verbose?: boolean;
 }
 
 function number(value: string, previous: number[] = []): number[] {
@@ -38,7 +40,8 @@ export function register(program: Command): void {
         'sweep points: thresholds (0-4), α values (≥ 0) or percents of train contexts (0-100]',
         number,
       )
-      .option('--json', 'print one JSON object instead of tables')
+      .addOption(jsonFlag('print one JSON object instead of tables'))
+      .addOption(verboseFlag())
       .option(
         '--show-test',
         'add test columns after the valid ones, for the record (settings are chosen on valid; charts stay on valid)',
@@ -62,6 +65,7 @@ export function register(program: Command): void {
       runDir: flags.run,
       values: flags.values,
       showTest: flags.showTest,
+      verbose: flags.verbose,
       log: (line) => process.stderr.write(`[experiment] ${line}\n`),
       meta: { version: PACKAGE_VERSION, command: `crsaug ${process.argv.slice(2).join(' ')}` },
     });
@@ -82,6 +86,6 @@ export function register(program: Command): void {
 
 function checkedId(id: string): ExperimentId {
   if (!(EXPERIMENT_IDS as string[]).includes(id))
-    throw new CrsaugError(`unknown experiment "${id}"; one of: ${EXPERIMENT_IDS.join(', ')}, all`);
+    throw new UsageError(`unknown experiment "${id}"`, { hint: `one of: ${EXPERIMENT_IDS.join(', ')}, all` });
   return id as ExperimentId;
 }

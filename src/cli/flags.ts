@@ -22,6 +22,12 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
 export function nonNegativeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a non-negative number');
@@ -79,13 +85,19 @@ export interface ConfigFlags extends DatasetFlags {
   seed?: number;
 }
 
-export function withConfigFlags(
-  command: Command,
-  configHelp = 'config file (default: ./crsaug.config.json when present)',
-): Command {
-  return withDatasetFlags(command)
-    .option('--config <file>', configHelp)
-    .option('--seed <n>', 'base seed (default: config)', nonNegativeInt);
+const CONFIG_HELP = 'config file (default: ./crsaug.config.json when present)';
+
+/** `--config <file>`: every command that reads settings takes it. */
+export function configOption(command: Command, help = CONFIG_HELP): Command {
+  return command.option('--config <file>', help);
+}
+
+export function withConfigFlags(command: Command, configHelp = CONFIG_HELP): Command {
+  return configOption(withDatasetFlags(command), configHelp).option(
+    '--seed <n>',
+    'base seed (default: config)',
+    nonNegativeInt,
+  );
 }
 
 /** The config from the common flags plus a command's own: defaults < config file < env < flags. */
@@ -98,6 +110,57 @@ export function configFromFlags(
     configFile,
     flags: deepMerge<ConfigInput>({ dataset: flags.dataset, dataDir: flags.dataDir, seed: flags.seed }, own),
   });
+}
+
+/** The flags that point the chat and embedding providers at an OpenAI-compatible server. */
+export interface ProviderFlags {
+  llmBaseUrl?: string;
+  llmModel?: string;
+  embedBaseUrl?: string;
+  embedModel?: string;
+}
+
+export function withProviderFlags(command: Command): Command {
+  return command
+    .option(
+      '--llm-base-url <url>',
+      'OpenAI-compatible chat server, e.g. http://127.0.0.1:8000/v1 (default: config)',
+    )
+    .option('--llm-model <name>', 'chat model name (default: config)')
+    .option(
+      '--embed-base-url <url>',
+      'OpenAI-compatible embeddings server (default: config, else the builtin offline embedder)',
+    )
+    .option('--embed-model <name>', 'embedding model name (default: config)');
+}
+
+/** The `providers` section the provider flags set. */
+export function providersFromFlags(flags: ProviderFlags): ConfigInput['providers'] {
+  return {
+    chat: { baseUrl: flags.llmBaseUrl, model: flags.llmModel },
+    embedding: { baseUrl: flags.embedBaseUrl, model: flags.embedModel },
+  };
+}
+
+/** `--json`: every command prints one JSON object on stdout instead of its text with it. */
+export function jsonFlag(what = 'print one JSON object instead of the text'): Option {
+  return new Option('--json', what);
+}
+
+/** `--predictions-out <file>`: ranked lists for `crsaug eval`, one file per seed when there are several. */
+export function predictionsOutFlag(of: string): Option {
+  return new Option(
+    '--predictions-out <file>',
+    `write ${of} in the predictions format; with several seeds one file per seed (p.jsonl → p.seed-42.jsonl), which eval --predictions/--compare take as one side`,
+  );
+}
+
+/** `--verbose`: every stage's own progress lines (embedding, scoring, each epoch of each seed) and notes. */
+export function verboseFlag(): Option {
+  return new Option(
+    '--verbose',
+    "every stage's own progress lines (each epoch of each seed, …), not one line per stage",
+  );
 }
 
 export function cacheDirOption(command: Command, what: string): Command {

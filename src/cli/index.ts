@@ -1,43 +1,21 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { CrsaugError } from '../util/errors.js';
-import { register as registerAugment } from './augment.js';
-import { register as registerBaseline } from './baseline.js';
-import { register as registerData } from './data.js';
-import { register as registerEval } from './eval.js';
-import { register as registerExperiment } from './experiment.js';
-import { register as registerReport } from './report.js';
-import { register as registerRun } from './run.js';
-import { register as registerServe } from './serve.js';
-import { register as registerTrain } from './train.js';
-import { PACKAGE_VERSION } from './version.js';
+import { CommanderError } from 'commander';
+import { CrsaugError, UsageError } from '../util/errors.js';
+import { buildProgram } from './program.js';
 
-const program = new Command()
-  .name('crsaug')
-  .description('LLM-powered label augmentation for conversational recommenders')
-  .version(PACKAGE_VERSION)
-  .showHelpAfterError();
-
-// Each command lives in its own file and registers itself here.
-const commands: ((program: Command) => void)[] = [
-  registerRun,
-  registerEval,
-  registerBaseline,
-  registerReport,
-  registerData,
-  registerTrain,
-  registerAugment,
-  registerExperiment,
-  registerServe,
-];
-for (const register of commands) register(program);
+/** Exit codes: 0 done (or help shown), 1 a failure, 2 a usage error (flags, arguments, their combination). */
+const USAGE_ERROR = 2;
+const HELP_SHOWN = new Set(['commander.helpDisplayed', 'commander.version']);
 
 try {
-  await program.parseAsync(process.argv);
+  await buildProgram().parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CrsaugError) {
+  if (err instanceof CommanderError) {
+    // commander has printed its message (and the hint) already
+    process.exitCode = HELP_SHOWN.has(err.code) ? 0 : USAGE_ERROR;
+  } else if (err instanceof CrsaugError) {
     process.stderr.write(`crsaug: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
-    process.exitCode = 1;
+    process.exitCode = err instanceof UsageError ? USAGE_ERROR : 1;
   } else {
     throw err;
   }

@@ -3,15 +3,20 @@ import type { Config } from '../config/schema.js';
 import { BACKBONE_NAMES, type BackboneName } from '../models/registry.js';
 import {
   type ConfigFlags,
+  cacheDirOption,
   choiceOption,
   configFromFlags,
+  type ProviderFlags,
   positiveInt,
+  providersFromFlags,
   threadsOption,
   withConfigFlags,
+  withProviderFlags,
 } from './flags.js';
 
 /** The flags `crsaug run` and `crsaug experiment` share: both drive the same pipeline stages. */
-export interface PipelineFlags extends ConfigFlags {
+export interface PipelineFlags extends ConfigFlags, ProviderFlags {
+  cacheDir?: string;
   seeds?: number;
   backbones?: BackboneName[];
   epochs?: number;
@@ -21,7 +26,10 @@ export interface PipelineFlags extends ConfigFlags {
 
 /** Adds the shared options; `--out` stays with each command (its default differs), and so does --config's help. */
 export function addPipelineOptions(command: Command, epochsOf: string, configHelp?: string): Command {
-  return threadsOption(withConfigFlags(command, configHelp))
+  const common = withProviderFlags(
+    cacheDirOption(threadsOption(withConfigFlags(command, configHelp)), 'provider cache, fitted embedders'),
+  );
+  return common
     .option('--seeds <n>', 'seeds per model and mode', positiveInt)
     .addOption(choiceOption('--backbones <names...>', 'backbones to train', BACKBONE_NAMES))
     .option('--epochs <n>', `epochs of ${epochsOf}`, positiveInt)
@@ -34,10 +42,11 @@ export function pipelineConfig(flags: PipelineFlags, configFile: string | undefi
     flags,
     {
       threads: flags.threads,
+      cacheDir: flags.cacheDir,
       out,
-      train: { epochs: flags.epochs },
+      providers: providersFromFlags(flags),
+      train: { epochs: flags.epochs, seeds: flags.seeds },
       run: {
-        seeds: flags.seeds,
         stage1Epochs: flags.stage1Epochs,
         backbones: flags.backbones,
       },

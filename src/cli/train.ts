@@ -1,16 +1,23 @@
+import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { LABEL_MODES, TRAIN_MODES } from '../config/train.js';
+import type { Config } from '../config/schema.js';
+import { backboneSection, LABEL_MODES, TRAIN_MODES } from '../config/train.js';
 import { loadConfiguredDataset } from '../data/index.js';
-import { formatSummaryTable } from '../eval/index.js';
+import { formatSummaryTable, predictionsFileOf, splitOf } from '../eval/index.js';
 import { BACKBONE_NAMES, type BackboneName, backboneSpec } from '../models/registry.js';
+import { writeCheckpointPredictions } from '../train/predictions.js';
 import { runTraining } from '../train/run.js';
+import { BEST_CHECKPOINT } from '../train/trainer.js';
 import { CrsaugError } from '../util/errors.js';
 import {
   type ConfigFlags,
   choiceOption,
   configFromFlags,
+  jsonFlag,
   nonNegativeNumber,
   positiveInt,
+  positiveNumber,
+  predictionsOutFlag,
   threadsOption,
   withConfigFlags,
 } from './flags.js';
@@ -34,6 +41,7 @@ interface TrainFlags extends ConfigFlags {
   stopAfter?: number;
   json?: boolean;
   quiet?: boolean;
+  predictionsOut?: string;
 }
 
 /** Settings of one backbone that `crsaug train` also takes as flags, as the model table declares them. */
@@ -53,6 +61,12 @@ function backboneSettingsOf(flags: Record<string, unknown>): Record<string, Reco
     sections[configKey] = { ...sections[configKey], [setting]: flags[option.attributeName()] };
   }
   return sections;
+}
+
+/** `--lr` sets the rate of the backbone this run trains (which the config may name), as flags win. */
+function withLearningRate(config: Config, lr: number | undefined): Config {
+  if (lr !== undefined) backboneSection(config.train, config.train.model).lr = lr;
+  return config;
 }
 
 export function register(program: Command): void {
@@ -85,7 +99,7 @@ export function register(program: Command): void {
     .option('--seeds <n>', 'seeds seed, seed+1, …', positiveInt)
     .option('--epochs <n>', 'epochs', positiveInt)
     .option('--batch-size <n>', 'training batch size', positiveInt)
-    .option('--lr <lr>', 'peak learning rate', nonNegativeNumber)
+    .option('--lr <lr>', "peak learning rate (default: the backbone's, train.<backbone>.lr)", positiveNumber)
     .option(
       '--out <dir>',
       'run folder: checkpoints, config.resolved.json, metrics.json (default: config out, else runs/train)',
@@ -96,32 +110,35 @@ export function register(program: Command): void {
       'stop after this many epochs in this process (resume later with --resume)',
       positiveInt,
     )
-    .option('--json', 'print one JSON object (per seed and aggregated; keys like recall@10)')
+    .addOption(predictionsOutFlag("the test split's ranked lists of each seed's selected model"))
+    .addOption(jsonFlag('print one JSON object (per seed and aggregated; keys like recall@10)'))
     .option('--quiet', 'no progress lines');
   for (const { option } of BACKBONE_OPTIONS) command.addOption(option);
   command.action(async (flags: TrainFlags) => {
-    const config = configFromFlags(flags, {
-      threads: flags.threads,
-      out: flags.out,
-      train: {
-        ...backboneSettingsOf(flags as Record<string, unknown>),
-        model: flags.model,
-        mode: flags.mode,
-        synthetic: flags.synthetic,
-        init: flags.init,
-        labelMode: flags.labelMode,
-        scoreWeighted: flags.scoreWeighted,
-        alpha: flags.alpha,
-        temperature: flags.temperature,
-        seeds: flags.seeds,
-        epochs: flags.epochs,
-        batchSize: flags.batchSize,
-        lr: flags.lr,
-      },
-    });
+    const config = withLearningRate(
+      configFromFlags(flags, {
+        threads: flags.threads,
+        out: flags.out,
+        train: {
+          ...backboneSettingsOf(flags as Record<string, unknown>),
+          model: flags.model,
+          mode: flags.mode,
+          synthetic: flags.synthetic,
+          init: flags.init,
+          labelMode: flags.labelMode,
+          scoreWeighted: flags.scoreWeighted,
+          alpha: flags.alpha,
+          temperature: flags.temperature,
+          seeds: flags.seeds,
+          epochs: flags.epochs,
+          batchSize: flags.batchSize,
+        },
+      }),
+      flags.lr,
+    );
     const dataset = await loadConfiguredDataset(config);
     const outDir = config.out ?? 'runs/train';
-    const { summary, output } = await runTraining(config, dataset, {
+    const { summary, output, runs } = await runTraining(config, dataset, {
       outDir,
       resume: flags.resume,
       stopAfterEpochs: flags.stopAfter,
@@ -133,6 +150,23 @@ export function register(program: Command): void {
         `stopped after ${flags.stopAfter} epoch(s); continue with --resume --out ${outDir}\n`,
       );
       return;
+    }
+    if (flags.predictionsOut) {
+      const test = splitOf(dataset, 'test').contexts;
+      for (const run of runs) {
+        const file = predictionsFileOf(flags.predictionsOut, run.seed, runs.length);
+        await writeCheckpointPredictions(
+          join(outDir, `seed-${run.seed}`, BEST_CHECKPOINT),
+          dataset,
+          test,
+          file,
+          {
+            ks: config.eval.ks,
+            topK: config.eval.topK,
+          },
+        );
+        process.stderr.write(`wrote ${file}\n`);
+      }
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(output)}\n`);
     else {

@@ -5,6 +5,7 @@ import { readJsonFile, writeJsonFile } from '../util/json.js';
 import { redactSecrets } from '../util/secrets.js';
 import { PROVIDER_ENV_BINDINGS } from './providers.js';
 import { type Config, type ConfigInput, ConfigSchema } from './schema.js';
+import { nearestKey, unknownKeys } from './unknown-keys.js';
 
 export const CONFIG_FILE_NAME = 'crsaug.config.json';
 
@@ -35,7 +36,12 @@ export function resolveConfig(options: ResolveOptions = {}): Config {
     throw new CrsaugError(`config file not found: ${file}`);
   }
   const fromFile = existsSync(file) ? (readJsonFile(file) as ConfigInput) : {};
-  const merged = deepMerge(deepMerge(fromFile, envLayer(options.env ?? process.env)), options.flags ?? {});
+  checkKeys(fromFile, `in ${file}`);
+  const env = options.env ?? process.env;
+  checkEnvNames(env);
+  const flags = options.flags ?? {};
+  checkKeys(flags, 'from the command-line flags');
+  const merged = deepMerge(deepMerge(fromFile, envLayer(env)), flags);
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -44,6 +50,45 @@ export function resolveConfig(options: ResolveOptions = {}): Config {
     });
   }
   return parsed.data;
+}
+
+/**
+ * Keys that moved: each setting has one owner, so a config written before the move (e.g. an older run's
+ * config.resolved.json) is told where its value goes now instead of losing it.
+ */
+const MOVED_KEYS: Record<string, string> = {
+  'run.seeds': 'train.seeds',
+  'run.syntheticLabelMode': 'train.labelMode',
+  'train.lr': 'train.<backbone>.lr (e.g. train.kbrd.lr)',
+};
+
+/** Unknown keys are an error (zod would drop them and use the default), naming the nearest valid key. */
+function checkKeys(layer: unknown, where: string): void {
+  const [first, ...rest] = unknownKeys(ConfigSchema, layer);
+  if (!first) return;
+  const moved = MOVED_KEYS[first.path];
+  const more = rest.length > 0 ? ` (and ${rest.length} more: ${rest.map((k) => k.path).join(', ')})` : '';
+  throw new CrsaugError(
+    moved
+      ? `config key "${first.path}" ${where} has moved to ${moved}${more}`
+      : `unknown config key "${first.path}" ${where}${first.suggestion ? `; did you mean "${first.suggestion}"?` : ''}${more}`,
+    { hint: `valid keys there: ${first.valid.join(', ')}` },
+  );
+}
+
+/**
+ * `CRSAUG_*` variables are this package's: one that no binding reads is a typo that would otherwise be
+ * ignored. `CRSAUG_TEST_*` is left to the test suite (it passes settings to the child processes it starts).
+ */
+function checkEnvNames(env: NodeJS.ProcessEnv): void {
+  const known = Object.keys(ENV_BINDINGS);
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('CRSAUG_') || name.startsWith('CRSAUG_TEST_') || name in ENV_BINDINGS) continue;
+    const near = nearestKey(name, known);
+    throw new CrsaugError(`unknown environment variable ${name}${near ? `; did you mean ${near}?` : ''}`, {
+      hint: `crsaug reads ${known.join(', ')}`,
+    });
+  }
 }
 
 function envLayer(env: NodeJS.ProcessEnv): ConfigInput {

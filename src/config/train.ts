@@ -14,18 +14,29 @@ export const LABEL_MODES = ['per-label', 'multi-positive'] as const;
 export type LabelMode = (typeof LABEL_MODES)[number];
 
 type Backbones = typeof MODELS;
+const LrField = { lr: z.number().positive() };
+type WithLr<S> =
+  S extends z.ZodObject<infer Shape> ? z.ZodObject<Shape & { lr: z.ZodDefault<z.ZodNumber> }> : never;
 type BackboneSections = {
-  [K in BackboneName as Backbones[K]['configKey']]: z.ZodPrefault<Backbones[K]['schema']>;
+  [K in BackboneName as Backbones[K]['configKey']]: z.ZodPrefault<WithLr<Backbones[K]['schema']>>;
 };
 
-/** One settings section per backbone, under its configKey, each with its schema's defaults. */
+/**
+ * One settings section per backbone, under its configKey, each with its schema's defaults and its peak
+ * learning rate (AdamW), whose default is the backbone's own in the model table: the resolved config then
+ * records the rate each backbone trains with, and `crsaug run` trains several backbones each at its own.
+ */
 function backboneSections(): BackboneSections {
   return Object.fromEntries(
     BACKBONE_NAMES.map((name) => {
-      const { configKey, schema }: { configKey: string; schema: z.ZodObject } = MODELS[name];
-      return [configKey, schema.prefault({})];
+      const {
+        configKey,
+        schema,
+        learningRate: lr,
+      }: { configKey: string; schema: z.ZodObject; learningRate: number } = MODELS[name];
+      return [configKey, schema.extend({ lr: LrField.lr.default(lr) }).prefault({})];
     }),
-  ) as BackboneSections;
+  ) as unknown as BackboneSections;
 }
 
 export const TrainConfigSchema = z.object({
@@ -40,12 +51,20 @@ export const TrainConfigSchema = z.object({
   synthetic: z.string().optional(),
   /** Checkpoint folder to start from (stage2 requires it: the stage-1 `best/` folder). */
   init: z.string().optional(),
-  /** per-label: one CE sample per label (the reference); multi-positive: one sample per context with a target distribution over its labels. */
-  labelMode: z.enum(LABEL_MODES).default('per-label'),
+  /**
+   * How stage 1 and mixed train on synthetic labels. per-label: one CE sample per label (the reference);
+   * multi-positive: one sample per context towards the uniform distribution over its labels, selected on
+   * valid R@50 over per-label (docs/results.md), so contexts with 20+ synthetic labels weigh as much as one
+   * with a single label. `crsaug experiment label-mode` trains both.
+   */
+  labelMode: z.enum(LABEL_MODES).default('multi-positive'),
   /** multi-positive only: weight each label by its `scores` entry instead of uniformly. */
   scoreWeighted: z.boolean().default(false),
-  /** Seeds per run (seed, seed+1, …); test metrics are reported as mean ± sample std. */
-  seeds: z.number().int().positive().default(1),
+  /**
+   * Seeds per model and mode (seed, seed+1, …), for `crsaug train` and every model `crsaug run` trains; test
+   * metrics are reported as mean ± sample std (3 at least for a comparison; INSPIRED's 161 test pairs deserve 5).
+   */
+  seeds: z.number().int().positive().default(3),
   /**
    * Most epochs a run trains (with `patience`, it may stop earlier). The reference trains 5 for baseline and
    * stage 2 and 10 for stage 1; every mode here gets the same budget and selection rule, so no mode is
@@ -53,8 +72,6 @@ export const TrainConfigSchema = z.object({
    */
   epochs: z.number().int().positive().default(10),
   batchSize: z.number().int().positive().default(64),
-  /** Peak learning rate (AdamW); when unset, the backbone's own (its learningRate in the model table). */
-  lr: z.number().positive().optional(),
   /** Decoupled weight decay, not applied to biases (reference: 0.01). */
   weightDecay: z.number().nonnegative().default(0.01),
   /** Linear warm-up steps; -1 means one epoch of steps, as the reference scripts do. Then linear decay to 0. */
@@ -86,7 +103,12 @@ export const TrainConfigSchema = z.object({
 export type TrainConfig = z.output<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 
-/** The learning rate a run trains with: `train.lr`, else its backbone's. */
-export function learningRate(train: Pick<TrainConfig, 'lr' | 'model'>): number {
-  return train.lr ?? MODELS[train.model].learningRate;
+/** The learning rate a run trains with: its backbone section's `lr`. */
+export function learningRate(train: TrainConfig): number {
+  return backboneSection(train, train.model).lr;
+}
+
+/** The settings section of `backbone` in a train config (`train.<configKey>`, with its `lr`). */
+export function backboneSection(train: TrainConfig, backbone: BackboneName): { lr: number } {
+  return (train as unknown as Record<string, { lr: number }>)[MODELS[backbone].configKey]!;
 }

@@ -1,3 +1,4 @@
+import { formatTable } from '../util/table.js';
 import { evaluatedContexts, pairsOf } from './pairs.js';
 import type { Dataset, SplitName } from './types.js';
 
@@ -54,13 +55,10 @@ export function formatStatsTable(dataset: Dataset, stats: Partial<Record<SplitNa
     ['unknown rec names', (s) => s.unknownRecNames],
     ['unknown entity names', (s) => s.unknownEntityNames],
   ];
-  const rows = Object.entries(stats).map(
-    ([split, s]) =>
-      `| ${dataset.name} | ${split} | ${columns.map(([, f]) => f(s!).toLocaleString('en-US')).join(' | ')} |`,
-  );
-  return [
-    `| dataset | split | ${columns.map(([c]) => c).join(' | ')} |`,
-    `|---|---|${columns.map(() => '---:').join('|')}|`,
-    ...rows,
-  ].join('\n');
+  const rows = Object.entries(stats).map(([split, s]) => [
+    dataset.name,
+    split,
+    ...columns.map(([, f]) => f(s!).toLocaleString('en-US')),
+  ]);
+  return formatTable(['dataset', { header: 'split', align: 'left' }, ...columns.map(([c]) => c)], rows);
 }

@@ -1,4 +1,5 @@
 import { formatPStatement } from '../report/format.js';
+import { formatTable, percentCell } from '../util/table.js';
 import type { MetricsSummary } from './aggregate.js';
 import type { LongTailReport } from './long-tail.js';
 import { EXPOSURE_METRICS, METRICS, type MetricInfo, type MetricName, RANK_METRICS } from './metric-table.js';
@@ -9,7 +10,7 @@ import type { SignificanceResult } from './significance.js';
 
 /** How a value of each format prints: shares in %, counts whole (a mean over runs to one decimal), numbers to three. */
 const PRINT: Record<MetricInfo['format'], (value: number) => string> = {
-  percent,
+  percent: percentCell,
   integer: (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1)),
   number: (v) => v.toFixed(3),
 };
@@ -56,7 +57,7 @@ export function formatSignificance(result: SignificanceResult): string {
   return [
     `paired tests of fixed models on ${result.metric} over ${result.pairs} pairs (seed ${result.seed}):`,
     '  one run per side, pairs treated as independent: the seed variance is not counted (give one file per seed on each side for the seed-aware comparison)',
-    `  A ${percent(result.meanA)}  B ${percent(result.meanB)}  B−A ${percent(result.difference)} (95% bootstrap CI ${percent(result.bootstrap.ci95[0])} … ${percent(result.bootstrap.ci95[1])})`,
+    `  A ${percentCell(result.meanA)}  B ${percentCell(result.meanB)}  B−A ${percentCell(result.difference)} (95% bootstrap CI ${percentCell(result.bootstrap.ci95[0])} … ${percentCell(result.bootstrap.ci95[1])})`,
     `  permutation ${formatPStatement(result.permutation.pValue)} (${result.permutation.resamples} sign flips)`,
     `  bootstrap   ${formatPStatement(result.bootstrap.pValue)} (${result.bootstrap.resamples} resamples)`,
   ].join('\n');
@@ -66,8 +67,8 @@ export function formatSeedAwareComparison(result: SeedAwareComparison): string {
   const { variance } = result;
   return [
     `seed-aware comparison on ${result.metric}: ${result.seedsA} runs of A vs ${result.seedsB} of B, ${result.pairs} pairs in ${result.dialogues} dialogues`,
-    `  A ${percent(result.meanA)}  B ${percent(result.meanB)}  B−A ${percent(result.diff)} (95% CI ${percent(result.ci95[0])} … ${percent(result.ci95[1])})`,
-    `  ${formatPStatement(result.p)} (t with ${result.df.toFixed(1)} df; standard error ${percent(result.se)}, variance from dialogues ${share(variance.dialogues, result.se)}, seeds of A ${share(variance.seedsA, result.se)}, seeds of B ${share(variance.seedsB, result.se)})`,
+    `  A ${percentCell(result.meanA)}  B ${percentCell(result.meanB)}  B−A ${percentCell(result.diff)} (95% CI ${percentCell(result.ci95[0])} … ${percentCell(result.ci95[1])})`,
+    `  ${formatPStatement(result.p)} (t with ${result.df.toFixed(1)} df; standard error ${percentCell(result.se)}, variance from dialogues ${share(variance.dialogues, result.se)}, seeds of A ${share(variance.seedsA, result.se)}, seeds of B ${share(variance.seedsB, result.se)})`,
     `  test: ${result.method}`,
   ].join('\n');
 }
@@ -78,15 +79,15 @@ function share(part: number, se: number): string {
 
 export function formatLongTail(report: LongTailReport): string {
   const lines = [`long tail (${report.rule}; labels counted on ${report.labelSplit}):`];
-  const header = ['bucket', 'items', 'train labels', 'pairs', ...report.ks.map((k) => `recall@${k}`)];
+  const header = ['bucket', 'items', 'train labels', 'pairs', ...report.ks.map((k) => `recall@${k} %`)];
   const rows = report.buckets.map((b) => [
     b.name,
     String(b.items),
     String(b.trainLabels),
     String(b.pairs),
-    ...report.ks.map((k) => percent(b.recall[`recall@${k}`]!)),
+    ...report.ks.map((k) => percentCell(b.recall[`recall@${k}`]!)),
   ]);
-  lines.push(alignColumns([header, ...rows]));
+  lines.push(formatTable(header, rows));
   return lines.join('\n');
 }
 
@@ -95,24 +96,11 @@ function metricsTable(
   cell: (key: string, format: (value: number) => string) => string | undefined,
   footer: string[],
 ): string {
-  const rows = [['metric', ...ks.map((k) => `@${k}`)]];
+  const rows: string[][] = [];
   for (const row of ROWS) {
     const cells = ks.map((k) => cell(`${row.prefix}@${k}`, row.format));
     if (cells.every((c) => c === undefined)) continue;
     rows.push([row.label, ...cells.map((c) => c ?? '')]);
   }
-  return [alignColumns(rows), ...footer].join('\n');
-}
-
-function percent(value: number): string {
-  return (100 * value).toFixed(2);
-}
-
-function alignColumns(rows: string[][]): string {
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
-  return rows
-    .map((r) =>
-      r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  '),
-    )
-    .join('\n');
+  return [formatTable(['metric', ...ks.map((k) => `@${k}`)], rows), ...footer].join('\n');
 }

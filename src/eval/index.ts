@@ -106,6 +106,7 @@ export {
   type PredictionLine,
   PredictionLineSchema,
   type PredictionsReport,
+  predictionsFileOf,
   readPredictions,
   writePredictions,
 } from './predictions.js';

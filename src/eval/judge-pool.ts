@@ -1,10 +1,9 @@
 import { pairKey, type ScoreRecord } from '../augment/artifacts.js';
 import { type ScoreRunSummary, scorePairs } from '../augment/score.js';
-import { chunkByContext, type ScorePair, ScoreRequests } from '../augment/score-request.js';
+import { estimateJudging, type PoolEstimate, ScoreRequests } from '../augment/score-request.js';
 import type { TeacherJudgment } from '../augment/teacher-set.js';
 import type { ScoreConfig } from '../config/augment.js';
 import type { Catalog, Dataset, SplitName } from '../data/types.js';
-import { estimateTokens } from '../providers/middleware/limits.js';
 import type { UsageTracker } from '../providers/middleware/usage.js';
 import type { ChatModel } from '../providers/types.js';
 import { type Pool, unjudgedScorePairs } from './pool.js';
@@ -15,39 +14,7 @@ import { type Pool, unjudgedScorePairs } from './pool.js';
  * retries and limits (the provider wrappers around `model`). Only the pairs differ.
  */
 
-export interface PoolEstimate {
-  contexts: number;
-  /** Unjudged pairs the judge would be asked about. */
-  pairs: number;
-  /** First-attempt chat requests (pairs grouped per context by `candidatesPerCall`). */
-  requests: number;
-  /** Prompt tokens of those requests, estimated as the rate limiter books them (≈ 4 characters a token). */
-  estimatedInputTokens: number;
-  /** Output budget of those requests (their maxTokens). */
-  maxOutputTokens: number;
-}
-
-/** What judging `pairs` costs at first attempt (repairs and re-asks come on top). */
-export function estimateJudging(
-  pairs: readonly ScorePair[],
-  requests: ScoreRequests,
-  config: ScoreConfig,
-): PoolEstimate {
-  const chunks = chunkByContext(pairs, config.candidatesPerCall);
-  const estimate: PoolEstimate = {
-    contexts: new Set(pairs.map((p) => JSON.stringify([p.dialogId, p.turnId]))).size,
-    pairs: pairs.length,
-    requests: chunks.length,
-    estimatedInputTokens: 0,
-    maxOutputTokens: 0,
-  };
-  for (const chunk of chunks) {
-    const request = requests.request(chunk);
-    estimate.estimatedInputTokens += estimateTokens(request) - request.maxTokens;
-    estimate.maxOutputTokens += request.maxTokens;
-  }
-  return estimate;
-}
+export { estimateJudging, type PoolEstimate };
 
 /** The estimate for a pool's unjudged pairs. */
 export function estimatePool(pool: Pool, dataset: Dataset, config: ScoreConfig): PoolEstimate {

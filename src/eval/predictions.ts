@@ -88,6 +88,7 @@ export async function readPredictions(
     rankings[index] = namesToItems(value.items, catalog, report);
     report.matchedContexts++;
   }
+  if (report.matchedContexts === 0) throw noMatchError(report, contexts);
   const filled = Array.from(rankings, (ranking, i) => {
     if (ranking) return ranking;
     report.missingContexts++;
@@ -95,6 +96,27 @@ export async function readPredictions(
     return new Int32Array(0);
   });
   return { rankings: filled, report };
+}
+
+/**
+ * Nothing to evaluate: all-zero metrics would look like a result. An empty file, or the lines of another
+ * split (their keys are not this split's contexts), is what this usually is.
+ */
+function noMatchError(report: PredictionsReport, contexts: readonly RecContext[]): InputError {
+  const example = contexts[0]
+    ? ` (e.g. dialog_id ${contexts[0].dialogId} turn_id ${contexts[0].turnId})`
+    : '';
+  return report.lines === 0
+    ? new InputError({ file: report.file }, 'holds no predictions (no non-blank line)', {
+        hint: 'write one line per context: {"dialog_id", "turn_id", "items": [item names, best first]}',
+      })
+    : new InputError(
+        { file: report.file },
+        `none of its ${report.lines} lines matches one of the ${contexts.length} contexts evaluated${example}`,
+        {
+          hint: `predictions of another split? evaluate them with --split (lines ${report.examples.unmatchedLines.join(', ')} name contexts this split does not have)`,
+        },
+      );
 }
 
 function namesToItems(
@@ -122,6 +144,17 @@ function namesToItems(
 
 function addExample<T>(list: T[], example: T): void {
   if (list.length < MAX_EXAMPLES && !list.includes(example)) list.push(example);
+}
+
+/**
+ * The predictions file of one run among `runs`: the file itself for a single run, else one file per seed
+ * (`p.jsonl` → `p.seed-42.jsonl`), which `crsaug eval --predictions` / `--compare` take as one side.
+ */
+export function predictionsFileOf(file: string, seed: number, runs: number): string {
+  if (runs <= 1) return file;
+  const dot = file.lastIndexOf('.');
+  const slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return dot > slash + 1 ? `${file.slice(0, dot)}.seed-${seed}${file.slice(dot)}` : `${file}.seed-${seed}`;
 }
 
 /** Writes ranked lists in the predictions format (item names, best first), one line per context. */

@@ -36,8 +36,13 @@ export async function openExperimentEnv(
   storeDir: string,
   log: (line: string) => void,
   values?: number[],
+  verbose?: boolean,
 ): Promise<ExperimentEnv> {
-  return { ...(await openPipeline(config, storeDir, log)), backbones: config.run.backbones, values };
+  return {
+    ...(await openPipeline(config, storeDir, log, { verbose })),
+    backbones: config.run.backbones,
+    values,
+  };
 }
 
 /** The context with some settings changed (e.g. the synthesis threshold); the store is shared. */

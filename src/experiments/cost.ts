@@ -38,7 +38,7 @@ export async function costExperiment(env: ExperimentEnv): Promise<Experiment> {
   return {
     id: 'cost',
     title: 'Cost per stage',
-    description: `LLM calls (answered by the provider; cache hits counted apart), prompt + completion tokens and the estimated USD of each stage; an unknown price or token count is shown as unknown, not as zero. Teacher: ${teacher.value.provider.description}. Embedder: ${retrieved.value.provider.description}. Wall time is the stage's own when it was computed (seeds: ${ctx.config.run.seeds}).`,
+    description: `LLM calls (answered by the provider; cache hits counted apart), prompt + completion tokens and the estimated USD of each stage; an unknown price or token count is shown as unknown, not as zero. Teacher: ${teacher.value.provider.description}. Embedder: ${retrieved.value.provider.description}. Wall time is the stage's own when it was computed (seeds: ${ctx.config.train.seeds}).`,
     table: {
       columns: [
         { label: 'stage', format: 'text' },

@@ -67,7 +67,7 @@ export async function dataSizeExperiment(env: ExperimentEnv): Promise<Experiment
   return {
     id: 'data-size',
     title: 'Train data size',
-    description: `A seeded subset of the train contexts (the same for baseline and augmented runs); the synthetic labels are restricted to the same contexts. Stage-1 samples are the training samples made from those synthetic labels (one per context with run.syntheticLabelMode multi-positive, one per label with per-label). ${splitNote(splits)}`,
+    description: `A seeded subset of the train contexts (the same for baseline and augmented runs); the synthetic labels are restricted to the same contexts. Stage-1 samples are the training samples made from those synthetic labels (one per context with train.labelMode multi-positive, one per label with per-label). ${splitNote(splits)}`,
     table: {
       columns: [
         { label: 'train contexts', format: 'percent' },

@@ -1,5 +1,6 @@
 import { formatMeanStd, formatValue } from '../report/format.js';
 import type { Experiment } from '../report/index.js';
+import { formatTable } from '../util/table.js';
 
 const UNIT: Partial<Record<string, string>> = { percent: ' %', seconds: '', money: ' $' };
 
@@ -7,8 +8,10 @@ const UNIT: Partial<Record<string, string>> = { percent: ' %', seconds: '', mone
 export function formatExperimentTable(experiment: Experiment): string {
   const table = experiment.table;
   if (!table) return `${experiment.title}: no table`;
-  const header = table.columns.map((c) => `${c.label}${UNIT[c.format] ?? ''}`);
-  const align = table.columns.map((c) => (c.format === 'text' ? '---' : '---:'));
+  const header = table.columns.map((c) => ({
+    header: `${c.label}${UNIT[c.format] ?? ''}`,
+    align: c.format === 'text' ? ('left' as const) : ('right' as const),
+  }));
   const rows = table.rows.map((row) =>
     row.map((cell, i) => {
       const format = table.columns[i]!.format;
@@ -18,11 +21,5 @@ export function formatExperimentTable(experiment: Experiment): string {
       return formatMeanStd(cell.mean, cell.std, format);
     }),
   );
-  return [
-    `## ${experiment.title}`,
-    '',
-    `| ${header.join(' | ')} |`,
-    `|${align.join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
+  return [`## ${experiment.title}`, '', formatTable(header, rows)].join('\n');
 }

@@ -21,9 +21,9 @@ const VARIANTS: { name: string; labelMode: LabelMode; scoreWeighted: boolean }[]
   { name: 'multi-positive, score-weighted', labelMode: 'multi-positive', scoreWeighted: true },
 ];
 
-/** The variant `crsaug run` trains (run.syntheticLabelMode) keeps the run's model names, so it is reused. */
+/** The variant `crsaug run` trains (train.labelMode) keeps the run's model names, so it is reused. */
 function suffixOf(ctx: PipelineContext, variant: (typeof VARIANTS)[number]): string {
-  if (variant.labelMode === ctx.config.run.syntheticLabelMode && !variant.scoreWeighted) return '';
+  if (variant.labelMode === ctx.config.train.labelMode && !variant.scoreWeighted) return '';
   return `-${variant.labelMode}${variant.scoreWeighted ? '-weighted' : ''}`;
 }
 

@@ -1,5 +1,5 @@
 import type { Experiment } from '../report/index.js';
-import { CrsaugError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { alphaExperiment, DEFAULT_ALPHAS } from './alpha.js';
 import type { ExperimentEnv } from './context.js';
 import { costExperiment } from './cost.js';
@@ -65,11 +65,11 @@ export const EXPERIMENT_IDS = Object.keys(EXPERIMENTS) as ExperimentId[];
 export function checkValues(id: ExperimentId, values: readonly number[]): void {
   const definition: ExperimentDefinition = EXPERIMENTS[id];
   const range = definition.values;
-  if (!range) throw new CrsaugError(`experiment ${id} sweeps nothing, so --values does not apply to it`);
+  if (!range) throw new UsageError(`experiment ${id} sweeps nothing, so --values does not apply to it`);
   for (const v of values) {
     const low = range.minExclusive ? v <= range.min : v < range.min;
     if (low || v > range.max)
-      throw new CrsaugError(
+      throw new UsageError(
         `${id}: ${v} is not one of the ${range.meaning} it takes (${range.minExclusive ? '>' : '≥'} ${range.min}${Number.isFinite(range.max) ? ` and ≤ ${range.max}` : ''})`,
       );
   }

@@ -25,6 +25,8 @@ export interface ExperimentRunOptions {
   /** Tables add test columns after the valid ones, for the record (`--show-test`). */
   showTest?: boolean;
   log: (line: string) => void;
+  /** Each stage's own progress lines (epochs, …), not one line per stage. */
+  verbose?: boolean;
   /** Written into the report. */
   meta: { version: string; command: string };
 }
@@ -46,7 +48,7 @@ export async function runExperiments(
   // In experiments/, so a `crsaug run` folder's own config.resolved.json is left as the run wrote it.
   await saveResolvedConfig(join(out, 'experiments'), config);
   const env: ExperimentEnv = {
-    ...(await openExperimentEnv(config, options.runDir ?? out, options.log, options.values)),
+    ...(await openExperimentEnv(config, options.runDir ?? out, options.log, options.values, options.verbose)),
     showTest: options.showTest,
   };
   const experiments: Experiment[] = [];

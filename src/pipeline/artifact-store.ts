@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { hashValue } from '../util/hash.js';
 import { writeJsonFile } from '../util/json.js';
 import { redactSecrets, withoutSecrets } from '../util/secrets.js';
+import type { StageObserver } from './stage-progress.js';
 
 /** What makes a stage's output what it is: its name, its code version, its settings and its inputs' keys. */
 export interface StageIdentity {
@@ -34,7 +35,11 @@ const DONE_FILE = 'artifact.json';
  * the keys of the stages that depend on it.
  */
 export class ArtifactStore {
-  constructor(readonly root: string) {}
+  /** `observer` hears of every stage the store runs; without one, each start is a line on `log`. */
+  constructor(
+    readonly root: string,
+    private readonly observer?: StageObserver,
+  ) {}
 
   /** Secrets (API keys, credentials in URLs) are no part of the key: changing one recomputes nothing. */
   keyOf(identity: StageIdentity): string {
@@ -55,11 +60,12 @@ export class ArtifactStore {
     const doneFile = join(dir, DONE_FILE);
     if (existsSync(doneFile)) {
       const saved = JSON.parse(await readFile(doneFile, 'utf8')) as { value: T; seconds: number };
-      log(`${identity.stage}: reusing ${key}`);
+      this.announce(identity.stage, key, true, log);
+      this.observer?.finished(identity.stage, 0, true);
       return { key, dir, value: saved.value, reused: true, seconds: saved.seconds };
     }
     await mkdir(dir, { recursive: true });
-    log(`${identity.stage}: computing ${key}`);
+    this.announce(identity.stage, key, false, log);
     const start = performance.now();
     const value = await compute(dir);
     const seconds = (performance.now() - start) / 1000;
@@ -67,7 +73,13 @@ export class ArtifactStore {
       doneFile,
       redactSecrets({ identity, value, seconds, finishedAt: new Date().toISOString() }),
     );
+    this.observer?.finished(identity.stage, seconds, false);
     return { key, dir, value, reused: false, seconds };
+  }
+
+  private announce(stage: string, key: string, reused: boolean, log: (line: string) => void): void {
+    if (this.observer) this.observer.started(stage, key, reused);
+    else log(`${stage}: ${reused ? 'reusing' : 'computing'} ${key}`);
   }
 
   /** Forgets a stage's output so the next run recomputes it. */

@@ -27,6 +27,11 @@ export type TeacherValue = TeacherStageSummary;
 export type DistillValue = DistillStageSummary;
 export type SynthesizeValue = SynthesizeStageSummary;
 
+/** A recipe's progress lines and notes, shown when the run is verbose (else the run prints one line per stage). */
+function recipeOutput(ctx: PipelineContext): { silent: boolean; log?: (line: string) => void } {
+  return ctx.verbose ? { silent: false, log: ctx.log } : { silent: true };
+}
+
 /** Candidates (top-K by inner product) and context embeddings for every split. */
 export function retrieveArtifact(ctx: PipelineContext, inputs: string[]): Promise<Artifact<RetrieveValue>> {
   const { config, dataset } = ctx;
@@ -41,7 +46,7 @@ export function retrieveArtifact(ctx: PipelineContext, inputs: string[]): Promis
       },
       inputs,
     },
-    (dir) => retrieveStage(config, { dataset, splits: [...SPLIT_NAMES], outDir: dir }),
+    (dir) => retrieveStage(config, { dataset, splits: [...SPLIT_NAMES], outDir: dir, ...recipeOutput(ctx) }),
     ctx.log,
   );
 }
@@ -65,7 +70,8 @@ export function teacherArtifact(
         : { shared: datasetTeacherFiles(dataset.name, config.dataDir).map((f) => basename(f)) },
       inputs: [retrieved.key],
     },
-    (dir) => teacherStage(config, { dataset, candidatesDir: retrieved.dir, outDir: dir, log: ctx.log }),
+    (dir) =>
+      teacherStage(config, { dataset, candidatesDir: retrieved.dir, outDir: dir, ...recipeOutput(ctx) }),
     ctx.log,
   );
 }
@@ -84,7 +90,8 @@ export function distillArtifact(
       settings: { distill: config.augment.distill, seed: config.seed },
       inputs: [teacher.key, retrieved.key],
     },
-    (dir) => distillStage(config, { teacherFiles: teacher.value.files, studentDir: dir }),
+    (dir) =>
+      distillStage(config, { teacherFiles: teacher.value.files, studentDir: dir, ...recipeOutput(ctx) }),
     ctx.log,
   );
 }
@@ -112,6 +119,7 @@ export function synthesizeArtifact(
         scorer: { studentDir: distilled.value.studentDir },
         outFile: join(dir, `${split}.synthetic.jsonl`),
         examples: { count: config.run.examples, teacherFiles: teacher.value.files },
+        ...recipeOutput(ctx),
       }),
     ctx.log,
   );

@@ -4,6 +4,7 @@ import { loadConfiguredDataset, splitStats } from '../data/index.js';
 import { type Dataset, SPLIT_NAMES, type SplitName } from '../data/types.js';
 import { useConfiguredThreads } from '../train/threads.js';
 import { ArtifactStore } from './artifact-store.js';
+import type { StageObserver } from './stage-progress.js';
 
 /** What every stage of `crsaug run` reads: the resolved config, the loaded dataset and the artifact store. */
 export interface PipelineContext {
@@ -11,6 +12,14 @@ export interface PipelineContext {
   dataset: Dataset;
   store: ArtifactStore;
   log: (line: string) => void;
+  /** Each stage's own progress lines (embedding, epochs, …) and notes; otherwise one line per stage. */
+  verbose?: boolean;
+}
+
+export interface PipelineOptions {
+  verbose?: boolean;
+  /** Hears of every stage the artifact store runs (the one-line-per-stage progress of `crsaug run`). */
+  observer?: StageObserver;
 }
 
 /** The set-up `crsaug run` and `crsaug experiment` share. */
@@ -31,13 +40,20 @@ export async function openPipeline(
   config: Config,
   storeDir: string,
   log: (line: string) => void,
+  options: PipelineOptions = {},
 ): Promise<PipelineSetup> {
   useConfiguredThreads(config);
   const dataset = await loadConfiguredDataset(config);
   const stats: PipelineSetup['stats'] = {};
   for (const split of SPLIT_NAMES) if (dataset.splits[split]) stats[split] = splitStats(dataset, split);
   return {
-    ctx: { config, dataset, store: new ArtifactStore(join(resolve(storeDir), 'artifacts')), log },
+    ctx: {
+      config,
+      dataset,
+      store: new ArtifactStore(join(resolve(storeDir), 'artifacts'), options.observer),
+      log,
+      verbose: options.verbose ?? false,
+    },
     stats,
     datasetKey: `dataset-${dataset.name}-${JSON.stringify(Object.values(stats).map((s) => s!.pairs))}`,
   };

@@ -72,7 +72,6 @@ export function trainStage1(
     synthetic,
     train: {
       epochs: ctx.config.run.stage1Epochs,
-      labelMode: ctx.config.run.syntheticLabelMode,
       ...variant.train,
     },
   });
@@ -125,6 +124,5 @@ export function trainMixed(
     mode: 'mixed',
     label: 'mixed',
     synthetic,
-    train: { labelMode: ctx.config.run.syntheticLabelMode },
   });
 }

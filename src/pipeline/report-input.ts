@@ -1,3 +1,4 @@
+import { relative, sep } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { PRIMARY_METRIC, REPORT_METRICS } from '../eval/metric-table.js';
 import { type UsageRow, usageTotals } from '../providers/middleware/usage.js';
@@ -53,6 +54,13 @@ export function reportInputOf(
         },
       ],
       notes: offlineNotes,
+      links: [
+        {
+          label: 'Synthetic dataset',
+          href: relative(outcome.outDir, outcome.syntheticFolder.file).split(sep).join('/'),
+          description: `${synthesized.value.labels} synthetic labels on ${synthesized.value.contexts - synthesized.value.contextsWithoutLabels} train contexts (CFCRS processed JSONL, rec best first, scores aligned); \`crsaug export --run <this folder> --format cfcrs|hf|crslab\` writes it for other code`,
+        },
+      ],
     },
     dataset: {
       splits: Object.entries(outcome.stats).map(([name, s]) => ({

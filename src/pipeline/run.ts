@@ -1,6 +1,12 @@
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { saveResolvedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import {
+  type SyntheticFolder,
+  type SyntheticSummary,
+  writeSyntheticFolder,
+} from '../data/export/synthetic-folder.js';
+import { findDataset } from '../data/registry.js';
 import type { SplitName } from '../data/types.js';
 import { evaluateSeeds, type Metrics, pairDialogues, splitOf } from '../eval/index.js';
 import { PAPER_METRICS } from '../eval/metric-table.js';
@@ -9,8 +15,16 @@ import { writeJsonFile } from '../util/json.js';
 import type { Artifact } from './artifact-store.js';
 import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
 import { openPipeline, type PipelineSetup } from './context.js';
-import { augmentStages, syntheticOf, trainMixed, trainStage2, trainTwoStage } from './modes.js';
+import {
+  type AugmentArtifacts,
+  augmentStages,
+  syntheticOf,
+  trainMixed,
+  trainStage2,
+  trainTwoStage,
+} from './modes.js';
 import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
+import { type PlannedStage, StageProgress } from './stage-progress.js';
 import { runSeeds, type TrainValue } from './train-stages.js';
 
 /** Every model's test metrics, keyed by model, mode and seed (results.json). */
@@ -56,6 +70,8 @@ export interface PipelineOutcome {
   teacher: Artifact<TeacherValue>;
   distilled: Artifact<DistillValue>;
   synthesized: Artifact<SynthesizeValue>;
+  /** The synthetic labels under their stable name in the run folder (`synthetic/`). */
+  syntheticFolder: SyntheticFolder;
   /** Trained runs by backbone, then by mode label. */
   trained: Record<string, Record<string, Artifact<TrainValue>>>;
   /** Deterministic baselines evaluated on test (popularity). */
@@ -67,6 +83,46 @@ export interface PipelineOutcome {
 /** The augmented modes `crsaug run` trains for every backbone, after its baseline. */
 export const AUGMENTED_MODES = ['stage1', 'stage2', 'stage2-prior', 'stage2-noKL', 'mixed'] as const;
 
+/** What made the synthetic labels, for the run folder's `synthetic/summary.json` and the dataset card. */
+function syntheticSummaryOf(
+  config: Config,
+  dataset: { name: string; dir: string },
+  { retrieved, teacher, distilled, synthesized }: AugmentArtifacts,
+): SyntheticSummary {
+  const s = synthesized.value;
+  return {
+    dataset: dataset.name,
+    split: config.augment.synthesize.split,
+    file: basename(s.file),
+    threshold: s.threshold,
+    topK: config.augment.synthesize.topK,
+    scorer: `${s.scorer} (${distilled.value.description})`,
+    providers: [retrieved.value.provider, teacher.value.provider],
+    contexts: s.contexts,
+    contextsWithLabels: s.contexts - s.contextsWithoutLabels,
+    labels: s.labels,
+    source: findDataset(dataset.name)?.source ?? `a custom dataset (${dataset.dir}): see its own terms`,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** The stages a run computes or reuses, in order, with the work each stands for (for its progress lines). */
+export function runPlan(config: Config): PlannedStage[] {
+  const augment = ['retrieve', 'teacher', 'distill', 'synthesize'].map((stage) => ({
+    stage,
+    kind: 'augment' as const,
+    units: 1,
+  }));
+  const train = config.run.backbones.flatMap((backbone) =>
+    ['baseline', ...AUGMENTED_MODES].map((mode) => ({
+      stage: `train-${backbone}-${mode}`,
+      kind: 'train' as const,
+      units: config.train.seeds * (mode === 'stage1' ? config.run.stage1Epochs : config.train.epochs),
+    })),
+  );
+  return [...augment, ...train];
+}
+
 /**
  * prepare → retrieve → teacher → distill → synthesize → baseline → stage 1 → stage 2 (and the ablations)
  * → evaluate. Each stage is an artifact keyed by its inputs and settings under <out>/artifacts, so a rerun
@@ -76,14 +132,23 @@ export async function runPipeline(
   config: Config,
   outDir: string,
   log: (line: string) => void,
+  options: { verbose?: boolean } = {},
 ): Promise<PipelineOutcome> {
   const start = performance.now();
   const out = resolve(outDir);
   await saveResolvedConfig(out, config);
-  const { ctx, stats, datasetKey } = await openPipeline(config, out, log);
+  const { ctx, stats, datasetKey } = await openPipeline(config, out, log, {
+    verbose: options.verbose,
+    observer: new StageProgress(runPlan(config), log),
+  });
   const { dataset } = ctx;
   const { retrieved, teacher, distilled, synthesized } = await augmentStages(ctx, datasetKey);
   const synthetic = syntheticOf(synthesized);
+  const syntheticFolder = await writeSyntheticFolder(
+    out,
+    synthesized.value.file,
+    syntheticSummaryOf(config, dataset, { retrieved, teacher, distilled, synthesized }),
+  );
 
   const trained: PipelineOutcome['trained'] = {};
   for (const backbone of config.run.backbones) {
@@ -124,6 +189,7 @@ export async function runPipeline(
     teacher,
     distilled,
     synthesized,
+    syntheticFolder,
     trained,
     floors,
     results,

@@ -1,6 +1,7 @@
 import { aggregateRuns } from '../eval/index.js';
 import { PAPER_METRICS } from '../eval/metric-table.js';
 import { formatPValue } from '../report/format.js';
+import { formatTable } from '../util/table.js';
 import type { RunResults } from './run.js';
 import { HOLM_FAMILY, type ModeComparison } from './significance.js';
 
@@ -14,11 +15,14 @@ const COMPARED = ['recall@10', 'recall@50'];
  */
 export function formatResultsTable(results: RunResults): string {
   const short = (metric: string) => metric.replace('recall', 'R');
-  const header = `| model | mode | seeds | ${COLUMNS.map((c) => `${short(c)} %`).join(' | ')} | ${COMPARED.map((c) => `Δ${short(c)} vs baseline [95 % CI] | p`).join(' | ')} |`;
-  const lines = [
-    header,
-    `|---|---|---:|${COLUMNS.map(() => '---:|').join('')}${COMPARED.map(() => '---:|---:|').join('')}`,
+  const header = [
+    'model',
+    { header: 'mode', align: 'left' as const },
+    'seeds',
+    ...COLUMNS.map((c) => `${short(c)} %`),
+    ...COMPARED.flatMap((c) => [`Δ${short(c)} vs baseline [95 % CI]`, 'p']),
   ];
+  const rows: string[][] = [];
   for (const [model, modes] of Object.entries(results.results)) {
     for (const [mode, seeds] of Object.entries(modes)) {
       const runs = Object.values(seeds);
@@ -35,9 +39,10 @@ export function formatResultsTable(results: RunResults): string {
         );
         return c ? [differenceCell(c), formatPValue(c.pAdjusted)] : ['', ''];
       });
-      lines.push(`| ${model} | ${mode} | ${runs.length} | ${[...cells, ...compared].join(' | ')} |`);
+      rows.push([model, mode, String(runs.length), ...cells, ...compared]);
     }
   }
+  const lines = [formatTable(header, rows)];
   const methods = [...new Set(results.comparisons.map((c) => c.method))];
   if (methods.length > 0) {
     lines.push(

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { learningRate, type TrainMode } from '../config/train.js';
+import type { TrainMode } from '../config/train.js';
 import type { Dataset, SplitName } from '../data/types.js';
 import { evaluateRecommender, type Metrics, splitOf } from '../eval/index.js';
 import { asRecommender } from '../models/trainable.js';
@@ -48,9 +48,9 @@ export interface TrainStageOptions {
   train?: Partial<Config['train']>;
 }
 
-/** The seeds a run trains: seed, seed+1, … (run.seeds of them). */
+/** The seeds a run trains: seed, seed+1, … (train.seeds of them). */
 export function runSeeds(config: Config): number[] {
-  return Array.from({ length: config.run.seeds }, (_, i) => config.seed + i);
+  return Array.from({ length: config.train.seeds }, (_, i) => config.seed + i);
 }
 
 /**
@@ -73,8 +73,7 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
       stage: `train-${options.backbone}-${options.label}`,
       version: 1,
       settings: {
-        // The effective rate, so a backbone's default and the same rate set explicitly share an artifact.
-        train: { ...train, synthetic: undefined, lr: learningRate(train) },
+        train: { ...train, synthetic: undefined },
         seeds: runSeeds(config),
         eval: config.eval,
         ...(options.realItemPrior ? { realItemPrior: true } : {}),
@@ -91,7 +90,11 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
             ? await withRealItemPrior(dataset, stage1, join(dir, `seed-${seed}`, INIT_CHECKPOINT))
             : stage1;
         const seedConfig: Config = { ...config, seed, train: { ...train, init } };
-        const result = await runTraining(seedConfig, dataset, { outDir: dir, resume: true });
+        const result = await runTraining(seedConfig, dataset, {
+          outDir: dir,
+          resume: true,
+          silent: !ctx.verbose,
+        });
         const run = result.runs[0]!;
         samples = result.output.samples as number;
         runs.push({

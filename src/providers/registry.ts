@@ -17,6 +17,8 @@ export interface CreateRuntime {
   /** Texts the builtin embedder is fit on (item texts plus training contexts). */
   fitTexts?: string[];
   seed?: number;
+  /** No progress lines (a fit of the builtin embedder inside a run that prints one line per stage). */
+  silent?: boolean;
 }
 
 /**
@@ -89,6 +91,7 @@ export const EMBEDDING_PROVIDERS = {
       return new TfidfLsaEmbedder(runtime.fitTexts, {
         dimensions,
         seed: runtime.seed,
+        silent: runtime.silent,
         ...(runtime.cacheDir ? { modelDir: join(runtime.cacheDir, FITTED_MODELS_DIR) } : {}),
       });
     },

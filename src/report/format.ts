@@ -97,9 +97,19 @@ export function decimalsNeeded(values: readonly number[], max = 3): number {
   return max;
 }
 
-/** Scores of the 0–4 relevance scale, always with two decimals so they compare at a glance. */
-export function formatScore(score: number): string {
-  return score.toFixed(2);
+/**
+ * Scores of the 0–4 relevance scale, with two decimals so they compare at a glance; against a threshold, with
+ * as many more as it takes for the shown score to fall on the same side as the score itself (3.495 is not kept
+ * at 3.5, and prints as 3.495, not as 3.50).
+ */
+export function formatScore(score: number, threshold?: number): string {
+  if (threshold === undefined) return score.toFixed(2);
+  const kept = score >= threshold;
+  for (let decimals = 2; decimals < 6; decimals++) {
+    const shown = score.toFixed(decimals);
+    if (Number(shown) >= threshold === kept) return shown;
+  }
+  return score.toFixed(6);
 }
 
 /** A value that stands alone (tooltips, cards), so percent carries its sign. */

@@ -23,6 +23,13 @@ export type MetricValues = z.infer<typeof MetricValues>;
 export const Provider = ProviderUseSchema;
 export type Provider = ProviderUse;
 
+/** A path relative to the report (no scheme, so no `javascript:` or remote URL). */
+export const Link = z.object({
+  label: nonEmpty,
+  href: z.string().regex(/^(?![a-z][a-z0-9+.-]*:)[^\s]+$/i, 'must be a relative path, without a scheme'),
+  description: z.string().default(''),
+});
+
 export const RunInfo = z.object({
   name: nonEmpty,
   dataset: nonEmpty,
@@ -36,6 +43,8 @@ export const RunInfo = z.object({
   gitCommit: z.string().optional(),
   /** Caveats the reader must see next to the results (shown as a warning box). */
   notes: z.array(z.string()).default([]),
+  /** Files of the run the page links to (e.g. the synthetic dataset), relative to the page. */
+  links: z.array(Link).default([]),
 });
 export type RunInfo = z.infer<typeof RunInfo>;
 

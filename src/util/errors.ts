@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 /** Where in an input a problem sits; every field optional because not every input has lines or fields. */
 export interface InputLocation {
   file?: string;
@@ -12,6 +13,14 @@ export class CrsaugError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CrsaugError';
     this.hint = options.hint;
+  }
+}
+
+/** A command line that cannot work (flags that exclude each other, a value the command cannot take): exit 2. */
+export class UsageError extends CrsaugError {
+  constructor(message: string, options: { hint?: string } = {}) {
+    super(message, options);
+    this.name = 'UsageError';
   }
 }
 
@@ -33,6 +42,16 @@ export class MissingFileError extends CrsaugError {
     this.name = 'MissingFileError';
     this.file = file;
   }
+}
+
+/**
+ * A file the user named must exist and be a file: a folder would otherwise fail deep inside a reader with a
+ * bare EISDIR that names no path.
+ */
+export function assertReadableFile(file: string, missingHint: string, expected: string): void {
+  if (!existsSync(file)) throw new MissingFileError(file, missingHint);
+  if (statSync(file).isDirectory())
+    throw new InputError({ file }, `is a folder; expected ${expected}`, { hint: missingHint });
 }
 
 export function formatLocation({ file, line, field }: InputLocation): string {

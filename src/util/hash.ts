@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
+import { configure } from 'safe-stable-stringify';
 
-/** JSON with object keys sorted, so equal values always hash equally. */
+const deterministic = configure({ deterministic: true });
+
+/**
+ * JSON with object keys sorted, so equal values always hash equally (safe-stable-stringify; the same text as
+ * JSON.stringify with sorted keys, so artifact keys made before it are unchanged).
+ */
 export function stableStringify(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => {
-    if (v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)) {
-      const sorted: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-      return sorted;
-    }
-    return v;
-  });
+  return deterministic(value) ?? 'undefined';
 }
 
 export function sha256(data: string | Uint8Array): string {

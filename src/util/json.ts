@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
-import { InputError, MissingFileError } from './errors.js';
+import { assertReadableFile, InputError } from './errors.js';
 
 /** Reads and validates a JSON file; errors name the file and the first bad field. */
 export function readJsonFile<S extends z.ZodType>(
@@ -10,7 +10,7 @@ export function readJsonFile<S extends z.ZodType>(
   schema?: S,
   missingHint = 'check the path',
 ): z.output<S> {
-  if (!existsSync(file)) throw new MissingFileError(file, missingHint);
+  assertReadableFile(file, missingHint, 'a JSON file');
   const text = readFileSync(file, 'utf8');
   let raw: unknown;
   try {

@@ -1,9 +1,9 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
-import { InputError, MissingFileError } from './errors.js';
+import { assertReadableFile, InputError } from './errors.js';
 
 export interface JsonlRecord<T> {
   /** 1-based line number in the file. */
@@ -20,7 +20,7 @@ export async function* readJsonl<S extends z.ZodType>(
   schema?: S,
   missingHint = 'check the path',
 ): AsyncGenerator<JsonlRecord<z.output<S>>> {
-  if (!existsSync(file)) throw new MissingFileError(file, missingHint);
+  assertReadableFile(file, missingHint, 'a JSONL file');
   const lines = createInterface({
     input: createReadStream(file, 'utf8'),
     crlfDelay: Number.POSITIVE_INFINITY,

@@ -75,7 +75,7 @@ describe('distill', () => {
     assert.ok(student!.agreement.mae < mean!.agreement.mae - 0.2);
     assert.match(result.student.config.description, /inspired\/train/);
     const table = formatAgreementTable(result.rows);
-    assert.match(table, /\| inspired\/train \| student \| 576 \| 0\.\d{3} \|/);
+    assert.match(table, /\| inspired\/train +\| student +\| +576 \| +0\.\d{3} \|/);
 
     await saveDistillResult(dir, result);
     assert.ok(existsSync(join(dir, 'model.safetensors')));

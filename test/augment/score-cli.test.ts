@@ -132,6 +132,9 @@ test('crsaug augment export-batch writes one request per pair; bad flags are cle
   const badShard = await crsaug('score', '--split', 'test', '--shard', '3/2');
   assert.notEqual(badShard.code, 0);
   assert.match(badShard.stderr, /invalid shard "3\/2"/);
+  const folderPairs = await crsaug('score', '--split', 'test', '--pairs', dir, '--llm-model', 'mock-judge');
+  assert.equal(folderPairs.code, 1);
+  assert.ok(folderPairs.stderr.includes(`${dir}: is a folder; expected a JSONL file`), folderPairs.stderr);
   const noModel = await crsaug('export-batch', '--split', 'test', '--file', file);
   assert.equal(noModel.code, 1);
   assert.match(noModel.stderr, /a chat batch needs a model name/);

@@ -108,7 +108,7 @@ describe('synthesize', () => {
     assert.equal(stats.longTail.labelSplit, 'train');
     assert.match(
       formatSynthesisStats(stats),
-      /gold pairs kept as labels \(of those among candidates\) \| 2 of 3/,
+      /gold pairs kept as labels \(of those among candidates\) +\| +2 of 3/,
     );
   });
 

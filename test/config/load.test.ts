@@ -58,12 +58,18 @@ test('CRSAUG_LLM_* and CRSAUG_EMBED_* select the configured providers', () => {
   assert.equal(config.providers.embedding.apiKey, 'k');
 });
 
-test('the learning rate is the backbone default unless train.lr is set at any layer', () => {
+test('each backbone section records the learning rate it trains with: its default unless set at any layer', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crsaug-cfg-'));
   const kbrd = resolveConfig({ cwd: dir, env: {} });
-  assert.equal(kbrd.train.lr, undefined);
+  assert.equal(kbrd.train.kbrd.lr, 1e-3);
+  assert.equal(kbrd.train.embedHead.lr, 1e-2);
   assert.equal(learningRate(kbrd.train), 1e-3);
   assert.equal(learningRate({ ...kbrd.train, model: 'embed-head' }), 1e-2);
-  const flagged = resolveConfig({ cwd: dir, env: {}, flags: { train: { model: 'embed-head', lr: 3e-3 } } });
+  const flagged = resolveConfig({
+    cwd: dir,
+    env: {},
+    flags: { train: { model: 'embed-head', embedHead: { lr: 3e-3 } } },
+  });
   assert.equal(learningRate(flagged.train), 3e-3);
+  assert.equal(flagged.train.kbrd.lr, 1e-3);
 });

@@ -38,7 +38,7 @@ test('crsaug data stats --split test prints only that split, for ReDial the know
   const table = runCli(['data', 'stats', '--dataset', 'redial', '--split', 'valid']);
   assert.equal(table.status, 0, table.stderr);
   assert.match(table.stdout, /about a third of the official train set/);
-  assert.match(table.stdout, /\| redial \| valid \| 985 \| 2,716 \| 2,568 \| 3,318 \|/);
+  assert.match(table.stdout, /\| redial +\| valid +\| +985 \| +2,716 \| +2,568 \| +3,318 \|/);
 });
 
 test('crsaug data convert linked reproduces the reference processed file', () => {
@@ -70,7 +70,7 @@ test('crsaug data fetch without network fails with a clear message and exit code
     const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        [CLI, 'data', 'fetch', 'inspired', '--dir', dir, '--mirror', server.url],
+        [CLI, 'data', 'fetch', 'inspired', '--data-dir', dir, '--mirror', server.url],
         { timeout: 30_000 },
         (err, _stdout, stderr) => resolve({ status: err ? (err.code as number) : 0, stderr }),
       );

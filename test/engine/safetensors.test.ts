@@ -106,8 +106,22 @@ test('bad checkpoints give located errors', async () => {
     readonly w = this.param('w', [2]);
   })();
   writeFileSync(join(dir, WEIGHTS_FILE), encodeSafetensors(other.stateDict()));
-  await assert.rejects(loadCheckpointWeights(dir, model), /missing parameter "emb\.weight"/);
+  await assert.rejects(loadCheckpointWeights(dir, model), /field "emb\.weight": missing parameter/);
   assert.ok(readFileSync(join(dir, WEIGHTS_FILE)).length > 8);
   model.free();
   other.free();
+});
+
+test('a checkpoint whose tensor bytes are scrambled into NaN names the file and the tensor', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crsaug-ckpt-nan-'));
+  const model = new Tiny(3);
+  const bytes = encodeSafetensors(model.stateDict());
+  // 0xff bytes at the end of the data: the last tensor's last floats become NaN
+  bytes.fill(0xff, bytes.length - 8);
+  writeFileSync(join(dir, WEIGHTS_FILE), bytes);
+  await assert.rejects(
+    loadCheckpointWeights(dir, model),
+    /model\.safetensors: field "out\.(weight|bias)": 2 of \d+ values are NaN or infinite: the checkpoint is damaged/,
+  );
+  model.free();
 });

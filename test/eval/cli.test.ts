@@ -66,7 +66,7 @@ test('eval prints a table, writes config and metrics with --out, and compares ru
     '2000',
   ]);
   assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /recall %\s+4\.97/);
+  assert.match(run.stdout, /recall % +\| +4\.97 \|/);
   assert.match(run.stdout, /pairs 161, unfiltered pairs 195/);
   assert.match(run.stdout, /paired tests of fixed models on recall@10 over 161 pairs/);
   assert.match(run.stdout, /the seed variance is not counted/);
@@ -189,6 +189,15 @@ test('a bad predictions line fails with file, line and field', () => {
   const run = runCli(['eval', ...inspired, '--predictions', bad]);
   assert.equal(run.status, 1);
   assert.match(run.stderr, /bad\.jsonl:2: field "turn_id"/);
+  const folder = runCli(['eval', ...inspired, '--predictions', dir]);
+  assert.equal(folder.status, 1);
+  assert.match(folder.stderr, /is a folder; expected a JSONL file/);
+  assert.ok(folder.stderr.includes(dir));
+  const empty = join(dir, 'empty.jsonl');
+  writeFileSync(empty, '');
+  const none = runCli(['eval', ...inspired, '--predictions', empty]);
+  assert.equal(none.status, 1, 'no prediction for any context is a failure, not all-zero metrics');
+  assert.match(none.stderr, /empty\.jsonl: holds no predictions/);
   const unknown = runCli(['baseline', ...inspired, '--model', 'nope']);
   assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /unknown recommender "nope"/);

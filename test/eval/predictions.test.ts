@@ -76,3 +76,34 @@ test('written predictions read back to the same rankings', async () => {
   assert.equal(back.report.missingContexts, 0);
   assert.equal(back.report.unknownItemNames, 0);
 });
+
+test('no line matching a context is an error, not all-zero metrics: an empty file or another split', async () => {
+  await assert.rejects(
+    readPredictions(file('empty.jsonl', []), contexts, catalog),
+    /empty\.jsonl: holds no predictions/,
+  );
+  await assert.rejects(
+    readPredictions(
+      file('other-split.jsonl', [
+        { dialog_id: 'v1', turn_id: 2, items: ['Movie 1'] },
+        { dialog_id: 'v2', turn_id: 3, items: ['Movie 2'] },
+      ]),
+      contexts,
+      catalog,
+    ),
+    (err: Error & { hint?: string }) =>
+      /other-split\.jsonl: none of its 2 lines matches one of the 3 contexts evaluated/.test(err.message) &&
+      /another split/.test(err.hint ?? ''),
+  );
+});
+
+test('a folder given as a predictions file is named, not a bare EISDIR', async () => {
+  await assert.rejects(readPredictions(dir, contexts, catalog), (err: Error) => {
+    assert.match(
+      err.message,
+      new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: is a folder; expected a JSONL file`),
+    );
+    assert.doesNotMatch(err.message, /EISDIR/);
+    return true;
+  });
+});

@@ -9,16 +9,16 @@ function experiment(...args: string[]) {
   return spawnSync(process.execPath, [cli, 'experiment', ...args], { encoding: 'utf8' });
 }
 
-test('crsaug experiment rejects what it cannot run before loading any data', () => {
+test('crsaug experiment rejects what it cannot run before loading any data: usage errors exit 2', () => {
   const unknown = experiment('sizes');
-  assert.equal(unknown.status, 1);
+  assert.equal(unknown.status, 2);
   assert.match(
     unknown.stderr,
-    /unknown experiment "sizes"; one of: modes, threshold, alpha, label-mode, long-tail, data-size, cost, all/,
+    /unknown experiment "sizes"\n {2}hint: one of: modes, threshold, alpha, label-mode, long-tail, data-size, cost, all/,
   );
 
   const threshold = experiment('threshold', '--values', '3', '5');
-  assert.equal(threshold.status, 1);
+  assert.equal(threshold.status, 2);
   assert.match(threshold.stderr, /threshold: 5 is not one of the thresholds it takes \(≥ 0 and ≤ 4\)/);
 
   const percent = experiment('data-size', '--values', '0');

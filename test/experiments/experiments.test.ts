@@ -33,9 +33,9 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const settings = {
   dataset: 'inspired',
   cacheDir: join(root, 'cache'),
-  train: { epochs: 1 },
+  train: { epochs: 1, seeds: 1 },
   augment: { synthesize: { topK: 10 } },
-  run: { seeds: 1, stage1Epochs: 1, examples: 0 },
+  run: { stage1Epochs: 1, examples: 0 },
 };
 const config: Config = resolveConfig({ cwd: root, env: {}, flags: settings });
 const logs: string[] = [];
@@ -286,7 +286,11 @@ test('crsaug experiment prints valid columns; --show-test adds the test ones', (
       ],
       { encoding: 'utf8', cwd: root },
     );
-  const header = (stdout: string) => stdout.split('\n').find((l) => l.startsWith('| backbone'));
+  const header = (stdout: string) =>
+    stdout
+      .split('\n')
+      .find((l) => l.startsWith('| backbone'))
+      ?.replace(/ +/g, ' ');
 
   const valid = experiment();
   assert.equal(valid.status, 0, valid.stderr);

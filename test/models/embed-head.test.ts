@@ -56,8 +56,7 @@ test('embed-head learns from context embeddings in the augment format', async ()
   const config = tinyConfig({
     model: 'embed-head',
     epochs: 8,
-    lr: 0.01,
-    embedHead: { embeddings: dir, hidden: 0 },
+    embedHead: { embeddings: dir, hidden: 0, lr: 0.01 },
   });
   const { runs } = await runTraining(config, dataset, { outDir: join(dir, 'run'), silent: true });
   // INSPIRED test popularity: recall@10 0.106 (crsaug baseline --model popularity).

@@ -18,19 +18,22 @@ function smallConfig(overrides: Record<string, unknown> = {}): Config {
     flags: {
       dataset: 'inspired',
       cacheDir: join(root, 'cache'),
-      train: { epochs: 1 },
-      run: { seeds: 1, stage1Epochs: 1, examples: 2 },
+      train: { epochs: 1, seeds: 1 },
+      run: { stage1Epochs: 1, examples: 2 },
       ...overrides,
     },
   });
 }
+
+/** The stage a progress line names: `[3/10] distill: computing …` → distill. */
+const stageOf = (line: string) => /^\[\d+\/10\] ([\w-]+): /.exec(line)?.[1];
 
 test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a rerun reuses everything', async () => {
   const out = join(root, 'run');
   const first: string[] = [];
   const outcome = await runPipeline(smallConfig(), out, (line) => first.push(line));
   assert.deepEqual(
-    first.filter((l) => l.includes('computing')).map((l) => l.split(':')[0]),
+    first.filter((l) => l.includes('computing')).map((l) => stageOf(l)),
     [
       'retrieve',
       'teacher',
@@ -43,6 +46,16 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
       'train-kbrd-stage2-noKL',
       'train-kbrd-mixed',
     ],
+  );
+  // the synthetic labels under a stable name in the run folder, with what made them
+  const stable = join(out, 'synthetic', 'train.synthetic.jsonl');
+  assert.equal(readFileSync(stable, 'utf8'), readFileSync(outcome.synthesized.value.file, 'utf8'));
+  const summary = JSON.parse(readFileSync(join(out, 'synthetic', 'summary.json'), 'utf8'));
+  assert.equal(summary.labels, outcome.synthesized.value.labels);
+  assert.equal(summary.threshold, 3.5);
+  assert.deepEqual(
+    summary.providers.map((p: { role: string }) => p.role),
+    ['embedder', 'teacher'],
   );
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   assert.deepEqual(Object.keys(results.results.kbrd), [
@@ -93,7 +106,7 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
   await runPipeline(smallConfig({ augment: { synthesize: { threshold: 3 } } }), out, (line) =>
     third.push(line),
   );
-  const recomputed = third.filter((l) => l.includes('computing')).map((l) => l.split(':')[0]);
+  const recomputed = third.filter((l) => l.includes('computing')).map((l) => stageOf(l));
   assert.deepEqual(
     recomputed,
     [

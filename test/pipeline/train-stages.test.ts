@@ -57,7 +57,7 @@ test('trainStage: stage 1 in multi-positive mode trains one sample per context, 
   const config = resolveConfig({
     cwd: root,
     env: {},
-    flags: { dataset: 'inspired', cacheDir: join(root, 'cache'), train: { epochs: 1 }, run: { seeds: 1 } },
+    flags: { dataset: 'inspired', cacheDir: join(root, 'cache'), train: { epochs: 1, seeds: 1 } },
   });
   const dataset = await loadDataset('inspired', { dataDir: resolveDataDir(undefined).dir });
   // 20 real train contexts, each labelled with three items it does not mention.

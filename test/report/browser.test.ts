@@ -58,7 +58,7 @@ test('the fixture report renders in headless Chromium without errors or requests
       '7Resolved configuration',
     ]);
     // Six experiment charts, the main-results bars and the per-stage time bars.
-    assert.equal(await page.locator('svg.chart').count(), 8);
+    assert.equal(await page.locator('svg.chart').count(), 10);
     const legends = await page.$$eval('#chart-exp-threshold .legend text', (ts) =>
       ts.map((t) => t.textContent),
     );

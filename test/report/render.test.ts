@@ -49,7 +49,8 @@ test('the fixture report has every section, the table values and the charts', ()
   assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;/);
   const headings = [...page.matchAll(/<h2 id="([\w-]+)-h">/g)].map((m) => m[1]);
   assert.deepEqual(headings, ['run', 'dataset', 'results', 'experiments', 'examples', 'cost', 'config']);
-  assert.equal(page.match(/<svg class="chart"/g)?.length, 8);
+  // R@10 (primary), R@1 and R@50 by model and mode, and the experiments and cost charts
+  assert.equal(page.match(/<svg class="chart"/g)?.length, 10);
   // bow-linear stage2 mean ± std of recall@10, as the fixture's seeds give it, and its adjusted p < 0.01 mark,
   // with the difference from the baseline and its interval in the cell's title.
   const row = input.results.rows.find((r) => r.model === 'bow-linear' && r.mode === 'stage2')!;
@@ -102,12 +103,12 @@ test('writeReport writes the page and the validated input, which renders the sam
   assert.equal(readFileSync(files.html, 'utf8'), renderReport(saved));
 });
 
-test('crsaug report renders a results file, and names the bad field of a broken one', async () => {
+test('crsaug report renders a report input into the --out folder, and names the bad field of a broken one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'crsaug-report-cli-'));
-  const out = join(dir, 'out', 'report.html');
+  const out = join(dir, 'out');
   const { stdout } = await run(process.execPath, [CLI, 'report', '--in', FIXTURE_FILE, '--out', out]);
-  assert.match(stdout, /^wrote .*report\.html \(\d+\.\d KiB\)\n$/);
-  assert.ok(readFileSync(out, 'utf8').includes('<h1>fixture</h1>'));
+  assert.match(stdout, /^wrote .*out\/report\.html \(\d+\.\d KiB\) and .*out\/report\.json\n$/);
+  assert.ok(readFileSync(join(out, 'report.html'), 'utf8').includes('<h1>fixture</h1>'));
 
   const broken = loadFixture();
   broken.results.rows[0].seeds = [];
@@ -123,6 +124,30 @@ test('crsaug report renders a results file, and names the bad field of a broken 
     },
   );
   assert.equal(existsSync(join(dir, 'report.html')), false);
+});
+
+test('crsaug report --in takes what crsaug run writes: the run folder, its results.json or its report.json', async () => {
+  const runDir = mkdtempSync(join(tmpdir(), 'crsaug-report-run-'));
+  // results.json holds the metrics only (no schemaVersion); report.json is the report input beside it
+  writeFileSync(
+    join(runDir, 'results.json'),
+    JSON.stringify({ dataset: 'inspired', split: 'test', results: {} }),
+  );
+  writeFileSync(join(runDir, 'report.json'), readFileSync(FIXTURE_FILE));
+  for (const input of [join(runDir, 'results.json'), runDir, join(runDir, 'report.json')]) {
+    const { stdout } = await run(process.execPath, [CLI, 'report', '--in', input, '--json']);
+    const files = JSON.parse(stdout);
+    assert.equal(files.html, join(runDir, 'report.html'), input);
+    assert.ok(readFileSync(files.html, 'utf8').includes('<h1>fixture</h1>'), input);
+  }
+  const alone = mkdtempSync(join(tmpdir(), 'crsaug-report-alone-'));
+  writeFileSync(join(alone, 'results.json'), JSON.stringify({ dataset: 'inspired', results: {} }));
+  await assert.rejects(
+    run(process.execPath, [CLI, 'report', '--in', join(alone, 'results.json')]),
+    (err: { code: number; stderr: string }) =>
+      err.code === 1 &&
+      /results\.json: holds a run's metrics .* no report\.json is beside it/.test(err.stderr),
+  );
 });
 
 test('without declared metrics the table shows the paper protocol keys, ordered by family and k', () => {

@@ -106,7 +106,7 @@ test('reading a file names the file, and the line of broken JSON', () => {
     (err: Error) => err.message.startsWith(`${file}:3: not valid JSON`),
   );
   assert.throws(() => readReportInput(join(dir, 'absent.json')), /missing file: .*absent\.json/);
-  assert.equal(readReportInput(FIXTURE_FILE).run.name, 'fixture');
+  assert.equal(readReportInput(FIXTURE_FILE).input.run.name, 'fixture');
 });
 
 test('resultRow aggregates seeds into a row the schema accepts', () => {

@@ -20,7 +20,7 @@ test('crsaug train --json prints per-seed and aggregated test metrics and writes
   const cwd = tempDir('train-cli');
   writeFileSync(
     join(cwd, 'crsaug.config.json'),
-    JSON.stringify({ train: { batchSize: 256, lr: 0.01, kbrd: { dim: 8, bases: 2, attentionDim: 8 } } }),
+    JSON.stringify({ train: { batchSize: 256, kbrd: { dim: 8, bases: 2, attentionDim: 8, lr: 0.01 } } }),
   );
   const run = train(cwd, [
     '--dataset',
@@ -36,6 +36,8 @@ test('crsaug train --json prints per-seed and aggregated test metrics and writes
     '--json',
     '--out',
     'run',
+    '--predictions-out',
+    'p.jsonl',
   ]);
   assert.equal(run.status, 0, run.stderr);
   const output = JSON.parse(run.stdout);
@@ -48,6 +50,34 @@ test('crsaug train --json prints per-seed and aggregated test metrics and writes
   assert.deepEqual(JSON.parse(readFileSync(join(cwd, 'run', 'metrics.json'), 'utf8')), output);
   assert.equal(JSON.parse(readFileSync(join(cwd, 'run', 'config.resolved.json'), 'utf8')).train.kbrd.dim, 8);
   assert.ok(existsSync(join(cwd, 'run', 'seed-43', 'best', 'model.safetensors')));
+
+  // --predictions-out: one file per seed, which eval reads back to the seed's test metrics and compares
+  const dataDir = resolveDataDir(undefined).dir;
+  const files = ['p.seed-42.jsonl', 'p.seed-43.jsonl'].map((f) => join(cwd, f));
+  const evaluated = spawnSync(
+    process.execPath,
+    [
+      CLI,
+      'eval',
+      '--data-dir',
+      dataDir,
+      '--dataset',
+      'inspired',
+      '--predictions',
+      files[0]!,
+      '--compare',
+      files[1]!,
+      '--json',
+    ],
+    { cwd, encoding: 'utf8' },
+  );
+  assert.equal(evaluated.status, 0, evaluated.stderr);
+  const evalOutput = JSON.parse(evaluated.stdout);
+  for (const metric of ['recall@1', 'recall@10', 'recall@50']) {
+    assert.equal(evalOutput[metric], output.runs[0].metrics[metric], metric);
+    assert.equal(evalOutput.compare[metric], output.runs[1].metrics[metric], metric);
+  }
+  assert.equal(evalOutput.significance.metric, 'recall@10');
 });
 
 test('crsaug train names the missing input of a mode', () => {
@@ -62,7 +92,7 @@ test('trained backbones are in the recommender registry: crsaug baseline --model
   writeFileSync(
     join(cwd, 'crsaug.config.json'),
     JSON.stringify({
-      train: { epochs: 1, batchSize: 256, lr: 0.01, kbrd: { dim: 8, bases: 2, attentionDim: 8 } },
+      train: { epochs: 1, batchSize: 256, kbrd: { dim: 8, bases: 2, attentionDim: 8, lr: 0.01 } },
     }),
   );
   const dataDir = resolveDataDir(undefined).dir;
@@ -95,7 +125,7 @@ test('a training process killed after its first checkpoint resumes to the same m
   writeFileSync(
     join(cwd, 'crsaug.config.json'),
     JSON.stringify({
-      train: { epochs: 3, batchSize: 128, lr: 0.01, kbrd: { dim: 8, bases: 2, attentionDim: 8 } },
+      train: { epochs: 3, seeds: 1, batchSize: 128, kbrd: { dim: 8, bases: 2, attentionDim: 8, lr: 0.01 } },
     }),
   );
   const args = ['--dataset', 'inspired', '--json'];

@@ -20,9 +20,9 @@ export function tinyConfig(train: Record<string, unknown> = {}): Config {
     dataset: 'inspired',
     train: {
       epochs: 2,
+      seeds: 1,
       batchSize: 128,
-      lr: 0.01,
-      kbrd: { dim: 8, bases: 2, attentionDim: 8, maxEntities: 8 },
+      kbrd: { dim: 8, bases: 2, attentionDim: 8, maxEntities: 8, lr: 0.01 },
       ...train,
     },
   });

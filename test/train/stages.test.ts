@@ -87,10 +87,14 @@ test('stage1 (both label modes), stage2 from its checkpoint, and mixed all train
   const dataset = withTrainSubset(await loadInspired(), 100);
   const dir = tempDir('stages');
   const { file } = writeSyntheticFile(dataset, dir);
-  const stage1 = await runTraining(tinyConfig({ mode: 'stage1', synthetic: file }), dataset, {
-    outDir: join(dir, 'stage1'),
-    silent: true,
-  });
+  const stage1 = await runTraining(
+    tinyConfig({ mode: 'stage1', synthetic: file, labelMode: 'per-label' }),
+    dataset,
+    {
+      outDir: join(dir, 'stage1'),
+      silent: true,
+    },
+  );
   assert.equal(stage1.output.samples, 40 * LABELS_PER_CONTEXT);
   assert.deepEqual(stage1.output.synthetic, {
     file,
@@ -110,10 +114,14 @@ test('stage1 (both label modes), stage2 from its checkpoint, and mixed all train
     outDir: join(dir, 'stage2'),
     silent: true,
   });
-  const mixed = await runTraining(tinyConfig({ mode: 'mixed', synthetic: file }), dataset, {
-    outDir: join(dir, 'mixed'),
-    silent: true,
-  });
+  const mixed = await runTraining(
+    tinyConfig({ mode: 'mixed', synthetic: file, labelMode: 'per-label' }),
+    dataset,
+    {
+      outDir: join(dir, 'mixed'),
+      silent: true,
+    },
+  );
   const realPairs = (await samplesForMode(tinyConfig(), dataset)).samples.length;
   assert.equal(mixed.output.samples, 40 * LABELS_PER_CONTEXT + realPairs);
   for (const run of [stage1, multi, stage2, mixed]) assert.equal(run.runs[0]!.test.pairs, 161);

@@ -19,6 +19,7 @@ export {
   type ScoreBatchExportSummary,
 } from './batch.js';
 export { type DistillStageOptions, type DistillStageSummary, distillStage } from './distill.js';
+export { estimateAugmentCalls, type StageCallEstimate } from './estimate.js';
 export { type RetrieveStageOptions, type RetrieveStageSummary, retrieveStage } from './retrieve.js';
 export { type PairSource, type ScoreStageOptions, type ScoreStageSummary, scoreStage } from './score.js';
 export { augmentOutDir, type StageOptions, type StageProvider } from './stage.js';

@@ -114,7 +114,7 @@ export async function openDatasetEmbedder(
 ): Promise<StageModel<EmbeddingModel>> {
   const cfg = config.augment.retrieve;
   const fitTexts = usesBuiltinEmbedder(config) ? builtinFitCorpus(dataset, cfg) : undefined;
-  const runtime = { ...providerRuntime(config, stage), seed: config.seed, fitTexts };
+  const runtime = { ...providerRuntime(config, stage), seed: config.seed, fitTexts, silent: options.silent };
   return asStageModel(await createEmbeddingModel(config.providers, runtime), role, options);
 }
 

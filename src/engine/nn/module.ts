@@ -1,3 +1,4 @@
+import { InputError } from '../../util/errors.js';
 import { Parameter } from '../parameter.js';
 
 /** Raw weights as stored in a checkpoint. */
@@ -71,12 +72,20 @@ export abstract class Module {
 
   /** Copies weights in by name; every parameter must be present with its exact shape. */
   loadStateDict(state: ReadonlyMap<string, NamedArray>, source = 'state dict'): void {
+    const where = (name: string) => ({ file: source, field: name });
     for (const [name, p] of this.namedParameters()) {
       const w = state.get(name);
-      if (!w) throw new Error(`${source}: missing parameter "${name}"`);
+      if (!w) throw new InputError(where(name), 'missing parameter');
       if (w.shape.length !== p.shape.length || w.shape.some((d, i) => d !== p.shape[i])) {
-        throw new Error(
-          `${source}: parameter "${name}" has shape [${w.shape}], the model expects [${p.shape}]`,
+        throw new InputError(where(name), `has shape [${w.shape}], the model expects [${p.shape}]`);
+      }
+      // A NaN weight makes every score NaN: say which file is damaged before anything is ranked with it.
+      const bad = nonFiniteCount(w.data);
+      if (bad > 0) {
+        throw new InputError(
+          where(name),
+          `${bad} of ${w.data.length} values are NaN or infinite: the checkpoint is damaged`,
+          { hint: 'retrain it, or use another checkpoint (e.g. the run’s other seed or epoch folders)' },
         );
       }
       p.data.set(w.data);
@@ -87,4 +96,10 @@ export abstract class Module {
   free(): void {
     for (const p of this.parameters()) p.free();
   }
+}
+
+function nonFiniteCount(values: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) n++;
+  return n;
 }

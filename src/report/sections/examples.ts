@@ -17,7 +17,7 @@ function scoreCell(score: number | null | undefined, examples: Examples): Html {
   const [low, high] = examples.scoreRange;
   const width = Math.max(0, Math.min(1, (score - low) / (high - low))) * 100;
   const pass = score >= examples.threshold ? ' pass' : '';
-  return html`<td class="num score"><span class="scoretrack" aria-hidden="true"><span class="scorebar${pass}" style="width:${width.toFixed(1)}%"></span></span>${formatScore(score)}</td>`;
+  return html`<td class="num score"><span class="scoretrack" aria-hidden="true"><span class="scorebar${pass}" style="width:${width.toFixed(1)}%"></span></span>${formatScore(score, examples.threshold)}</td>`;
 }
 
 function dialogueHtml(example: ContextExample): Html {

@@ -144,8 +144,19 @@ function perSeedTable(results: Results, metrics: string[]): Html {
   )}</tbody></table></div></details>`;
 }
 
+/**
+ * The metrics charted: the primary one, then R@1 and R@50 (the paper's cut-offs beside it), when measured.
+ * Each chart's id: the primary's stays `chart-main`.
+ */
+function chartedMetrics(results: Results, metrics: readonly string[], primary: string): string[] {
+  const measured = new Set(results.rows.flatMap((r) => Object.keys(r.mean)));
+  return [primary, ...CHARTED_BESIDE.filter((m) => m !== primary && measured.has(m) && metrics.includes(m))];
+}
+
+const CHARTED_BESIDE = ['recall@1', 'recall@50'];
+
 /** The main comparison as grouped bars: one group per model, one bar per training mode. */
-function mainChart(results: Results, metric: string): Html {
+function mainChart(results: Results, metric: string, id: string): Html {
   const models = [...groupByModel(results.rows).keys()];
   const modes = [...new Set(results.rows.map((r) => r.mode))];
   const series = modes.map((mode) => {
@@ -160,7 +171,7 @@ function mainChart(results: Results, metric: string): Html {
     };
   });
   const title = `${metricLabel(metric)} by model and training mode`;
-  return html`<figure>${barChartSvg('chart-main', title, {
+  return html`<figure>${barChartSvg(id, title, {
     kind: 'bar',
     xLabel: 'model',
     yLabel: metricLabel(metric),
@@ -176,6 +187,12 @@ export function resultsSection(results: Results): Section {
   return {
     id: 'results',
     title: 'Main results',
-    body: html`${mainTable(results, metrics)}${significanceNote(results)}${comparisonsTable(results)}${primary ? mainChart(results, primary) : ''}${perSeedTable(results, metrics)}`,
+    body: html`${mainTable(results, metrics)}${significanceNote(results)}${comparisonsTable(results)}${
+      primary
+        ? chartedMetrics(results, metrics, primary).map((m, i) =>
+            mainChart(results, m, i === 0 ? 'chart-main' : `chart-${m.replace('@', '-')}`),
+          )
+        : ''
+    }${perSeedTable(results, metrics)}`,
   };
 }

@@ -32,7 +32,14 @@ export function runSection(run: RunInfo): Section {
             html`<tr><td>${p.role}</td><td><code>${p.id}</code></td><td>${p.description}</td><td>${p.offline ? html`<span class="badge offline">offline default</span>` : html`<span class="badge online">external</span>`}</td></tr>`,
         )}</tbody></table></div>`
       : html`<p class="muted">No providers recorded.</p>`;
-  return { id: 'run', title: 'Run and providers', body: html`${warning}${notes}${providers}` };
+  const links =
+    run.links.length > 0
+      ? html`<h3>Outputs</h3><ul class="links">${run.links.map(
+          (l) =>
+            html`<li><a href="${l.href}">${l.label}</a>${l.description ? html`: ${l.description}` : ''}</li>`,
+        )}</ul>`
+      : '';
+  return { id: 'run', title: 'Run and providers', body: html`${warning}${notes}${providers}${links}` };
 }
 
 /** The resolved configuration, verbatim, folded away because it is long. */
