@@ -21,7 +21,7 @@ export async function redialRun(): Promise<BenchRun> {
   const runsDir = join(cacheDirOf({}), 'bench', 'serve-runs');
   const config = resolveConfig({
     env: {},
-    flags: { dataset: 'redial', train: { epochs: 1 }, run: { seeds: 1, stage1Epochs: 1, examples: 0 } },
+    flags: { dataset: 'redial', train: { epochs: 1, seeds: 1 }, run: { stage1Epochs: 1, examples: 0 } },
   });
   await runPipeline(config, join(runsDir, 'redial'), (line) =>
     process.stderr.write(`bench serve run: ${line}\n`),

@@ -62,7 +62,7 @@ export async function labelModeExperiment(env: ExperimentEnv): Promise<Experimen
   return {
     id: 'label-mode',
     title: 'Stage-1 label mode',
-    description: `per-label: one CE sample per synthetic label (the reference); multi-positive (the \`crsaug run\` default, run.syntheticLabelMode): one sample per context trained towards a uniform distribution over its labels; score-weighted: that distribution proportional to the student scores. Train time is stage 1’s, per seed; stage 2 starts from each stage-1 model. ${splitNote(splits)}`,
+    description: `per-label: one CE sample per synthetic label (the reference); multi-positive (the default, train.labelMode): one sample per context trained towards a uniform distribution over its labels; score-weighted: that distribution proportional to the student scores. Train time is stage 1’s, per seed; stage 2 starts from each stage-1 model. ${splitNote(splits)}`,
     table: {
       columns: [
         { label: 'backbone', format: 'text' },

@@ -166,7 +166,7 @@ function readRunState(id: string, dir: string): RunState {
   const resultsFile = join(dir, 'results.json');
   const results = existsSync(resultsFile) ? readJsonFile(resultsFile, RunResultsSchema) : undefined;
   const reportFile = join(dir, 'report.json');
-  const report = existsSync(reportFile) ? readReportInput(reportFile) : undefined;
+  const report = existsSync(reportFile) ? readReportInput(reportFile).input : undefined;
   const dataset = results?.dataset ?? report?.run.dataset ?? config?.dataset;
   if (!config || !dataset) {
     throw new ApiError(

@@ -61,8 +61,8 @@ test('crsaug run writes no API key or URL credential anywhere, and a new key rec
       JSON.stringify({
         dataset: 'inspired',
         cacheDir,
-        train: { epochs: 1 },
-        run: { seeds: 1, stage1Epochs: 1, examples: 2, teacherContexts: 8, teacherPairsPerContext: 4 },
+        train: { epochs: 1, seeds: 1 },
+        run: { stage1Epochs: 1, examples: 2, teacherContexts: 8, teacherPairsPerContext: 4 },
         providers: {
           chat: { model: 'mock-judge', headers: { 'x-api-key': 'HEADER-SECRET-7' } },
           embedding: {

@@ -44,8 +44,8 @@ export async function buildSmallRun(id = 'small'): Promise<SmallRun> {
       cacheDir: FITTED_EMBEDDER_CACHE,
       providers: { cache: false },
       augment: { retrieve: { topK: 20 }, synthesize: { topK: 20 } },
-      train: { epochs: 1, kbrd: { dim: 32, attentionDim: 32 } },
-      run: { seeds: 1, stage1Epochs: 1, examples: 2 },
+      train: { epochs: 1, seeds: 1, kbrd: { dim: 32, attentionDim: 32 } },
+      run: { stage1Epochs: 1, examples: 2 },
     },
   });
   const runsDir = join(root, 'runs');
