@@ -19,6 +19,12 @@ export const ENV_BINDINGS: Record<string, { path: string[]; type: 'string' | 'nu
   ...PROVIDER_ENV_BINDINGS,
 };
 
+/** The bearer token of `crsaug serve`: a secret, so it is read from the environment and never kept in a config. */
+export const SERVE_TOKEN_ENV = 'CRSAUG_SERVE_TOKEN';
+
+/** `CRSAUG_*` variables read outside the config (they set no config key). */
+const OTHER_ENV = [SERVE_TOKEN_ENV];
+
 export interface ResolveOptions {
   /** Explicit config file; when absent, ./crsaug.config.json is used if it exists. */
   configFile?: string;
@@ -81,9 +87,9 @@ function checkKeys(layer: unknown, where: string): void {
  * ignored. `CRSAUG_TEST_*` is left to the test suite (it passes settings to the child processes it starts).
  */
 function checkEnvNames(env: NodeJS.ProcessEnv): void {
-  const known = Object.keys(ENV_BINDINGS);
+  const known = [...Object.keys(ENV_BINDINGS), ...OTHER_ENV];
   for (const name of Object.keys(env)) {
-    if (!name.startsWith('CRSAUG_') || name.startsWith('CRSAUG_TEST_') || name in ENV_BINDINGS) continue;
+    if (!name.startsWith('CRSAUG_') || name.startsWith('CRSAUG_TEST_') || known.includes(name)) continue;
     const near = nearestKey(name, known);
     throw new CrsaugError(`unknown environment variable ${name}${near ? `; did you mean ${near}?` : ''}`, {
       hint: `crsaug reads ${known.join(', ')}`,

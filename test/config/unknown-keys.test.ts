@@ -45,13 +45,19 @@ test('a key nothing resembles gets the valid keys of its level as the hint', () 
   );
 });
 
-test('an unknown CRSAUG_ variable is an error naming the nearest one; CRSAUG_TEST_ is the test suite’s', () => {
+test('an unknown CRSAUG_ variable is an error naming the nearest one; CRSAUG_TEST_ is the test suite’s, CRSAUG_SERVE_TOKEN serve’s', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crsaug-keys-'));
   assert.throws(
     () => resolveConfig({ cwd: dir, env: { CRSAUG_LLM_MODLE: 'gemma2:9b' } }),
     /unknown environment variable CRSAUG_LLM_MODLE; did you mean CRSAUG_LLM_MODEL\?/,
   );
   assert.equal(resolveConfig({ cwd: dir, env: { CRSAUG_TEST_SCORE_URL: 'x' } }).seed, 42);
+  // Regression: serve's token is read outside the config, and a command run with it set must not refuse it.
+  assert.equal(resolveConfig({ cwd: dir, env: { CRSAUG_SERVE_TOKEN: 'secret' } }).seed, 42);
+  assert.throws(
+    () => resolveConfig({ cwd: dir, env: { CRSAUG_SERVE_TOKN: 'secret' } }),
+    /did you mean CRSAUG_SERVE_TOKEN\?/,
+  );
 });
 
 test('an unknown key from the flags layer is an error too', () => {
