@@ -107,15 +107,20 @@ test('batch loss: CE alone without distillation or at α = 0; CE + α·KL(p_ref 
   const { model, reference } = await twoModels(dataset);
   const contexts = dataset.splits.train!.contexts.slice(0, 24);
   const hard = realSamples(contexts);
-  const weighted = hard.map((s, i) => ({ ...s, weights: Float32Array.of(1 + (i % 3)) }));
+  // No weight is 1, so a batch is weighted because some weight differs from 1, not because one equals it.
+  const weighted = hard.map((s, i) => ({ ...s, weights: Float32Array.of(2 + (i % 3)) }));
   const multi = contexts.map((context, i) => ({
     context,
     // A repeated item adds up its weights; the weights need not sum to 1.
     labels: Int32Array.of(i % 7, (i * 5 + 3) % 11, i % 7),
     weights: Float32Array.of(0.25, 0.5, 0.25 + (i % 2) * 0.5),
   }));
+  // Single-label samples among multi-positive ones: the whole batch trains on target distributions.
+  const mixed = multi.map((s, i) =>
+    i % 3 === 0 ? { ...s, labels: s.labels.subarray(1, 2), weights: Float32Array.of(0.5) } : s,
+  );
   try {
-    for (const [name, batch] of Object.entries({ hard, weighted, multi })) {
+    for (const [name, batch] of Object.entries({ hard, weighted, multi, mixed })) {
       const loss = (distillation?: { alpha: number; temperature: number }) =>
         tidy(() => batchLoss(model, batch, distillation && { reference, ...distillation }).item());
       const { ce } = expectedLoss(model, reference, batch, 0, 1);
@@ -133,6 +138,18 @@ test('batch loss: CE alone without distillation or at α = 0; CE + α·KL(p_ref 
         assertClose(loss({ alpha, temperature }), expected.total, `${name}: α ${alpha}, τ ${temperature}`);
       }
     }
+    // At α = 0 the frozen model is not even run.
+    const unused = {
+      ...reference,
+      logits: () => {
+        throw new Error('the reference ran at α = 0');
+      },
+    };
+    assertClose(
+      tidy(() => batchLoss(model, hard, { reference: unused, alpha: 0, temperature: 1 }).item()),
+      expectedLoss(model, reference, hard, 0, 1).ce,
+      'α = 0 without the reference',
+    );
     // Identical models: the KL term vanishes whatever α is.
     const same = { reference: model, alpha: 3, temperature: 2 };
     assertClose(
