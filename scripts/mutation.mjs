@@ -54,7 +54,11 @@ const TARGETS = [
     mutate: ['src/train/trainer.ts'],
     tests: ['train/trainer', 'train/loss', 'train/stages'],
   },
-  { name: 'augment-synthesize', mutate: ['src/augment/synthesize.ts'], tests: ['augment/synthesize'] },
+  {
+    name: 'augment-synthesize',
+    mutate: ['src/augment/synthesize.ts'],
+    tests: ['augment/synthesize', 'augment/synthesize-tiny'],
+  },
   { name: 'augment-retrieve', mutate: ['src/augment/retrieve.ts'], tests: ['augment/retrieve'] },
   {
     name: 'providers-cache',
