@@ -59,7 +59,11 @@ const TARGETS = [
     mutate: ['src/augment/synthesize.ts'],
     tests: ['augment/synthesize', 'augment/synthesize-tiny'],
   },
-  { name: 'augment-retrieve', mutate: ['src/augment/retrieve.ts'], tests: ['augment/retrieve', 'augment/retrieve-tiny'] },
+  {
+    name: 'augment-retrieve',
+    mutate: ['src/augment/retrieve.ts'],
+    tests: ['augment/retrieve', 'augment/retrieve-tiny'],
+  },
   {
     name: 'providers-cache',
     mutate: ['src/providers/middleware/cache.ts', 'src/providers/middleware/cache-store.ts'],

@@ -74,6 +74,9 @@ test('rankContexts scores in batches of batchSize and keeps each context’s top
   const whole: number[] = [];
   rankContexts(rotating(whole), contexts, ITEMS, { topK: 3, silent: true });
   assert.deepEqual(whole, [5], 'the default batch (256) holds all five contexts');
+  const exact: number[] = [];
+  rankContexts(rotating(exact), contexts, ITEMS, { topK: 3, batchSize: 5, silent: true });
+  assert.deepEqual(exact, [5], 'no empty batch after the last full one');
 });
 
 test('rankContexts reports progress on stderr unless silent', () => {
@@ -192,6 +195,10 @@ test('evaluateSeeds runs a seeded recommender once per seed and an unseeded one 
 test('splitOf returns a loaded split and names the loaded ones when it is missing', () => {
   assert.equal(splitOf(dataset, 'test').contexts, contexts);
   assert.throws(() => splitOf(dataset, 'valid'), /dataset tiny has no valid split loaded \(loaded: test\)/);
+  assert.throws(
+    () => splitOf(tinyDataset(2, { train: [], test: [] }), 'valid'),
+    /no valid split loaded \(loaded: train, test\)/,
+  );
   assert.throws(() => splitOf(tinyDataset(2, {}), 'train'), /has no train split loaded \(loaded: none\)/);
 });
 

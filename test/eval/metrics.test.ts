@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { evaluateRankings, parseRankMetricKey } from '../../src/eval/index.js';
+import { evaluateRankings, log2Entropy, parseRankMetricKey } from '../../src/eval/index.js';
 import { e, tinyCatalog, tinyContext } from './tiny-dataset.js';
 
 test('rank metric keys: recall, ndcg or mrr at a positive cut-off, nothing else', () => {
@@ -41,4 +41,12 @@ test('per-pair values at the cut-off: a hit at rank k − 1 counts, at rank k it
   assert.equal(metrics['recall@3'], 3 / 4);
   assert.equal(metrics['ndcg@2'], (1 + 1 / Math.log2(3)) / 4);
   assert.equal(metrics['mrr@3'], (1 + 1 / 2 + 1 / 3) / 4);
+});
+
+test('log2 entropy of counts: zero counts add nothing, no counts give 0', () => {
+  assert.equal(log2Entropy([2, 2]), 1);
+  assert.equal(log2Entropy([1, 1, 2]), 1.5);
+  assert.equal(log2Entropy([0, 3, 0, 3]), 1);
+  assert.equal(log2Entropy([0, 0]), 0);
+  assert.equal(log2Entropy([]), 0);
 });
