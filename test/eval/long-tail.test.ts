@@ -41,10 +41,11 @@ test('an item whose labels before it are exactly one third of all is torso; equa
 
 test('recall is averaged over each bucket’s pairs; gold entities outside the catalog are non-items', () => {
   const catalog = tinyCatalog(3);
-  // Labels 5, 1, 0: item 0 is the head, torso is empty, items 1 and 2 are the tail.
+  // Labels 5, 1, 0: item 0 is the head, torso is empty, items 1 and 2 are the tail. e(3) is the first entity id
+  // past the catalog's entities.
   const pairs = {
     contexts: Int32Array.of(0, 1, 2, 3, 4, 5),
-    goldEntities: Int32Array.of(e(0), e(0), e(1), e(2), e(2), 999),
+    goldEntities: Int32Array.of(e(0), e(0), e(1), e(2), e(2), e(3)),
     ranks: Int32Array.of(0, 30, 3, -1, 9, -1),
   };
   const report = longTailReport(pairs, catalog, [5, 1, 0], [1, 10], 'train');

@@ -97,7 +97,7 @@ test('each problem keeps at most five distinct examples', async () => {
 
 test('the report line lists each kind of problem with its examples, and only the problems there are', async () => {
   const path = file('all-problems.jsonl', [
-    { dialog_id: 'd1', turn_id: 2, items: ['Movie 3', 'Nope', 'Movie 3'] },
+    { dialog_id: 'd1', turn_id: 2, items: ['Movie 3', 'Nope', 'Movie 3', 'Nada'] },
     { dialog_id: 'x', turn_id: 1, items: [] },
     { dialog_id: 'y', turn_id: 1, items: [] },
   ]);
@@ -105,7 +105,7 @@ test('the report line lists each kind of problem with its examples, and only the
   assert.equal(
     describePredictionsReport(report),
     `${path}: 3 lines, 1 contexts matched; 2 contexts without a line (evaluated as empty lists, e.g. 7#4, d2#1); ` +
-      '2 lines match no context (ignored, e.g. lines 2, 3); 1 names are not catalog items (dropped, e.g. "Nope"); ' +
+      '2 lines match no context (ignored, e.g. lines 2, 3); 2 names are not catalog items (dropped, e.g. "Nope", "Nada"); ' +
       '1 repeated names (later copies dropped)',
   );
   const clean = file('clean.jsonl', [
