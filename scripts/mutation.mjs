@@ -1,7 +1,7 @@
 // Mutation testing of the method's core with StrykerJS (docs/mutation.md).
 //
 //   npm run mutation                      every target, one after the other
-//   npm run mutation -- train-loss ...    only the named targets (their rows of the table are replaced)
+//   npm run mutation -- train-loss ...    only the named targets, in that order (their rows of the table are replaced)
 //   npm run mutation -- --list            the targets, their files and their tests
 //
 // Each target is one Stryker run: its source files are mutated with mutant schemata (every mutant compiled into
@@ -107,7 +107,7 @@ function parseArgs(argv) {
     console.error(`unknown target(s): ${unknown.join(', ')} (npm run mutation -- --list shows them)`);
     process.exit(2);
   }
-  return argv.length ? TARGETS.filter((t) => argv.includes(t.name)) : TARGETS;
+  return argv.length ? argv.map((name) => TARGETS.find((t) => t.name === name)) : TARGETS;
 }
 
 /**

@@ -136,6 +136,11 @@ test('the seed is recorded (0 by default) and changes the resampling; no resampl
   const seeded = pairedSignificance(a, b, 'recall@10', { resamples: 50, seed: 9 });
   assert.equal(seeded.seed, 9);
   assert.notDeepEqual(seeded.bootstrap, byDefault.bootstrap);
+  // One resample: the interval is that resample's mean at both ends.
+  const one = pairedSignificance(a, b, 'recall@10', { resamples: 1, seed: 4 });
+  assert.ok(Number.isFinite(one.bootstrap.ci95[0]));
+  assert.equal(one.bootstrap.ci95[0], one.bootstrap.ci95[1]);
+  assert.equal(one.bootstrap.ci95[0], plainTests([...a], [...b], 1, 4).ci95[0]);
   const none = pairedSignificance(a, b, 'recall@10', { resamples: 0 });
   assert.deepEqual(
     [none.permutation, none.bootstrap],
@@ -161,6 +166,11 @@ test('unequal lengths and pairs that differ in context or gold item are refused,
   assert.throws(
     () => pairedSignificance(Float64Array.of(1, 0), Float64Array.of(1), 'x'),
     /^CrsaugError: paired test needs equal lengths, got 2 and 1$/,
+  );
+  // A run on the first pairs of the other is refused as a different set of pairs, not compared on a prefix.
+  assert.throws(
+    () => comparePairRanks(pairs([0]), pairs([0, 1]), 'recall@10'),
+    /^CrsaugError: the two runs were evaluated on different \(context, gold\) pairs \(1 vs 2\)$/,
   );
   const base = pairs([0, 1, 2]);
   const otherContext = { ...base, contexts: Int32Array.of(0, 1, 7) };
