@@ -109,6 +109,8 @@ test('batch loss: CE alone without distillation or at α = 0; CE + α·KL(p_ref 
   const hard = realSamples(contexts);
   // No weight is 1, so a batch is weighted because some weight differs from 1, not because one equals it.
   const weighted = hard.map((s, i) => ({ ...s, weights: Float32Array.of(2 + (i % 3)) }));
+  // Some weights 1, some not: weighted too.
+  const partly = hard.map((s, i) => ({ ...s, weights: Float32Array.of(1 + (i % 2)) }));
   const multi = contexts.map((context, i) => ({
     context,
     // A repeated item adds up its weights; the weights need not sum to 1.
@@ -120,7 +122,7 @@ test('batch loss: CE alone without distillation or at α = 0; CE + α·KL(p_ref 
     i % 3 === 0 ? { ...s, labels: s.labels.subarray(1, 2), weights: Float32Array.of(0.5) } : s,
   );
   try {
-    for (const [name, batch] of Object.entries({ hard, weighted, multi, mixed })) {
+    for (const [name, batch] of Object.entries({ hard, weighted, partly, multi, mixed })) {
       const loss = (distillation?: { alpha: number; temperature: number }) =>
         tidy(() => batchLoss(model, batch, distillation && { reference, ...distillation }).item());
       const { ce } = expectedLoss(model, reference, batch, 0, 1);
