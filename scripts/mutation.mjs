@@ -3,6 +3,7 @@
 //   npm run mutation                      every target, one after the other
 //   npm run mutation -- train-loss ...    only the named targets, in that order (their rows of the table are replaced)
 //   npm run mutation -- --list            the targets, their files and their tests
+//   npm run mutation -- --doc             only regenerate docs/mutation.md (e.g. after editing the equivalents)
 //
 // Each target is one Stryker run: its source files are mutated with mutant schemata (every mutant compiled into
 // the code at once, switched on by __STRYKER_ACTIVE_MUTANT__), the sandbox is built once with tsc, and each
@@ -210,7 +211,9 @@ function explain(files, equivalents) {
 }
 
 const pct = (n, of) => (of ? `${((100 * n) / of).toFixed(1)} %` : '—');
-const code = (s) => `\`${s.replace(/\s+/g, ' ').replace(/`/g, "'")}\``;
+// Table cells: one line, and a pipe escaped even inside code (GitHub tables split on it otherwise).
+const cell = (s) => s.replace(/\s+/g, ' ').replaceAll('|', '\\|');
+const code = (s) => `\`${cell(s).replace(/`/g, "'")}\``;
 
 function scoreRow(s, f) {
   return `| ${code(f.file)} | ${s.target} | ${f.mutants} | ${f.killed} | ${f.survivors.length} | ${f.equivalent} | ${pct(f.killed, f.mutants)} | ${pct(f.killed + f.equivalent, f.mutants)} |`;
@@ -220,7 +223,7 @@ function survivorRows(s) {
   return s.files.flatMap((f) =>
     f.survivors.map(
       (v) =>
-        `| ${code(`${f.file}:${v.at}`)} | ${v.mutator} | ${code(v.original)} → ${code(v.replacement)} | ${v.reason ? `equivalent: ${v.reason}` : '**unexplained**'} |`,
+        `| ${code(`${f.file}:${v.at}`)} | ${v.mutator} | ${code(v.original)} → ${code(v.replacement)} | ${v.reason ? `equivalent: ${cell(v.reason)}` : '**unexplained**'} |`,
     ),
   );
 }
@@ -265,6 +268,10 @@ function updateDoc(summaries) {
   writeFileSync(DOC, `${head}${BEGIN}${body}${END}${tail}`);
 }
 
+if (process.argv.includes('--doc')) {
+  updateDoc([]);
+  process.exit(0);
+}
 const targets = parseArgs(process.argv.slice(2));
 process.chdir(ROOT);
 linkSharedData();
