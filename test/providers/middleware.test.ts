@@ -295,6 +295,24 @@ test('withRetries: other errors, non-retryable ones and aborted calls are not re
   assert.equal(tries, 6, 'a live signal does not stop the five default retries');
 });
 
+test('withRetries: aborting during a backoff wait ends it at once', async () => {
+  const stop = new AbortController();
+  setTimeout(() => stop.abort(), 20);
+  const started = performance.now();
+  await assert.rejects(
+    withRetries(
+      async () => {
+        throw retryable(5000);
+      },
+      DEFAULT_RETRY,
+      stop.signal,
+    ),
+    { name: 'AbortError' },
+  );
+  const waited = performance.now() - started;
+  assert.ok(waited < 2500, `waited ${waited.toFixed(0)} ms of a 5 s backoff`);
+});
+
 test('withRetry wraps a model: defaults from DEFAULT_RETRY, overrides merged, the request’s abort signal honoured', async () => {
   assert.deepEqual(DEFAULT_RETRY, {
     maxRetries: 5,
