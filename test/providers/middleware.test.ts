@@ -173,6 +173,16 @@ test('token bucket: a take larger than the bucket waits for a full one and leave
   await next;
 });
 
+test('token bucket: a take sleeps just as long as the refill needs, on the real clock', async () => {
+  const bucket = new TokenBucket(600_000); // 10 per ms, a bucket of 10,000
+  await bucket.take(10_000);
+  await sleep(300); // about 3,000 back
+  const started = performance.now();
+  await bucket.take(9000); // about 6,000 short: 600 ms
+  const waited = performance.now() - started;
+  assert.ok(waited >= 400 && waited < 1000, `waited ${waited.toFixed(0)} ms for about 600 ms of refill`);
+});
+
 test('withRetries: retries retryable API errors with capped exponential backoff and full jitter, then gives up', async () => {
   const events: RetryEvent[] = [];
   let attempts = 0;
@@ -387,16 +397,24 @@ test('withLimits: caps calls in flight for chat and embeddings alike', async () 
   assert.equal((await unlimited.doGenerate(ask('free'))).text, 'free');
 });
 
-test('withLimits: tokens a response used beyond its estimate are charged to the bucket', async () => {
-  // 60,000 tokens/min = 1 per ms, a bucket of 1,000. Each call books ceil(4/4) + 4 = 5 tokens.
-  const chat = new FakeChat(async () => answer('x', { inputTokens: 1000, outputTokens: 95 }));
-  const model = withLimits(chat, { tokensPerMinute: 60_000 });
-  await model.doGenerate(ask('abcd'));
-  // It used 1,095: the bucket is at 1,000 − 1,095 = −95, so the next 5 tokens wait about 100 ms.
-  const started = performance.now();
-  await model.doGenerate(ask('abcd'));
-  const waited = performance.now() - started;
-  assert.ok(waited >= 80, `waited ${waited.toFixed(0)} ms`);
+test('withLimits: tokens a response used beyond its estimate are charged to the bucket, and none are refunded', async () => {
+  // 60,000 tokens/min = 1 per ms, a bucket of 1,000. Each call books ceil(4/4) + 900 = 901 tokens.
+  const call = (used: number) =>
+    withLimits(new FakeChat(async () => answer('x', { inputTokens: used, outputTokens: 0 })), {
+      tokensPerMinute: 60_000,
+    });
+  const timeSecond = async (model: ChatModel) => {
+    await model.doGenerate(ask('abcd', 900));
+    const started = performance.now();
+    await model.doGenerate(ask('abcd', 900));
+    return performance.now() - started;
+  };
+  // Used 950: 49 more are charged, leaving 1,000 − 901 − 49 = 50, so the next 901 wait about 851 ms.
+  const charged = await timeSecond(call(950));
+  assert.ok(charged >= 700 && charged < 1700, `waited ${charged.toFixed(0)} ms for about 851 ms`);
+  // Used 1: nothing comes back, leaving 99, so the next 901 wait about 802 ms.
+  const unrefunded = await timeSecond(call(1));
+  assert.ok(unrefunded >= 650, `waited ${unrefunded.toFixed(0)} ms for about 802 ms`);
 });
 
 test('usage tracker: calls, tokens, hits and retries per (stage, model); cost from prices, unknown when it cannot be known', () => {
