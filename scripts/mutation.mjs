@@ -53,7 +53,7 @@ const TARGETS = [
   {
     name: 'train-trainer',
     mutate: ['src/train/trainer.ts'],
-    tests: ['train/trainer', 'train/loss', 'train/stages'],
+    tests: ['train/trainer', 'train/loss'],
   },
   {
     name: 'augment-synthesize',

@@ -148,9 +148,18 @@ test('a run without samples is refused; a checkpoint of another backbone names t
       silent: true,
     }),
     (err: unknown) => {
+      assert.match(String(err), /--init .* holds a kbrd model, but the run trains text/);
       assert.equal((err as { hint?: string }).hint, 'pass --model kbrd');
       return true;
     },
+  );
+  await assert.rejects(
+    runTraining(tinyConfig({ mode: 'stage2' }), dataset, { outDir: tempDir('no-init'), silent: true }),
+    /^CrsaugError: stage2 needs --init \(the stage-1 best\/ checkpoint folder\)$/,
+  );
+  await assert.rejects(
+    runTraining(tinyConfig({ selectMetric: 'ndcg@7' }), dataset, { outDir: tempDir('bad-k'), silent: true }),
+    /^CrsaugError: selection metric ndcg@7 needs cut-off 7 in eval.ks \(1,5,10,25,50\)$/,
   );
 });
 
