@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { describePredictionsReport, readPredictions, writePredictions } from '../../src/eval/predictions.js';
+import { MissingFileError } from '../../src/util/errors.js';
 import { e, tinyCatalog, tinyContext } from './tiny-dataset.js';
 
 const catalog = tinyCatalog(5);
@@ -106,4 +107,43 @@ test('a folder given as a predictions file is named, not a bare EISDIR', async (
     assert.doesNotMatch(err.message, /EISDIR/);
     return true;
   });
+});
+
+test('a missing predictions file says so and how to make one', async () => {
+  await assert.rejects(readPredictions(join(dir, 'absent.jsonl'), contexts, catalog), (err: unknown) => {
+    assert.ok(err instanceof MissingFileError);
+    assert.match(err.message, /missing file: .*absent\.jsonl/);
+    assert.equal(err.hint, 'write predictions first');
+    return true;
+  });
+});
+
+test('each problem keeps at most five distinct examples', async () => {
+  const names = Array.from({ length: 7 }, (_, i) => `Unknown ${i}`);
+  const path = file('many-unknown.jsonl', [{ dialog_id: 'd1', turn_id: 2, items: [...names, 'Unknown 0'] }]);
+  const { report } = await readPredictions(path, contexts, catalog);
+  assert.equal(report.unknownItemNames, 8);
+  assert.deepEqual(report.examples.unknownItemNames, names.slice(0, 5));
+});
+
+test('the report line lists each kind of problem with its examples, and only the problems there are', async () => {
+  const path = file('all-problems.jsonl', [
+    { dialog_id: 'd1', turn_id: 2, items: ['Movie 3', 'Nope', 'Movie 3', 'Nada'] },
+    { dialog_id: 'x', turn_id: 1, items: [] },
+    { dialog_id: 'y', turn_id: 1, items: [] },
+  ]);
+  const { report } = await readPredictions(path, contexts, catalog);
+  assert.equal(
+    describePredictionsReport(report),
+    `${path}: 3 lines, 1 contexts matched; 2 contexts without a line (evaluated as empty lists, e.g. 7#4, d2#1); ` +
+      '2 lines match no context (ignored, e.g. lines 2, 3); 2 names are not catalog items (dropped, e.g. "Nope", "Nada"); ' +
+      '1 repeated names (later copies dropped)',
+  );
+  const clean = file('clean.jsonl', [
+    { dialog_id: 'd1', turn_id: 2, items: ['Movie 0'] },
+    { dialog_id: 7, turn_id: 4, items: [] },
+    { dialog_id: 'd2', turn_id: 1, items: ['Movie 1'] },
+  ]);
+  const read = await readPredictions(clean, contexts, catalog);
+  assert.equal(describePredictionsReport(read.report), `${clean}: 3 lines, 3 contexts matched`);
 });

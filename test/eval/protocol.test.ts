@@ -95,3 +95,23 @@ test('a ranking count that does not match the contexts is an error', () => {
     /2 ranked lists for 3 contexts/,
   );
 });
+
+test('without options the reference settings apply: top 100, then k = 1, 5, 10, 25, 50', () => {
+  const wide = tinyCatalog(120);
+  // Gold items at 0-based positions 20, 99 and 100 of the full 120-item list.
+  const order = Int32Array.from({ length: 120 }, (_, i) => i);
+  const at = [20, 99, 100];
+  const r = evaluateRankings(
+    at.map((p, i) => tinyContext(`R${i}`, 1, [], [e(order[p]!)])),
+    at.map(() => order),
+    wide,
+  );
+  assert.deepEqual([...r.filtered.ranks], [20, 99, -1], 'the 101st item is cut');
+  assert.deepEqual(
+    Object.keys(r.metrics).filter((k) => k.startsWith('recall@')),
+    ['recall@1', 'recall@5', 'recall@10', 'recall@25', 'recall@50'],
+  );
+  close(r.metrics['recall@25'], 1 / 3, 'recall@25');
+  assert.equal(r.metrics['recall@10'], 0);
+  assert.equal(r.metrics['coverage@50'], 50);
+});

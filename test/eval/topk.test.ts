@@ -43,3 +43,19 @@ test('matrix rows are ranked independently and the shape is checked', () => {
   );
   assert.throws(() => topKOfMatrix(scores, 3, 3, 2), /6 values, expected 3 × 3/);
 });
+
+test('each matrix row is read at its own offset', () => {
+  const rows = [
+    [1, 3, 2, 0],
+    [4, 0, 1, 9],
+    [0, 2, 5, 1],
+  ];
+  assert.deepEqual(
+    topKOfMatrix(Float32Array.from(rows.flat()), 3, 4, 2).map((r) => [...r]),
+    [
+      [1, 2],
+      [3, 0],
+      [2, 1],
+    ],
+  );
+});
