@@ -35,8 +35,12 @@ export {
   estimatePool,
   type JudgePoolOptions,
   judgePool,
+  judgmentLines,
   type PoolEstimate,
-  poolJudgmentLines,
+  PoolLineSchema,
+  poolProposers,
+  readPoolProposers,
+  writePoolFile,
 } from './judge-pool.js';
 export {
   DEFAULT_JUDGED_OPTIONS,
@@ -97,6 +101,7 @@ export {
   type PooledContext,
   type PoolOptions,
   type PoolSystem,
+  poolContexts,
   unjudgedScorePairs,
 } from './pool.js';
 export {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { protocolSettings } from '../config/evaluation.js';
 import type { Config } from '../config/schema.js';
 import { learningRate, type TrainMode } from '../config/train.js';
 import type { Dataset, SplitName } from '../data/types.js';
@@ -76,7 +77,7 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
         // The effective rate, so a backbone's default and the same rate set explicitly share an artifact.
         train: { ...train, synthetic: undefined, lr: learningRate(train) },
         seeds: runSeeds(config),
-        eval: config.eval,
+        eval: protocolSettings(config.eval),
         ...(options.realItemPrior ? { realItemPrior: true } : {}),
       },
       inputs,

@@ -6,7 +6,13 @@ import { ScoreRequests } from '../../src/augment/score-request.js';
 import { ProvidersConfigSchema } from '../../src/config/providers.js';
 import { pairsOf } from '../../src/data/pairs.js';
 import type { Dataset } from '../../src/data/types.js';
-import { estimateJudging, estimatePool, judgePool, poolJudgmentLines } from '../../src/eval/judge-pool.js';
+import {
+  estimateJudging,
+  estimatePool,
+  judgePool,
+  judgmentLines,
+  poolProposers,
+} from '../../src/eval/judge-pool.js';
 import { judgedMetrics } from '../../src/eval/judged.js';
 import { Judgments, loadJudgments } from '../../src/eval/judgments.js';
 import { buildPool, unjudgedScorePairs } from '../../src/eval/pool.js';
@@ -164,7 +170,12 @@ test('judging a pool: the teacher’s requests, a resumable scores file, and jud
     chat.close();
   }
   // The answers become a judgments file in the teacher format, which the loader reads back.
-  const lines = poolJudgmentLines(pool, await readScores(scoresFile), dataset.catalog, 'inspired', 'test');
+  const lines = judgmentLines(
+    (await readScores(scoresFile)).values(),
+    poolProposers(pool, dataset.catalog),
+    'inspired',
+    'test',
+  );
   assert.equal(lines.length, pool.unjudgedPairs);
   const gold = lines.find((l) => l.retrieval?.includes('gold'));
   assert.ok(gold, 'the gold items were pooled');
@@ -172,6 +183,7 @@ test('judging a pool: the teacher’s requests, a resumable scores file, and jud
     'dataset',
     'dialog_id',
     'item',
+    'purpose',
     'retrieval',
     'score',
     'split',
