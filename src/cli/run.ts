@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { reportInputOf } from '../pipeline/report-input.js';
 import { runPipeline } from '../pipeline/run.js';
-import { formatEpochSelection, formatGoldInTopK, formatResultsTable } from '../pipeline/summary-table.js';
+import {
+  formatEpochSelection,
+  formatGoldInTopK,
+  formatJudgedTable,
+  formatResultsTable,
+  formatSimulationLines,
+} from '../pipeline/summary-table.js';
 import { writeReport } from '../report/index.js';
 import { addPipelineOptions, type PipelineFlags, pipelineConfig } from './pipeline-flags.js';
 import { PACKAGE_VERSION } from './version.js';
@@ -47,6 +53,9 @@ export function register(program: Command): void {
         `model selection: the epoch with the best valid ${config.train.selectMetric}, early stopping after ${config.train.patience} epochs without improvement`,
         formatEpochSelection(outcome.results.training),
         '',
+        ...[formatJudgedTable(outcome.results), formatSimulationLines(outcome.results)]
+          .filter(Boolean)
+          .flatMap((block) => [block, '']),
         `wrote ${join(outcome.outDir, 'results.json')}, ${report.html}, ${join(outcome.outDir, 'config.resolved.json')}`,
       ].join('\n') + '\n',
     );
