@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { augmentOutDir, type PairSource, parseShard, type Shard } from '../augment/stages/index.js';
 import { SAMPLER_STRATEGIES, SCORE_MODES } from '../config/augment.js';
+import { deepMerge } from '../config/load.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import type { SplitName } from '../data/types.js';
 import {
@@ -15,21 +16,20 @@ import {
 } from './flags.js';
 
 /** Flags every `crsaug augment` subcommand takes. */
-export interface AugmentFlags extends ConfigFlags {
-  cacheDir?: string;
+export interface AugmentFlags extends ConfigFlags, ChatFlags {
   out?: string;
   json?: boolean;
-  llmBaseUrl?: string;
-  llmModel?: string;
   embedBaseUrl?: string;
   embedModel?: string;
 }
 
 export function withAugmentFlags(command: Command): Command {
-  return cacheDirOption(withConfigFlags(command), 'the provider cache providers.sqlite')
-    .option('--out <dir>', 'folder of the augment files (default runs/<dataset>/augment)')
-    .option('--llm-base-url <url>', 'OpenAI-compatible chat server (e.g. http://127.0.0.1:8000/v1)')
-    .option('--llm-model <name>', 'chat model name')
+  return withChatFlags(
+    withConfigFlags(command).option(
+      '--out <dir>',
+      'folder of the augment files (default runs/<dataset>/augment)',
+    ),
+  )
     .option(
       '--embed-base-url <url>',
       'OpenAI-compatible embeddings server (default: builtin offline embedder)',
@@ -38,17 +38,37 @@ export function withAugmentFlags(command: Command): Command {
     .option('--json', 'print the summary as JSON');
 }
 
+/** The chat model's flags and the provider cache's folder (every command that may call a chat model). */
+export interface ChatFlags {
+  cacheDir?: string;
+  llmBaseUrl?: string;
+  llmModel?: string;
+}
+
+export function withChatFlags(command: Command): Command {
+  return cacheDirOption(command, 'the provider cache providers.sqlite')
+    .option('--llm-base-url <url>', 'OpenAI-compatible chat server (e.g. http://127.0.0.1:8000/v1)')
+    .option('--llm-model <name>', 'chat model name');
+}
+
+/** The config layer of the chat flags. */
+export function chatConfig(flags: ChatFlags): ConfigInput {
+  return {
+    cacheDir: flags.cacheDir,
+    providers: { chat: { baseUrl: flags.llmBaseUrl, model: flags.llmModel } },
+  };
+}
+
 /** The config of an augment subcommand: the common flags, the provider flags and the stage's own settings. */
 export function augmentConfig(flags: AugmentFlags, augment: ConfigInput['augment'] = {}): Config {
-  return configFromFlags(flags, {
-    cacheDir: flags.cacheDir,
-    out: flags.out,
-    augment,
-    providers: {
-      chat: { baseUrl: flags.llmBaseUrl, model: flags.llmModel },
-      embedding: { baseUrl: flags.embedBaseUrl, model: flags.embedModel },
-    },
-  });
+  return configFromFlags(
+    flags,
+    deepMerge(chatConfig(flags), {
+      out: flags.out,
+      augment,
+      providers: { embedding: { baseUrl: flags.embedBaseUrl, model: flags.embedModel } },
+    }),
+  );
 }
 
 /** The summary as one JSON line with --json, else as the command's text. */

@@ -6,6 +6,7 @@ import { register as registerBaseline } from './baseline.js';
 import { register as registerData } from './data.js';
 import { register as registerEval } from './eval.js';
 import { register as registerExperiment } from './experiment.js';
+import { register as registerJudge } from './judge.js';
 import { register as registerReport } from './report.js';
 import { register as registerRun } from './run.js';
 import { register as registerTrain } from './train.js';
@@ -15,7 +16,9 @@ const program = new Command()
   .name('crsaug')
   .description('LLM-powered label augmentation for conversational recommenders')
   .version(PACKAGE_VERSION)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // A command's options belong to it, not to its parent: `judge export-batch --run DIR` is export-batch's --run.
+  .enablePositionalOptions();
 
 // Each command lives in its own file and registers itself here.
 const commands: ((program: Command) => void)[] = [
@@ -26,6 +29,7 @@ const commands: ((program: Command) => void)[] = [
   registerData,
   registerTrain,
   registerAugment,
+  registerJudge,
   registerExperiment,
 ];
 for (const register of commands) register(program);

@@ -15,7 +15,7 @@ import { configuredJudgments } from '../eval/judgments.js';
 import { AttributeSimulator } from '../eval/simulate/attribute-simulator.js';
 import { LlmSimulator } from '../eval/simulate/llm-simulator.js';
 import { simulationContexts } from '../eval/simulate/run.js';
-import type { UserSimulator } from '../eval/simulate/types.js';
+import { CrsaugError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import type { Artifact } from './artifact-store.js';
 import {
@@ -85,93 +85,54 @@ function judgmentsKey(files: readonly string[]): string {
 
 const SPLIT = 'test';
 
+/** Which evaluations to run; `crsaug run` takes them from the config (runOptions), `crsaug eval` from flags. */
+export interface BeyondLabelsOptions {
+  /** Have the chat model judge the unjudged pool first. */
+  judge: boolean;
+  /** Judged metrics: 'found' = whenever judgments are found, 'required' = an error without any. */
+  judged: 'found' | 'required' | 'off';
+  simulators: SimulatorName[];
+  /** More judgment files (e.g. those a run's judge wrote). */
+  judgmentFiles?: string[];
+}
+
+/** What `crsaug run` evaluates: the attribute simulator unless off, judged metrics when judgments are found, the
+ * judge and the LLM simulator with a chat model. */
+export function runBeyondOptions(config: PipelineContext['config']): BeyondLabelsOptions {
+  const chat = hasChatModel(config);
+  return {
+    judge: chat,
+    judged: 'found',
+    simulators: [
+      ...(config.eval.simulate.attribute ? (['attribute'] as const) : []),
+      ...(chat ? (['llm'] as const) : []),
+    ],
+  };
+}
+
 export async function beyondLabelStages(
   ctx: PipelineContext,
   groups: readonly SystemGroup[],
   datasetKey: string,
+  options: BeyondLabelsOptions = runBeyondOptions(ctx.config),
 ): Promise<BeyondLabelsOutcome> {
-  const { config, dataset } = ctx;
-  const inputs = groups.map((g) => groupInput(g, datasetKey));
-  const judge = hasChatModel(config)
-    ? await ctx.store.run(
-        {
-          stage: 'judge',
-          version: 1,
-          settings: {
-            chat: { ...config.providers.chat, apiKey: undefined },
-            score: config.augment.score,
-            judge: config.eval.judge,
-            judged: config.eval.judged,
-            topK: config.eval.topK,
-            seed: config.seed,
-          },
-          inputs,
-        },
-        (dir) =>
-          judgeStage(config, {
-            dataset,
-            split: SPLIT,
-            systems: groups.flatMap((g) => g.systems).map((s) => poolRanker(s, dataset, config.eval.topK)),
-            outDir: dir,
-            log: ctx.log,
-            silent: true,
-          }),
-        ctx.log,
-      )
-    : undefined;
+  const { config } = ctx;
+  const judge = options.judge ? await judgeArtifact(ctx, groups, datasetKey) : undefined;
+  const extra = [...(options.judgmentFiles ?? []), ...(judge ? [judge.value.judgmentsFile] : [])];
   const outcome: BeyondLabelsOutcome = {
     judge,
-    judged: await judgedStage(ctx, groups, datasetKey, judge),
+    judged:
+      options.judged === 'off'
+        ? undefined
+        : await judgedStage(ctx, groups, datasetKey, extra, options.judged),
     simulations: [],
     comparisons: [],
   };
-  const { simulate } = config.eval;
-  if (simulate.attribute) {
-    const simulator = new AttributeSimulator(dataset, { seed: config.seed });
+  for (const simulator of options.simulators) {
     outcome.simulations.push(
-      await simulationStage(ctx, groups, datasetKey, 'attribute', simulate.maxContexts, {
-        settings: { simulator: simulator.identity },
-        simulate: (group, dir, options) =>
-          simulateGroup(group, dataset, splitOf(dataset, SPLIT).contexts, simulator, {
-            ...options,
-            transcriptsFileOf: (s) => join(dir, `seed-${s.seed}.transcripts.jsonl`),
-          }),
-      }),
-    );
-  }
-  if (hasChatModel(config)) {
-    outcome.simulations.push(
-      await simulationStage(ctx, groups, datasetKey, 'llm', llmContexts(simulate), {
-        settings: {
-          simulator: 'llm',
-          chat: { ...config.providers.chat, apiKey: undefined },
-          llm: [
-            simulate.llmMaxAttempts,
-            simulate.llmMaxTokens,
-            simulate.llmTemperature,
-            simulate.llmPlotChars,
-          ],
-          seed: config.seed,
-        },
-        simulate: async (group, dir, options) => {
-          const chat = await openChatModel(config, { stage: 'simulate', role: 'user simulator' }, {});
-          return using(chat, async () => {
-            const simulator: UserSimulator = new LlmSimulator(dataset, {
-              model: chat.model,
-              seed: config.seed,
-              maxAttempts: simulate.llmMaxAttempts,
-              maxTokens: simulate.llmMaxTokens,
-              temperature: simulate.llmTemperature,
-              plotChars: simulate.llmPlotChars,
-            });
-            const value = await simulateGroup(group, dataset, splitOf(dataset, SPLIT).contexts, simulator, {
-              ...options,
-              transcriptsFileOf: (s) => join(dir, `seed-${s.seed}.transcripts.jsonl`),
-            });
-            return { ...value, usage: chat.usage.summary() };
-          });
-        },
-      }),
+      simulator === 'attribute'
+        ? await attributeSimulation(ctx, groups, datasetKey)
+        : await llmSimulation(ctx, groups, datasetKey),
     );
   }
   outcome.comparisons = [
@@ -193,21 +154,103 @@ export async function beyondLabelStages(
   return outcome;
 }
 
+/** The chat model judges the pool of every system's top k on test (what it has not judged yet). */
+function judgeArtifact(
+  ctx: PipelineContext,
+  groups: readonly SystemGroup[],
+  datasetKey: string,
+): Promise<Artifact<JudgeStageSummary>> {
+  const { config, dataset } = ctx;
+  return ctx.store.run(
+    {
+      stage: 'judge',
+      version: 1,
+      settings: {
+        chat: { ...config.providers.chat, apiKey: undefined },
+        score: config.augment.score,
+        judge: config.eval.judge,
+        judged: config.eval.judged,
+        topK: config.eval.topK,
+        seed: config.seed,
+      },
+      inputs: groups.map((g) => groupInput(g, datasetKey)),
+    },
+    (dir) =>
+      judgeStage(config, {
+        dataset,
+        split: SPLIT,
+        systems: groups.flatMap((g) => g.systems).map((s) => poolRanker(s, dataset, config.eval.topK)),
+        outDir: dir,
+        log: ctx.log,
+        silent: true,
+      }),
+    ctx.log,
+  );
+}
+
+function attributeSimulation(ctx: PipelineContext, groups: readonly SystemGroup[], datasetKey: string) {
+  const { config, dataset } = ctx;
+  const simulator = new AttributeSimulator(dataset, { seed: config.seed });
+  return simulationStage(ctx, groups, datasetKey, 'attribute', config.eval.simulate.maxContexts, {
+    settings: { simulator: simulator.identity },
+    simulate: (group, options) =>
+      simulateGroup(group, dataset, splitOf(dataset, SPLIT).contexts, simulator, options),
+  });
+}
+
+/** The LLM simulator: one chat model per group, so each artifact books its own calls. */
+function llmSimulation(ctx: PipelineContext, groups: readonly SystemGroup[], datasetKey: string) {
+  const { config, dataset } = ctx;
+  const { simulate } = config.eval;
+  return simulationStage(ctx, groups, datasetKey, 'llm', llmContexts(simulate), {
+    settings: {
+      simulator: 'llm',
+      chat: { ...config.providers.chat, apiKey: undefined },
+      llm: [simulate.llmMaxAttempts, simulate.llmMaxTokens, simulate.llmTemperature, simulate.llmPlotChars],
+    },
+    simulate: async (group, options) => {
+      const chat = await openChatModel(config, { stage: 'simulate', role: 'user simulator' }, {});
+      return using(chat, async () => {
+        const simulator = new LlmSimulator(dataset, {
+          model: chat.model,
+          seed: config.seed,
+          maxAttempts: simulate.llmMaxAttempts,
+          maxTokens: simulate.llmMaxTokens,
+          temperature: simulate.llmTemperature,
+          plotChars: simulate.llmPlotChars,
+        });
+        const value = await simulateGroup(
+          group,
+          dataset,
+          splitOf(dataset, SPLIT).contexts,
+          simulator,
+          options,
+        );
+        return { ...value, usage: chat.usage.summary() };
+      });
+    },
+  });
+}
+
+/** Judged evaluation was asked for, and no judgment of the split exists. */
+export function noJudgments(dataset: string, split: string): CrsaugError {
+  return new CrsaugError(`no judgments of ${dataset} ${split} found`, {
+    hint: 'judged evaluation reads ../shared/judgments and --judgments FILE (JSONL in the teacher format); make them with crsaug judge',
+  });
+}
+
 /** Judged metrics per group against every judgment found (the shared ones, configured files, the judge's). */
 async function judgedStage(
   ctx: PipelineContext,
   groups: readonly SystemGroup[],
   datasetKey: string,
-  judge: Artifact<JudgeStageSummary> | undefined,
+  extraFiles: readonly string[],
+  need: 'found' | 'required',
 ): Promise<BeyondLabelsOutcome['judged']> {
   const { config, dataset } = ctx;
-  const { judgments } = await configuredJudgments(
-    config,
-    dataset,
-    SPLIT,
-    judge ? [judge.value.judgmentsFile] : [],
-  );
+  const { judgments } = await configuredJudgments(config, dataset, SPLIT, extraFiles);
   if (judgments.pairs === 0) {
+    if (need === 'required') throw noJudgments(dataset.name, SPLIT);
     ctx.log(
       `judged: no judgments of ${dataset.name} ${SPLIT} (../shared/judgments, eval.judged.files, a chat model for the judge): judged metrics left out`,
     );
@@ -252,7 +295,7 @@ async function simulationStage(
   maxContexts: number,
   how: {
     settings: Record<string, unknown>;
-    simulate: (group: SystemGroup, dir: string, options: SimulateOptions) => Promise<SimulatedValue>;
+    simulate: (group: SystemGroup, options: SimulateOptions) => Promise<SimulatedValue>;
   },
 ): Promise<BeyondLabelsOutcome['simulations'][number]> {
   const { config, dataset } = ctx;
@@ -278,7 +321,11 @@ async function simulationStage(
           settings: { ...how.settings, turns, ks, topK: config.eval.topK, maxContexts, seed: config.seed },
           inputs: [datasetKey, groupInput(group, datasetKey)],
         },
-        (dir) => how.simulate(group, dir, options),
+        (dir) =>
+          how.simulate(group, {
+            ...options,
+            transcriptsFileOf: (system) => join(dir, `seed-${system.seed}.transcripts.jsonl`),
+          }),
         ctx.log,
       ),
     );

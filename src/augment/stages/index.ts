@@ -29,6 +29,7 @@ export {
   judgeJudgmentsFile,
   judgeStage,
   type PoolRanker,
+  requireJudge,
 } from './judge.js';
 export { type RetrieveStageOptions, type RetrieveStageSummary, retrieveStage } from './retrieve.js';
 export { type PairSource, type ScoreStageOptions, type ScoreStageSummary, scoreStage } from './score.js';

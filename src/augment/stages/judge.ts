@@ -88,16 +88,20 @@ export interface JudgeStageSummary extends JudgePoolSummary, StageProvider {
   cost: { usd: number; complete: boolean };
 }
 
+/** Judging online needs a chat model; without one, this names the offline route (a batch file). */
+export function requireJudge(config: Config): void {
+  if (hasChatModel(config)) return;
+  throw new CrsaugError('judging needs a chat model, and none is configured', {
+    hint: 'set providers.chat (or --llm-base-url and --llm-model); offline, only `crsaug judge export-batch --file F` is possible: it writes the unjudged pool as an OpenAI Batch file, and `crsaug judge import-batch --file F --output O` reads the answers back',
+  });
+}
+
 /**
  * Pools the systems, then has the configured chat model judge the unjudged pairs; the judgments file holds
  * every valid answer so far. Without a chat model it refuses before any work, naming the offline route.
  */
 export async function judgeStage(config: Config, options: JudgeStageOptions): Promise<JudgeStageSummary> {
-  if (!hasChatModel(config)) {
-    throw new CrsaugError('judging needs a chat model, and none is configured', {
-      hint: 'set providers.chat (or --llm-base-url and --llm-model); offline, only `crsaug judge export-batch --file F` is possible: it writes the unjudged pool as an OpenAI Batch file, and `crsaug judge import-batch --file F --output O` reads the answers back',
-    });
-  }
+  requireJudge(config);
   const { pool, summary } = await preparePool(config, options);
   const chat = await openChatModel(config, { stage: 'judge', role: 'judge' }, options);
   return using(chat, async () => {
@@ -189,9 +193,6 @@ async function preparePool(
   });
   const poolFile = judgePoolFile(options.outDir, split);
   await writePoolFile(poolFile, pool, dataset.catalog);
-  options.log?.(
-    `pool: top ${depth} of ${pool.systems.length} systems on ${pool.contexts.length} ${split} contexts: ${pool.pairs} pairs, ${pool.unjudgedPairs} without a judgment`,
-  );
   return {
     pool,
     summary: {
