@@ -53,6 +53,7 @@ export {
 } from './judged.js';
 export {
   assertTrainingJudgments,
+  configuredJudgments,
   defaultJudgmentFiles,
   defaultJudgmentsDir,
   EVALUATION_ONLY_SPLITS,

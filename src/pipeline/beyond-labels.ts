@@ -1,9 +1,11 @@
 import type { SimulatorName } from '../config/evaluation.js';
 import type { Config } from '../config/schema.js';
-import type { Dataset, RecContext } from '../data/types.js';
+import type { Dataset, RecContext, SplitName } from '../data/types.js';
 import { aggregateRuns, type Metrics } from '../eval/index.js';
 import { type JudgedOptions, judgedMetrics } from '../eval/judged.js';
 import type { Judgments } from '../eval/judgments.js';
+import { AttributeSimulator } from '../eval/simulate/attribute-simulator.js';
+import { LlmSimulator } from '../eval/simulate/llm-simulator.js';
 import {
   firstSuccessTurn,
   type SimulationOptions,
@@ -12,6 +14,7 @@ import {
 } from '../eval/simulate/run.js';
 import type { UserSimulator } from '../eval/simulate/types.js';
 import type { UsageRow } from '../providers/middleware/usage.js';
+import type { ChatModel } from '../providers/types.js';
 import { CrsaugError } from '../util/errors.js';
 import { BASELINE, compareModesWithBaseline, type ModeComparison } from './significance.js';
 import type { EvaluatedSystem, SystemGroup } from './systems.js';
@@ -100,6 +103,29 @@ export async function judgeGroup(
   return { model: group.model, mode: group.mode, dialogues, seeds };
 }
 
+/** The configured simulator: attribute (no LLM), or the LLM simulator on `chat` (required for 'llm'). */
+export function simulatorOf(
+  name: SimulatorName,
+  config: Config,
+  dataset: Dataset,
+  chat?: ChatModel,
+): UserSimulator {
+  if (name === 'attribute') return new AttributeSimulator(dataset, { seed: config.seed });
+  if (!chat)
+    throw new CrsaugError('the LLM simulator needs a chat model', {
+      hint: 'pass --llm-base-url and --llm-model, or set providers.chat',
+    });
+  const { simulate } = config.eval;
+  return new LlmSimulator(dataset, {
+    model: chat,
+    seed: config.seed,
+    maxAttempts: simulate.llmMaxAttempts,
+    maxTokens: simulate.llmMaxTokens,
+    temperature: simulate.llmTemperature,
+    plotChars: simulate.llmPlotChars,
+  });
+}
+
 /** A simulation's numbers without its transcripts (those stay in the transcripts file). */
 export type SimulationSummary = Omit<SimulationResult, 'transcripts' | 'simulator' | 'recommender'>;
 
@@ -174,6 +200,7 @@ export async function simulateGroup(
 
 /** results.json → `judged`: per model, mode and seed the judged metrics, and what they were judged against. */
 export interface RunJudged {
+  split: SplitName;
   ks: number[];
   relevantScore: number;
   unjudgedGoldScore: number;
@@ -200,6 +227,7 @@ export function runJudged(
   }
   const first = values[0]?.seeds[0]?.metrics ?? {};
   return {
+    split: judgments.split,
     ks: [...options.ks],
     relevantScore: options.relevantScore,
     unjudgedGoldScore: options.unjudgedGoldScore,
@@ -234,6 +262,7 @@ export interface RunSimulation {
   /** Simulated dialogues (contexts with a target), of those the split has. */
   dialogues: number;
   contextsWithTarget: number;
+  split: SplitName;
   /** How the simulated contexts were chosen (all, or a seeded sample). */
   sample: string;
   results: Record<string, Record<string, SimulatedModeResult>>;
@@ -244,7 +273,15 @@ export interface RunSimulation {
 export function runSimulation(
   simulator: SimulatorName,
   values: readonly SimulatedValue[],
-  options: { turns: number; ks: readonly number[]; contextsWithTarget: number; sample: string },
+  options: {
+    turns: number;
+    ks: readonly number[];
+    split: SplitName;
+    /** Contexts with a target, and how many of them were simulated (a sample under `seed`). */
+    contextsWithTarget: number;
+    simulated: number;
+    seed: number;
+  },
 ): RunSimulation {
   const results: RunSimulation['results'] = {};
   const excluded: RunSimulation['excluded'] = [];
@@ -264,7 +301,11 @@ export function runSimulation(
     ks: [...options.ks],
     dialogues: simulated?.dialogues.length ?? 0,
     contextsWithTarget: options.contextsWithTarget,
-    sample: options.sample,
+    split: options.split,
+    sample:
+      options.simulated === options.contextsWithTarget
+        ? `all ${options.simulated} ${options.split} contexts with a target`
+        : `a seeded random sample of ${options.simulated} of the ${options.contextsWithTarget} ${options.split} contexts with a target (seed ${options.seed})`,
     results,
     excluded,
   };
@@ -319,11 +360,15 @@ function byBackbone<V extends { model: string; mode: string }>(
  * (clustered by dialogue), seed-aware and Holm-adjusted over the modes per metric. nDCG leaves out the
  * contexts where it is undefined (the same for every system: it depends on the judgments alone).
  */
-export function judgedComparisons(values: readonly JudgedValue[], ks: readonly number[]): ModeComparison[] {
+export function judgedComparisons(
+  values: readonly JudgedValue[],
+  ks: readonly number[],
+  against = BASELINE,
+): ModeComparison[] {
   const out: ModeComparison[] = [];
   for (const [model, modes] of byBackbone(values)) {
-    const baseline = modes.get(BASELINE);
-    const others = [...modes.keys()].filter((m) => m !== BASELINE);
+    const baseline = modes.get(against);
+    const others = [...modes.keys()].filter((m) => m !== against);
     if (!baseline || others.length === 0) continue;
     for (const metric of comparedJudgedMetrics(ks)) {
       const rows = baseline.seeds[0]!.perContext[metric]!.flatMap((v, i) => (v === null ? [] : [i]));
@@ -336,6 +381,7 @@ export function judgedComparisons(values: readonly JudgedValue[], ks: readonly n
           metric,
           rows.map((i) => baseline.dialogues[i]!),
           valuesOf,
+          against,
         ),
       );
     }

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   hasChatModel,
   type JudgeStageSummary,
+  judgeJudgmentsFile,
   judgeStage,
   openChatModel,
   type PoolRanker,
@@ -12,8 +13,6 @@ import type { SimulateConfig, SimulatorName } from '../config/evaluation.js';
 import type { Dataset } from '../data/types.js';
 import { splitOf } from '../eval/evaluate.js';
 import { configuredJudgments } from '../eval/judgments.js';
-import { AttributeSimulator } from '../eval/simulate/attribute-simulator.js';
-import { LlmSimulator } from '../eval/simulate/llm-simulator.js';
 import { simulationContexts } from '../eval/simulate/run.js';
 import { CrsaugError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
@@ -31,6 +30,7 @@ import {
   type SimulatedValue,
   simulateGroup,
   simulationComparisons,
+  simulatorOf,
 } from './beyond-labels.js';
 import type { PipelineContext } from './context.js';
 import type { ModeComparison } from './significance.js';
@@ -96,11 +96,30 @@ export interface BeyondLabelsOptions {
   judgmentFiles?: string[];
 }
 
-/** What `crsaug run` evaluates: the attribute simulator unless off, judged metrics when judgments are found, the
- * judge and the LLM simulator with a chat model. */
-export function runBeyondOptions(config: PipelineContext['config']): BeyondLabelsOptions {
+/**
+ * Judgment files made for a run folder: those `crsaug judge --run DIR` wrote into DIR/judge, and, with
+ * `ownJudge`, those the run's own judge stage wrote (for `crsaug eval --run`, which runs no judge).
+ */
+export function runJudgmentFiles(runDir: string, dataset: string, ownJudge = false): string[] {
+  const dirs = [join(runDir, 'judge')];
+  const artifacts = join(runDir, 'artifacts');
+  if (ownJudge && existsSync(artifacts)) {
+    for (const name of readdirSync(artifacts).sort()) {
+      if (name.startsWith('judge-') && existsSync(join(artifacts, name, 'artifact.json')))
+        dirs.push(join(artifacts, name));
+    }
+  }
+  return dirs.map((dir) => judgeJudgmentsFile(dir, dataset, SPLIT)).filter((file) => existsSync(file));
+}
+
+/**
+ * What `crsaug run` evaluates: the attribute simulator unless off, judged metrics when judgments are found (with
+ * those made for the run folder), the judge and the LLM simulator with a chat model.
+ */
+export function runBeyondOptions(config: PipelineContext['config'], runDir: string): BeyondLabelsOptions {
   const chat = hasChatModel(config);
   return {
+    judgmentFiles: runJudgmentFiles(runDir, config.dataset),
     judge: chat,
     judged: 'found',
     simulators: [
@@ -114,7 +133,7 @@ export async function beyondLabelStages(
   ctx: PipelineContext,
   groups: readonly SystemGroup[],
   datasetKey: string,
-  options: BeyondLabelsOptions = runBeyondOptions(ctx.config),
+  options: BeyondLabelsOptions,
 ): Promise<BeyondLabelsOutcome> {
   const { config } = ctx;
   const judge = options.judge ? await judgeArtifact(ctx, groups, datasetKey) : undefined;
@@ -190,7 +209,7 @@ function judgeArtifact(
 
 function attributeSimulation(ctx: PipelineContext, groups: readonly SystemGroup[], datasetKey: string) {
   const { config, dataset } = ctx;
-  const simulator = new AttributeSimulator(dataset, { seed: config.seed });
+  const simulator = simulatorOf('attribute', config, dataset);
   return simulationStage(ctx, groups, datasetKey, 'attribute', config.eval.simulate.maxContexts, {
     settings: { simulator: simulator.identity },
     simulate: (group, options) =>
@@ -211,22 +230,12 @@ function llmSimulation(ctx: PipelineContext, groups: readonly SystemGroup[], dat
     simulate: async (group, options) => {
       const chat = await openChatModel(config, { stage: 'simulate', role: 'user simulator' }, {});
       return using(chat, async () => {
-        const simulator = new LlmSimulator(dataset, {
-          model: chat.model,
-          seed: config.seed,
-          maxAttempts: simulate.llmMaxAttempts,
-          maxTokens: simulate.llmMaxTokens,
-          temperature: simulate.llmTemperature,
-          plotChars: simulate.llmPlotChars,
-        });
-        const value = await simulateGroup(
-          group,
-          dataset,
-          splitOf(dataset, SPLIT).contexts,
-          simulator,
-          options,
-        );
-        return { ...value, usage: chat.usage.summary() };
+        const simulator = simulatorOf('llm', config, dataset, chat.model);
+        const contexts = splitOf(dataset, SPLIT).contexts;
+        return {
+          ...(await simulateGroup(group, dataset, contexts, simulator, options)),
+          usage: chat.usage.summary(),
+        };
       });
     },
   });
@@ -330,15 +339,18 @@ async function simulationStage(
       ),
     );
   }
-  const sample =
-    chosen.length === withTarget
-      ? `all ${withTarget} test contexts with a target`
-      : `a seeded random sample of ${chosen.length} of the ${withTarget} test contexts with a target (seed ${config.seed})`;
   return {
     run: runSimulation(
       simulator,
       artifacts.map((a) => a.value),
-      { turns, ks, contextsWithTarget: withTarget, sample },
+      {
+        turns,
+        ks,
+        split: SPLIT,
+        contextsWithTarget: withTarget,
+        simulated: chosen.length,
+        seed: config.seed,
+      },
     ),
     artifacts,
   };

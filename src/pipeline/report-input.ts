@@ -117,7 +117,7 @@ export function judgedReport(judged: RunJudged): JudgedResults {
   );
   return {
     k,
-    description: `Judged on the ${judged.contexts} of ${judged.evaluatedContexts} evaluated test contexts that have LLM relevance judgments (${judged.judgments.pairs} judged pairs: ${judged.judgments.files.map((f) => basename(f)).join(', ')}). Graded nDCG with gain 2^score − 1; precision: share of the top ${k} judged ≥ ${judged.relevantScore}. An unjudged item counts as not relevant, so each figure shows the coverage of the same top ${k} (share judged) under it; condensed figures remove unjudged items before the cut. A gold item nobody judged counts as ${judged.unjudgedGoldScore}. Mean ± std over seeds.`,
+    description: `Judged on the ${judged.contexts} of ${judged.evaluatedContexts} evaluated ${judged.split} contexts that have LLM relevance judgments (${judged.judgments.pairs} judged pairs: ${judged.judgments.files.map((f) => basename(f)).join(', ')}). Graded nDCG with gain 2^score − 1; precision: share of the top ${k} judged ≥ ${judged.relevantScore}. An unjudged item counts as not relevant, so each figure shows the coverage of the same top ${k} (share judged) under it; condensed figures remove unjudged items before the cut. A gold item nobody judged counts as ${judged.unjudgedGoldScore}. Mean ± std over seeds.`,
     rows,
   };
 }

@@ -9,7 +9,7 @@ import { writeJsonFile } from '../util/json.js';
 import type { Artifact } from './artifact-store.js';
 import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
 import type { RunJudged, RunSimulation } from './beyond-labels.js';
-import { type BeyondLabelsOutcome, beyondLabelStages } from './beyond-stages.js';
+import { type BeyondLabelsOutcome, beyondLabelStages, runBeyondOptions } from './beyond-stages.js';
 import { openPipeline, type PipelineSetup } from './context.js';
 import { augmentStages, syntheticOf, trainMixed, trainStage2, trainTwoStage } from './modes.js';
 import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
@@ -125,7 +125,12 @@ export async function runPipeline(
 
   const checkpoints = checkpointsOf(trained, out);
   const floorGroups = Object.entries(floors).map(([name, runs]) => ({ name, seed: runs[0]!.seed }));
-  const beyond = await beyondLabelStages(ctx, runGroups(out, checkpoints, floorGroups), datasetKey);
+  const beyond = await beyondLabelStages(
+    ctx,
+    runGroups(out, checkpoints, floorGroups),
+    datasetKey,
+    runBeyondOptions(config, out),
+  );
   const collected = collectResults(
     config,
     dataset.name,

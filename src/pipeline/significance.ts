@@ -59,7 +59,7 @@ export function compareWithBaseline(
 }
 
 /**
- * Each of `modes` against the `baseline` mode on one metric from per-seed values (`valuesOf(mode)[s][i]`: seed
+ * Each of `modes` against the `against` mode (the baseline) on one metric from per-seed values (`valuesOf(mode)[s][i]`: seed
  * s on row i, rows clustered by `dialogues`), Holm-adjusted over the modes. Judged metrics (rows are judged
  * contexts) and simulation (rows are simulated dialogues) use it as the pair metrics do.
  */
@@ -69,11 +69,12 @@ export function compareModesWithBaseline(
   metric: string,
   dialogues: readonly string[],
   valuesOf: (mode: string) => readonly ArrayLike<number>[],
+  against = BASELINE,
 ): ModeComparison[] {
-  const against = valuesOf(BASELINE);
-  const results = modes.map((mode) => compareSeededRuns(against, valuesOf(mode), dialogues, metric));
+  const reference = valuesOf(against);
+  const results = modes.map((mode) => compareSeededRuns(reference, valuesOf(mode), dialogues, metric));
   const adjusted = holmAdjust(results.map((r) => r.p));
-  return results.map((r, i) => comparisonOf(model, modes[i]!, r, adjusted[i]!));
+  return results.map((r, i) => comparisonOf(model, modes[i]!, r, adjusted[i]!, against));
 }
 
 /** The seed runs of each trained mode, as compareWithBaseline reads them. */
@@ -86,11 +87,12 @@ function comparisonOf(
   mode: string,
   r: SeedAwareComparison,
   pAdjusted: number,
+  against: string,
 ): ModeComparison {
   return {
     model,
     mode,
-    against: BASELINE,
+    against,
     metric: r.metric,
     diff: r.diff,
     ci95: r.ci95,

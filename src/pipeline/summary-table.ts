@@ -51,7 +51,12 @@ export function formatResultsTable(results: RunResults): string {
 }
 
 /** The comparison of a model's mode with its baseline on a metric, as the cells "Δ [95 % CI]" and "p". */
-function comparisonCells(results: RunResults, model: string, mode: string, metric: string): string[] {
+function comparisonCells(
+  results: Pick<RunResults, 'comparisons'>,
+  model: string,
+  mode: string,
+  metric: string,
+): string[] {
   const c = results.comparisons.find((r) => r.model === model && r.mode === mode && r.metric === metric);
   return c ? [differenceCell(c), formatPValue(c.pAdjusted)] : ['', ''];
 }
@@ -62,13 +67,13 @@ const percent = (x: number) => (100 * x).toFixed(2);
  * The judged metrics as a Markdown table: judged nDCG@k and precision@k with coverage@k beside them (mean ±
  * std over seeds, in percent), and each augmented mode's difference from the baseline with its adjusted p.
  */
-export function formatJudgedTable(results: RunResults): string {
+export function formatJudgedTable(results: Pick<RunResults, 'judged' | 'comparisons'>): string {
   const judged = results.judged;
   if (!judged) return '';
   const k = judged.ks[0]!;
   const metrics = [`judged.ndcg@${k}`, `judged.precision@${k}`, `judged.coverage@${k}`];
   const lines = [
-    `judged on ${judged.contexts} of ${judged.evaluatedContexts} evaluated test contexts (${judged.judgments.pairs} judged pairs in ${judged.judgments.files.map((f) => basename(f)).join(', ')}); an unjudged item counts as not relevant, so read every figure with its coverage (share of the top ${k} that is judged)`,
+    `judged on ${judged.contexts} of ${judged.evaluatedContexts} evaluated ${judged.split} contexts (${judged.judgments.pairs} judged pairs in ${judged.judgments.files.map((f) => basename(f)).join(', ')}); an unjudged item counts as not relevant, so read every figure with its coverage (share of the top ${k} that is judged)`,
     `| model | mode | seeds | nDCG@${k} % | P@${k} % | coverage@${k} % | ΔnDCG@${k} [95 % CI] | p | ΔP@${k} [95 % CI] | p |`,
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
@@ -89,7 +94,7 @@ export function formatJudgedTable(results: RunResults): string {
 }
 
 /** Per simulator, one line per model and mode: success@k by turn (mean over seeds) and Δ at the last turn. */
-export function formatSimulationLines(results: RunResults): string {
+export function formatSimulationLines(results: Pick<RunResults, 'simulation' | 'comparisons'>): string {
   return results.simulation
     .map((sim) => {
       const k = comparedSuccessK(sim.ks);
