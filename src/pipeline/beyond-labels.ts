@@ -1,5 +1,6 @@
 import type { SimulatorName } from '../config/evaluation.js';
 import type { Config } from '../config/schema.js';
+import { pairsOf } from '../data/pairs.js';
 import type { Dataset, RecContext, SplitName } from '../data/types.js';
 import { aggregateRuns, type Metrics } from '../eval/index.js';
 import { type JudgedOptions, judgedMetrics } from '../eval/judged.js';
@@ -84,6 +85,8 @@ export async function judgeGroup(
   options: JudgedOptions,
 ): Promise<JudgedValue> {
   const judged = contexts.filter((c) => judgments.hasContext(c.dialogId, c.turnId));
+  // Ranked on the judged contexts only, so the split's evaluated contexts are counted here.
+  const evaluated = new Set(pairsOf(contexts, dataset.catalog).map((p) => p.contextIndex)).size;
   const compared = comparedJudgedMetrics(options.ks);
   let dialogues: string[] = [];
   const seeds: JudgedSeed[] = [];
@@ -94,7 +97,7 @@ export async function judgeGroup(
     dialogues = Array.from(result.contextIndices, (i) => judged[i]!.dialogId);
     seeds.push({
       seed: system.seed,
-      metrics: result.metrics,
+      metrics: { ...result.metrics, 'judged.evaluatedContexts': evaluated },
       perContext: Object.fromEntries(
         compared.map((m) => [m, Array.from(result.perContext[m]!, (v) => (Number.isNaN(v) ? null : v))]),
       ),

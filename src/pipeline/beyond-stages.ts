@@ -274,7 +274,7 @@ async function judgedStage(
       await ctx.store.run(
         {
           stage: `judged-${group.model}-${group.mode}`,
-          version: 1,
+          version: 2,
           settings: { judged: options },
           inputs: [datasetKey, groupInput(group, datasetKey), key],
         },
