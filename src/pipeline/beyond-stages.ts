@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   hasChatModel,
@@ -109,7 +109,9 @@ export function runJudgmentFiles(runDir: string, dataset: string, ownJudge = fal
         dirs.push(join(artifacts, name));
     }
   }
-  return dirs.map((dir) => judgeJudgmentsFile(dir, dataset, SPLIT)).filter((file) => existsSync(file));
+  return dirs
+    .map((dir) => judgeJudgmentsFile(dir, dataset, SPLIT))
+    .filter((file) => existsSync(file) && statSync(file).size > 0);
 }
 
 /**
@@ -137,7 +139,9 @@ export async function beyondLabelStages(
 ): Promise<BeyondLabelsOutcome> {
   const { config } = ctx;
   const judge = options.judge ? await judgeArtifact(ctx, groups, datasetKey) : undefined;
-  const extra = [...(options.judgmentFiles ?? []), ...(judge ? [judge.value.judgmentsFile] : [])];
+  // A judge with nothing left to judge writes an empty file, which is no judgment file.
+  const judged = judge && judge.value.judgments > 0 ? [judge.value.judgmentsFile] : [];
+  const extra = [...(options.judgmentFiles ?? []), ...judged];
   const outcome: BeyondLabelsOutcome = {
     judge,
     judged:

@@ -213,7 +213,7 @@ test('a pool of at most n contexts takes the judged ones first, then a seeded sa
     // Every third context has no gold pair (its gold is already mentioned): never pooled.
     i % 3 === 2 ? tinyContext(`D${i}`, 1, [e(1)], [e(1)]) : tinyContext(`D${i}`, 1, [], [e(i % 8)]),
   );
-  const evaluated = contexts.flatMap((c, i) => (i % 3 === 2 ? [] : [i]));
+  const evaluated = contexts.flatMap((_, i) => (i % 3 === 2 ? [] : [i]));
   const judgments = new Judgments('tiny', 'test');
   for (const i of [4, 9]) judgments.add(contexts[i]!.dialogId, 1, 0, 3);
   assert.deepEqual(poolContexts(contexts, catalog, judgments, 0, 1), evaluated);

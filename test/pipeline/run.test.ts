@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { resolveConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { reportInputOf } from '../../src/pipeline/report-input.js';
-import { runPipeline } from '../../src/pipeline/run.js';
+import { type RunResults, runPipeline } from '../../src/pipeline/run.js';
 import { renderReport } from '../../src/report/index.js';
 import { runCli } from '../eval/run-cli.js';
 
@@ -141,39 +141,40 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
 });
 
 /** results.json's judged metrics, simulation and checkpoints. */
-function assertBeyondLabels(results: Record<string, any>, out: string): void {
-  const { judged, simulation, checkpoints } = results;
+function assertBeyondLabels(results: RunResults, out: string): void {
+  const { simulation, checkpoints } = results;
+  const judged = results.judged!;
   // ../shared/judgments holds INSPIRED test: 120 of the 144 evaluated contexts.
   assert.deepEqual(
     [judged.split, judged.ks, judged.contexts, judged.evaluatedContexts],
     ['test', [10], 120, 144],
   );
   assert.deepEqual(Object.keys(judged.results.kbrd), MODES);
-  for (const [model, modes] of Object.entries(judged.results as Record<string, Record<string, any>>)) {
+  for (const [model, modes] of Object.entries(judged.results)) {
     for (const [mode, seeds] of Object.entries(modes)) {
-      const m = seeds['42'];
+      const m = seeds['42']!;
       for (const key of ['judged.ndcg@10', 'judged.precision@10', 'judged.coverage@10'])
-        assert.ok(m[key] >= 0 && m[key] <= 1, `${model} ${mode} ${key} = ${m[key]}`);
+        assert.ok(m[key]! >= 0 && m[key]! <= 1, `${model} ${mode} ${key} = ${m[key]}`);
       // Precision counts judged-relevant items only, so it is at most the judged share of the list.
-      assert.ok(m['judged.precision@10'] <= m['judged.coverage@10'] + 1e-12, `${model} ${mode}`);
+      assert.ok(m['judged.precision@10']! <= m['judged.coverage@10']! + 1e-12, `${model} ${mode}`);
     }
   }
   // Popularity's top 10 was in the judged pool: fully covered.
-  assert.equal(judged.results.popularity.baseline['42']['judged.coverage@10'], 1);
+  assert.equal(judged.results.popularity!.baseline!['42']!['judged.coverage@10'], 1);
 
   assert.equal(simulation.length, 1);
-  const sim = simulation[0];
+  const sim = simulation[0]!;
   assert.deepEqual(
     [sim.simulator, sim.turns, sim.ks, sim.dialogues, sim.split],
     ['attribute', 5, [1, 10, 50], 144, 'test'],
   );
   assert.match(sim.sample, /^all 144 test contexts with a target/);
-  assert.deepEqual(Object.keys(sim.results.kbrd), MODES);
+  assert.deepEqual(Object.keys(sim.results.kbrd!), MODES);
   assert.deepEqual(sim.excluded, []);
-  for (const modes of Object.values(sim.results as Record<string, Record<string, any>>)) {
+  for (const modes of Object.values(sim.results)) {
     for (const r of Object.values(modes)) {
       for (const k of ['1', '10', '50']) {
-        const byTurn = r.mean.successByTurn[k] as number[];
+        const byTurn = r.mean.successByTurn[k]!;
         assert.equal(byTurn.length, 5);
         // success by turn never falls, and a larger k never succeeds less.
         for (let t = 1; t < 5; t++) assert.ok(byTurn[t]! >= byTurn[t - 1]!);
@@ -182,6 +183,6 @@ function assertBeyondLabels(results: Record<string, any>, out: string): void {
       assert.deepEqual(r.mean.successByTurn, r.seeds['42'].successByTurn, 'one seed: its mean is itself');
     }
   }
-  assert.deepEqual(Object.keys(checkpoints.kbrd), MODES);
+  assert.deepEqual(Object.keys(checkpoints.kbrd!), MODES);
   assert.ok(existsSync(join(out, checkpoints.kbrd.stage2.seeds['42'], 'model.safetensors')));
 }
