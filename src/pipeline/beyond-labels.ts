@@ -2,7 +2,7 @@ import type { SimulatorName } from '../config/evaluation.js';
 import type { Config } from '../config/schema.js';
 import { pairsOf } from '../data/pairs.js';
 import type { Dataset, RecContext, SplitName } from '../data/types.js';
-import { aggregateRuns, type Metrics } from '../eval/index.js';
+import type { Metrics } from '../eval/index.js';
 import { type JudgedOptions, judgedMetrics } from '../eval/judged.js';
 import type { Judgments } from '../eval/judgments.js';
 import { AttributeSimulator } from '../eval/simulate/attribute-simulator.js';
@@ -419,9 +419,4 @@ export function simulationComparisons(
     );
   }
   return out;
-}
-
-/** Mean ± std over seeds of a group's judged metrics (what tables print). */
-export function judgedSummary(seeds: Record<string, Metrics>) {
-  return aggregateRuns(Object.values(seeds));
 }

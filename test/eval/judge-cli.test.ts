@@ -114,15 +114,9 @@ test('crsaug judge: offline only export-batch; batch round trip; the online judg
 
   // The unjudged pool as an OpenAI Batch input file.
   const batch = join(dir, 'pool.batch.jsonl');
-  const exported = await json(
-    'judge',
-    'export-batch',
-    ...common(4),
-    '--file',
-    batch,
-    '--llm-model',
-    'mock-judge',
-  );
+  const exportBatch = () =>
+    json('judge', 'export-batch', ...common(4), '--file', batch, '--llm-model', 'mock-judge');
+  const exported = await exportBatch();
   assert.deepEqual(exported.systems, ['popularity', 'random']);
   assert.equal(exported.contexts, 4);
   assert.ok(
@@ -181,15 +175,7 @@ test('crsaug judge: offline only export-batch; batch round trip; the online judg
   assert.equal(judgments.pairs, answered);
 
   // The pool is now fully judged: nothing more to export.
-  const again = await json(
-    'judge',
-    'export-batch',
-    ...common(4),
-    '--file',
-    batch,
-    '--llm-model',
-    'mock-judge',
-  );
+  const again = await exportBatch();
   assert.deepEqual([again.unjudgedPairs, again.batch.requests], [0, 0]);
 
   // Online, over more contexts: only the pairs the batch did not judge are asked, and a rerun asks nothing.
