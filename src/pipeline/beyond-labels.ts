@@ -39,9 +39,17 @@ export function judgedOptions(config: Config): JudgedOptions {
   };
 }
 
-/** The judged metrics compared between modes: nDCG and precision at each k. */
+/**
+ * The judged metrics compared between modes: nDCG and precision at each k, and the same on the condensed lists
+ * (unjudged items removed), which a mode whose lists the pool covers less is not penalised on.
+ */
 export function comparedJudgedMetrics(ks: readonly number[]): string[] {
-  return ks.flatMap((k) => [`judged.ndcg@${k}`, `judged.precision@${k}`]);
+  return ks.flatMap((k) => [
+    `judged.ndcg@${k}`,
+    `judged.precision@${k}`,
+    `judged.condensed.ndcg@${k}`,
+    `judged.condensed.precision@${k}`,
+  ]);
 }
 
 export interface JudgedSeed {

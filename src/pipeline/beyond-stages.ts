@@ -278,7 +278,7 @@ async function judgedStage(
       await ctx.store.run(
         {
           stage: `judged-${group.model}-${group.mode}`,
-          version: 2,
+          version: 3,
           settings: { judged: options },
           inputs: [datasetKey, groupInput(group, datasetKey), key],
         },

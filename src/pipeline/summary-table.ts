@@ -71,22 +71,23 @@ export function formatJudgedTable(results: Pick<RunResults, 'judged' | 'comparis
   const judged = results.judged;
   if (!judged) return '';
   const k = judged.ks[0]!;
-  const metrics = [`judged.ndcg@${k}`, `judged.precision@${k}`, `judged.coverage@${k}`];
+  const shown = ['ndcg', 'precision', 'coverage', 'condensed.ndcg'].map((m) => `judged.${m}@${k}`);
+  const compared = [`judged.ndcg@${k}`, `judged.precision@${k}`, `judged.condensed.ndcg@${k}`];
   const lines = [
-    `judged on ${judged.contexts} of ${judged.evaluatedContexts} evaluated ${judged.split} contexts (${judged.judgments.pairs} judged pairs in ${judged.judgments.files.map((f) => basename(f)).join(', ')}); an unjudged item counts as not relevant, so read every figure with its coverage (share of the top ${k} that is judged)`,
-    `| model | mode | seeds | nDCG@${k} % | P@${k} % | coverage@${k} % | ΔnDCG@${k} [95 % CI] | p | ΔP@${k} [95 % CI] | p |`,
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `judged on ${judged.contexts} of ${judged.evaluatedContexts} evaluated ${judged.split} contexts (${judged.judgments.pairs} judged pairs in ${judged.judgments.files.map((f) => basename(f)).join(', ')}); an unjudged item counts as not relevant, so read every figure with its coverage (share of the top ${k} that is judged); condensed: unjudged items removed before the cut`,
+    `| model | mode | seeds | nDCG@${k} % | P@${k} % | coverage@${k} % | cond. nDCG@${k} % | ΔnDCG@${k} [95 % CI] | p | ΔP@${k} [95 % CI] | p | Δcond. nDCG@${k} [95 % CI] | p |`,
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const [model, modes] of Object.entries(judged.results)) {
     for (const [mode, seeds] of Object.entries(modes)) {
       const summary = aggregateRuns(Object.values(seeds));
-      const cells = metrics.map((m) => {
+      const cells = shown.map((m) => {
         const s = summary[m]!;
         return s.n > 1 ? `${percent(s.mean)} ± ${percent(s.std)}` : percent(s.mean);
       });
-      const compared = metrics.slice(0, 2).flatMap((m) => comparisonCells(results, model, mode, m));
+      const differences = compared.flatMap((m) => comparisonCells(results, model, mode, m));
       lines.push(
-        `| ${model} | ${mode} | ${Object.keys(seeds).length} | ${[...cells, ...compared].join(' | ')} |`,
+        `| ${model} | ${mode} | ${Object.keys(seeds).length} | ${[...cells, ...differences].join(' | ')} |`,
       );
     }
   }

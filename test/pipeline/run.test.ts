@@ -71,8 +71,8 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
     'kbrd stage1 vs baseline recall@10',
     'kbrd stage1 vs baseline recall@50',
   ]);
-  // … and on judged nDCG@10 and precision@10, and simulated success@10 at the last turn.
-  assert.equal(comparisons.length, 5 * 3 + 5 * 2 + 5);
+  // … and on judged nDCG@10 and precision@10 (plain and condensed), and simulated success@10 at the last turn.
+  assert.equal(comparisons.length, 5 * 3 + 5 * 4 + 5);
   assert.deepEqual(
     [...new Set(comparisons.map((c) => c.metric))],
     [
@@ -81,6 +81,8 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
       'recall@50',
       'judged.ndcg@10',
       'judged.precision@10',
+      'judged.condensed.ndcg@10',
+      'judged.condensed.precision@10',
       'simulated.attribute.turn5.success@10',
     ],
   );
