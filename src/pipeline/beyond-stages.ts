@@ -17,6 +17,7 @@ import { simulationContexts } from '../eval/simulate/run.js';
 import { CrsaugError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import type { Artifact } from './artifact-store.js';
+import { chatKeySettings } from './augment-stages.js';
 import {
   comparedSuccessK,
   type JudgedValue,
@@ -189,7 +190,7 @@ function judgeArtifact(
       stage: 'judge',
       version: 1,
       settings: {
-        chat: { ...config.providers.chat, apiKey: undefined },
+        chat: chatKeySettings(config),
         score: config.augment.score,
         judge: config.eval.judge,
         judged: config.eval.judged,
@@ -228,7 +229,7 @@ function llmSimulation(ctx: PipelineContext, groups: readonly SystemGroup[], dat
   return simulationStage(ctx, groups, datasetKey, 'llm', llmContexts(simulate), {
     settings: {
       simulator: 'llm',
-      chat: { ...config.providers.chat, apiKey: undefined },
+      chat: chatKeySettings(config),
       llm: [simulate.llmMaxAttempts, simulate.llmMaxTokens, simulate.llmTemperature, simulate.llmPlotChars],
     },
     simulate: async (group, options) => {
