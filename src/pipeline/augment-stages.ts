@@ -27,11 +27,6 @@ export type TeacherValue = TeacherStageSummary;
 export type DistillValue = DistillStageSummary;
 export type SynthesizeValue = SynthesizeStageSummary;
 
-/** The chat model's settings as an artifact key holds them: what decides its answers, never its key. */
-export function chatKeySettings(config: PipelineContext['config']) {
-  return { ...config.providers.chat, apiKey: undefined };
-}
-
 /** Candidates (top-K by inner product) and context embeddings for every split. */
 export function retrieveArtifact(ctx: PipelineContext, inputs: string[]): Promise<Artifact<RetrieveValue>> {
   const { config, dataset } = ctx;
@@ -63,7 +58,7 @@ export function teacherArtifact(
       version: 1,
       settings: hasChatModel(config)
         ? {
-            chat: chatKeySettings(config),
+            chat: { ...config.providers.chat, apiKey: undefined },
             score: teacherScoreConfig(config),
             seed: config.seed,
           }

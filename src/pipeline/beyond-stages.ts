@@ -17,7 +17,6 @@ import { simulationContexts } from '../eval/simulate/run.js';
 import { CrsaugError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import type { Artifact } from './artifact-store.js';
-import { chatKeySettings } from './augment-stages.js';
 import {
   comparedSuccessK,
   type JudgedValue,
@@ -190,7 +189,7 @@ function judgeArtifact(
       stage: 'judge',
       version: 1,
       settings: {
-        chat: chatKeySettings(config),
+        chat: { ...config.providers.chat, apiKey: undefined },
         score: config.augment.score,
         judge: config.eval.judge,
         judged: config.eval.judged,
@@ -229,7 +228,7 @@ function llmSimulation(ctx: PipelineContext, groups: readonly SystemGroup[], dat
   return simulationStage(ctx, groups, datasetKey, 'llm', llmContexts(simulate), {
     settings: {
       simulator: 'llm',
-      chat: chatKeySettings(config),
+      chat: { ...config.providers.chat, apiKey: undefined },
       llm: [simulate.llmMaxAttempts, simulate.llmMaxTokens, simulate.llmTemperature, simulate.llmPlotChars],
     },
     simulate: async (group, options) => {
