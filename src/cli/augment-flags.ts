@@ -1,7 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { augmentOutDir, type PairSource, parseShard, type Shard } from '../augment/stages/index.js';
 import { SAMPLER_STRATEGIES, SCORE_MODES } from '../config/augment.js';
-import { deepMerge } from '../config/load.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import type { SplitName } from '../data/types.js';
 import {
@@ -51,24 +50,27 @@ export function withChatFlags(command: Command): Command {
     .option('--llm-model <name>', 'chat model name');
 }
 
+/** The chat provider the chat flags set. */
+function chatProvider(flags: ChatFlags): { baseUrl?: string; model?: string } {
+  return { baseUrl: flags.llmBaseUrl, model: flags.llmModel };
+}
+
 /** The config layer of the chat flags. */
 export function chatConfig(flags: ChatFlags): ConfigInput {
-  return {
-    cacheDir: flags.cacheDir,
-    providers: { chat: { baseUrl: flags.llmBaseUrl, model: flags.llmModel } },
-  };
+  return { cacheDir: flags.cacheDir, providers: { chat: chatProvider(flags) } };
 }
 
 /** The config of an augment subcommand: the common flags, the provider flags and the stage's own settings. */
 export function augmentConfig(flags: AugmentFlags, augment: ConfigInput['augment'] = {}): Config {
-  return configFromFlags(
-    flags,
-    deepMerge(chatConfig(flags), {
-      out: flags.out,
-      augment,
-      providers: { embedding: { baseUrl: flags.embedBaseUrl, model: flags.embedModel } },
-    }),
-  );
+  return configFromFlags(flags, {
+    cacheDir: flags.cacheDir,
+    out: flags.out,
+    augment,
+    providers: {
+      chat: chatProvider(flags),
+      embedding: { baseUrl: flags.embedBaseUrl, model: flags.embedModel },
+    },
+  });
 }
 
 /** The summary as one JSON line with --json, else as the command's text. */
