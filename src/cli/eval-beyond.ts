@@ -82,7 +82,7 @@ export function withBeyondFlags(command: Command): Command {
       .option('--turns <n>', 'simulated recommendations per dialogue at most (default 5)', positiveInt)
       .option(
         '--simulate-contexts <n>',
-        'simulate at most this many contexts, a seeded sample (default 1000; 0 = all)',
+        'simulate at most this many contexts, a seeded sample (default 0 = all)',
         nonNegativeInt,
       ),
   );
