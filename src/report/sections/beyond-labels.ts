@@ -55,7 +55,7 @@ function simulationFigure(sim: SimulationResults, index: number): Html {
     sim.excluded.length > 0
       ? html`<p class="muted small">Not simulated: ${sim.excluded.map((e, i) => html`${i > 0 ? '; ' : ''}${e.model} ${e.mode} (${e.reason})`)}.</p>`
       : '';
-  return html`<article class="experiment" id="sim-${sim.simulator}"><h3>${sim.simulator} simulator</h3><p>${sim.description}</p><figure>${chart}<figcaption>${title}: share of simulated dialogues with a target in the top ${k} by each turn, mean ± std over seeds.</figcaption></figure>${table}${excluded}</article>`;
+  return html`<article class="experiment" id="sim-${sim.simulator}"><h3>User simulator: ${sim.simulator}</h3><p>${sim.description}</p><figure>${chart}<figcaption>${title}: share of simulated dialogues with a target in the top ${k} by each turn, mean ± std over seeds.</figcaption></figure>${table}${excluded}</article>`;
 }
 
 export function beyondLabelsSection(
