@@ -1,5 +1,6 @@
-// Measurement for issue 10 (library phase): judged metrics and the attribute simulator with the popularity
-// baseline, on a dataset's test split. Not part of `npm test` or `npm run bench` yet.
+// Judged metrics and the attribute simulator of the popularity baseline alone, on a dataset's test split, through
+// the library (no run folder needed). `crsaug run` and `crsaug eval --judged --simulate` do the same for every
+// model (docs/beyond-labels.md). Not part of `npm test` or `npm run bench`.
 //   npm run build && node dist/bench/eval/beyond-labels.js [inspired|redial] [k]
 import { ScoreConfigSchema } from '../../src/config/augment.js';
 import { loadDataset } from '../../src/data/index.js';

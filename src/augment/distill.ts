@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
 import type { DistillConfig, RetrieveConfig } from '../config/augment.js';
 import type { Dataset } from '../data/types.js';
+import { assertTrainingJudgments } from '../eval/judgments.js';
 import type { EmbeddingModel } from '../providers/types.js';
-import { CrsaugError, InputError } from '../util/errors.js';
+import { CrsaugError } from '../util/errors.js';
 import { writeJsonFile } from '../util/json.js';
 import { Progress } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
@@ -121,13 +122,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const embedders = new Set<string>();
   for (const [index, file] of options.teacherFiles.entries()) {
     const set = await loadTeacherSet(file, datasets);
-    if (set.split === 'test') {
-      throw new InputError(
-        { file, line: 1, field: 'split' },
-        'judgments of the test split serve evaluation only; a student must never be distilled from them',
-        { hint: 'distil from train judgments (valid judgments are held out to measure agreement)' },
-      );
-    }
+    assertTrainingJudgments([set], 'distillation');
     const featurizer = await featurizerFor(set.dataset);
     embedders.add(featurizer.space.model.provider);
     const data = await featurizeTeacherSet(set, featurizer, options.silent);

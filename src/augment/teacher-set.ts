@@ -8,6 +8,9 @@ import { CrsaugError, InputError } from '../util/errors.js';
 import { type JsonlRecord, loadJsonl } from '../util/jsonl.js';
 import { contextKey } from './context-text.js';
 
+/** The `purpose` that marks judgments made for evaluation (`crsaug judge`): never trained on. */
+export const JUDGMENT_PURPOSE_EVALUATION = 'evaluation';
+
 /**
  * One teacher judgment line (../shared/teacher/README.md). User-made score files use the same fields;
  * `score` may be fractional (an expected value over the digits 0-4). `retrieval` says how the pair was
@@ -22,6 +25,8 @@ export const TeacherJudgmentSchema = z.looseObject({
   score: z.number().min(0).max(4),
   reason: z.string().optional(),
   retrieval: z.string().optional(),
+  /** "evaluation": written by `crsaug judge` for judged evaluation; such a file is never a teacher file. */
+  purpose: z.literal(JUDGMENT_PURPOSE_EVALUATION).optional(),
 });
 export type TeacherJudgment = z.output<typeof TeacherJudgmentSchema>;
 
@@ -40,6 +45,8 @@ export interface TeacherSet {
   dataset: Dataset;
   split: SplitName;
   pairs: TeacherPair[];
+  /** Line of the first judgment marked for evaluation only (`crsaug judge` output), if any. */
+  evaluationLine?: number;
 }
 
 /** The shipped judgments: `teacher/` next to the data root (../shared/teacher in this layout). */
@@ -103,7 +110,14 @@ export async function loadTeacherSet(file: string, datasets: DatasetCache): Prom
   if (records.length === 0) throw new InputError({ file }, 'no judgments in file');
   const first = records[0]!.value;
   const dataset = await datasets.get(first.dataset, first.split);
-  return { file, dataset, split: first.split, pairs: resolveJudgmentLines(file, records, dataset) };
+  const marked = records.find((r) => r.value.purpose === JUDGMENT_PURPOSE_EVALUATION);
+  return {
+    file,
+    dataset,
+    split: first.split,
+    pairs: resolveJudgmentLines(file, records, dataset),
+    ...(marked ? { evaluationLine: marked.line } : {}),
+  };
 }
 
 /**

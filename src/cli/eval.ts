@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { deepMerge } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { loadConfiguredDataset } from '../data/index.js';
 import { type Dataset, SPLIT_NAMES, type SplitName } from '../data/types.js';
@@ -20,6 +21,18 @@ import {
   stdsOf,
   writeEvalOutputs,
 } from '../eval/index.js';
+import { runFolderSystems } from '../pipeline/systems.js';
+import { CrsaugError } from '../util/errors.js';
+import {
+  type BeyondFlags,
+  beyondConfig,
+  checkSources,
+  evalCheckpoints,
+  evalRunFolder,
+  judgedPredictions,
+  wantsJudged,
+  withBeyondFlags,
+} from './eval-beyond.js';
 import {
   type ConfigFlags,
   configFromFlags,
@@ -39,16 +52,18 @@ export interface CommonEvalFlags extends ConfigFlags {
 }
 
 export function register(program: Command): void {
-  withCommonEvalFlags(
-    program
-      .command('eval')
-      .description(
-        'evaluate a predictions file with the reference protocol (FNSCRS final_evaluation: top-100, context items removed, micro-average over pairs)',
-      )
-      .requiredOption(
-        '--predictions <files...>',
-        'JSONL: {"dialog_id", "turn_id", "items": [item names, best first]}; several files = one per seed of A',
-      ),
+  withBeyondFlags(
+    withCommonEvalFlags(
+      program
+        .command('eval')
+        .description(
+          'evaluate predictions files, checkpoints or a run folder with the reference protocol (FNSCRS final_evaluation: top-100, context items removed, micro-average over pairs), and beyond it: judged metrics, user simulators',
+        )
+        .option(
+          '--predictions <files...>',
+          'JSONL: {"dialog_id", "turn_id", "items": [item names, best first]}; several files = one per seed of A',
+        ),
+    ),
   )
     .option(
       '--compare <files...>',
@@ -64,54 +79,89 @@ export function register(program: Command): void {
         .argParser(positiveInt)
         .default(10_000),
     )
-    .action(
-      async (
-        flags: CommonEvalFlags & {
-          predictions: string[];
-          compare?: string[];
-          metric: string;
-          resamples: number;
-        },
-      ) => {
-        const config = evalConfig(flags);
-        const { dataset, options } = await loadForEval(config, flags, flags.longTail);
-        const contexts = splitOf(dataset, flags.split).contexts;
-        const evaluateSide = async (files: string[]) => {
-          const side = await evaluatePredictionsFiles(files, contexts, dataset.catalog, options);
-          for (const run of side.runs) process.stderr.write(`${describePredictionsReport(run.report)}\n`);
-          return side;
-        };
-        const runA = await evaluateSide(flags.predictions);
-        const output: Record<string, unknown> = {
-          ...sideOutput(runA),
-          dataset: dataset.name,
-          split: flags.split,
-        };
-        const text = [`${dataset.name} ${flags.split}, ${runA.files.join(', ')}`, sideTable(runA, options)];
-        if (flags.longTail) {
-          const longTail = longTailOfDataset(dataset, runA.runs[0]!.result.filtered, options.ks);
-          output.longTail = longTail;
-          text.push(formatLongTail(longTail) + (runA.runs.length > 1 ? `\n(${runA.files[0]})` : ''));
-        }
-        if (flags.compare) {
-          const runB = await evaluateSide(flags.compare);
-          const comparison = comparePredictionSides(runA, runB, contexts, dataset.catalog, flags.metric, {
-            resamples: flags.resamples,
-            seed: config.seed,
-          });
-          output.compare = sideOutput(runB);
-          text.push(`B = ${runB.files.join(', ')}`, sideTable(runB, options));
-          if (comparison.kind === 'seed-aware') {
-            output.comparison = comparison.result;
-            text.push(formatSeedAwareComparison(comparison.result));
-          } else {
-            output.significance = { ...comparison.result, scope: 'fixed models: one run per side' };
-            text.push(formatSignificance(comparison.result));
-          }
-        }
+    .action(async (flags: EvalFlags) => {
+      checkSources(flags);
+      const run = flags.run ? runFolderSystems(flags.run) : undefined;
+      const config = configFromFlags(
+        { ...flags, dataset: flags.dataset ?? run?.dataset },
+        deepMerge(beyondConfig(flags), { out: flags.out, eval: { topK: flags.listLength } }),
+      );
+      if (run && run.dataset !== config.dataset) {
+        throw new CrsaugError(`${flags.run} is a run on ${run.dataset}, not ${config.dataset}`);
+      }
+      if (flags.run) {
+        const { output, text } = await evalRunFolder(config, flags);
         await finish(flags, config, output, text);
-      },
-    );
+        return;
+      }
+      // A checkpoint may be a text model (its vocabulary) or kbrd: every split is loaded for it.
+      const { dataset, options } = await loadForEval(
+        config,
+        flags,
+        flags.longTail || Boolean(flags.checkpoint),
+      );
+      if (flags.checkpoint) {
+        const { output, text } = await evalCheckpoints(config, dataset, flags.split, flags, options);
+        await finish(flags, config, { ...output, dataset: dataset.name, split: flags.split }, text);
+        return;
+      }
+      await evalPredictions(flags, config, dataset, options);
+    });
+}
+
+interface EvalFlags extends CommonEvalFlags, BeyondFlags {
+  predictions?: string[];
+  compare?: string[];
+  metric: string;
+  resamples: number;
+}
+
+/** Predictions files of A (and B): the protocol's metrics, B vs A, and judged metrics when asked. */
+async function evalPredictions(flags: EvalFlags, config: Config, dataset: Dataset, options: EvalOptions) {
+  const predictions = flags.predictions!;
+  const contexts = splitOf(dataset, flags.split).contexts;
+  const evaluateSide = async (files: string[]) => {
+    const side = await evaluatePredictionsFiles(files, contexts, dataset.catalog, options);
+    for (const run of side.runs) process.stderr.write(`${describePredictionsReport(run.report)}\n`);
+    return side;
+  };
+  const runA = await evaluateSide(predictions);
+  const output: Record<string, unknown> = {
+    ...sideOutput(runA),
+    dataset: dataset.name,
+    split: flags.split,
+  };
+  const text = [`${dataset.name} ${flags.split}, ${runA.files.join(', ')}`, sideTable(runA, options)];
+  if (flags.longTail) {
+    const longTail = longTailOfDataset(dataset, runA.runs[0]!.result.filtered, options.ks);
+    output.longTail = longTail;
+    text.push(formatLongTail(longTail) + (runA.runs.length > 1 ? `\n(${runA.files[0]})` : ''));
+  }
+  if (flags.compare) {
+    const runB = await evaluateSide(flags.compare);
+    const comparison = comparePredictionSides(runA, runB, contexts, dataset.catalog, flags.metric, {
+      resamples: flags.resamples,
+      seed: config.seed,
+    });
+    output.compare = sideOutput(runB);
+    text.push(`B = ${runB.files.join(', ')}`, sideTable(runB, options));
+    if (comparison.kind === 'seed-aware') {
+      output.comparison = comparison.result;
+      text.push(formatSeedAwareComparison(comparison.result));
+    } else {
+      output.significance = { ...comparison.result, scope: 'fixed models: one run per side' };
+      text.push(formatSignificance(comparison.result));
+    }
+  }
+  if (wantsJudged(flags)) {
+    const judged = await judgedPredictions(config, dataset, flags.split, {
+      a: predictions,
+      b: flags.compare,
+    });
+    Object.assign(output, judged.output);
+    text.push(judged.text);
+  }
+  await finish(flags, config, output, text);
 }
 
 /** One file: its metrics and loader report, as before; several: mean, sample std and every run. */

@@ -120,13 +120,36 @@ export interface ProviderFlags {
   embedModel?: string;
 }
 
-export function withProviderFlags(command: Command): Command {
+/** The chat model's flags and the provider cache's folder (every command that may call a chat model). */
+export interface ChatFlags {
+  cacheDir?: string;
+  llmBaseUrl?: string;
+  llmModel?: string;
+}
+
+function chatModelOptions(command: Command): Command {
   return command
     .option(
       '--llm-base-url <url>',
       'OpenAI-compatible chat server, e.g. http://127.0.0.1:8000/v1 (default: config)',
     )
-    .option('--llm-model <name>', 'chat model name (default: config)')
+    .option('--llm-model <name>', 'chat model name (default: config)');
+}
+
+export function withChatFlags(command: Command): Command {
+  return chatModelOptions(cacheDirOption(command, 'the provider cache providers.sqlite'));
+}
+
+/** The config layer of the chat flags. */
+export function chatConfig(flags: ChatFlags): ConfigInput {
+  return {
+    cacheDir: flags.cacheDir,
+    providers: { chat: { baseUrl: flags.llmBaseUrl, model: flags.llmModel } },
+  };
+}
+
+export function withProviderFlags(command: Command): Command {
+  return chatModelOptions(command)
     .option(
       '--embed-base-url <url>',
       'OpenAI-compatible embeddings server (default: config, else the builtin offline embedder)',

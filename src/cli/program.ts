@@ -5,6 +5,7 @@ import { register as registerData } from './data.js';
 import { register as registerEval } from './eval.js';
 import { register as registerExperiment } from './experiment.js';
 import { register as registerExport } from './export.js';
+import { register as registerJudge } from './judge.js';
 import { register as registerProviders } from './providers.js';
 import { register as registerReport } from './report.js';
 import { register as registerRun } from './run.js';
@@ -21,6 +22,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerData,
   registerTrain,
   registerAugment,
+  registerJudge,
   registerExperiment,
   registerExport,
   registerProviders,
@@ -38,7 +40,9 @@ export function buildProgram(): Command {
     .description('LLM-powered label augmentation for conversational recommenders')
     .version(PACKAGE_VERSION)
     .exitOverride()
-    .showHelpAfterError('(add --help for the options)');
+    .showHelpAfterError('(add --help for the options)')
+    // A command's options belong to it, not to its parent: `judge export-batch --run DIR` is export-batch's --run.
+    .enablePositionalOptions();
   for (const register of COMMANDS) register(program);
   return program;
 }

@@ -4,7 +4,13 @@ import { type DryRun, dryRun } from '../pipeline/dry-run.js';
 import { reportInputOf } from '../pipeline/report-input.js';
 import type { PipelineOutcome } from '../pipeline/run.js';
 import { runPipeline } from '../pipeline/run.js';
-import { formatEpochSelection, formatGoldInTopK, formatResultsTable } from '../pipeline/summary-table.js';
+import {
+  formatEpochSelection,
+  formatGoldInTopK,
+  formatJudgedTable,
+  formatResultsTable,
+  formatSimulationLines,
+} from '../pipeline/summary-table.js';
 import { writeReport } from '../report/index.js';
 import { formatTable } from '../util/table.js';
 import { jsonFlag, verboseFlag } from './flags.js';
@@ -127,6 +133,9 @@ function summaryText(
     `model selection: the epoch with the best valid ${train.selectMetric}, early stopping after ${train.patience} epochs without improvement`,
     formatEpochSelection(outcome.results.training),
     '',
+    ...[formatJudgedTable(outcome.results), formatSimulationLines(outcome.results)]
+      .filter(Boolean)
+      .flatMap((block) => [block, '']),
     `wrote ${Object.values(files).join(', ')}`,
   ].join('\n');
 }

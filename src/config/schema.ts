@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AugmentConfigSchema } from './augment.js';
+import { JudgeConfigSchema, JudgedConfigSchema, SimulateConfigSchema } from './evaluation.js';
 import { ProvidersConfigSchema } from './providers.js';
 import { RunConfigSchema } from './run.js';
 import { TrainConfigSchema } from './train.js';
@@ -27,6 +28,9 @@ export const ConfigSchema = z.object({
       ks: z.array(z.number().int().positive()).default([1, 5, 10, 25, 50]),
       /** Ranked list length kept before removing context items (reference: 100). */
       topK: z.number().int().positive().default(100),
+      judged: JudgedConfigSchema,
+      judge: JudgeConfigSchema,
+      simulate: SimulateConfigSchema,
     })
     .prefault({}),
   train: TrainConfigSchema.prefault({}),

@@ -35,8 +35,12 @@ export {
   estimatePool,
   type JudgePoolOptions,
   judgePool,
+  judgmentLines,
   type PoolEstimate,
-  poolJudgmentLines,
+  PoolLineSchema,
+  poolProposers,
+  readPoolProposers,
+  writePoolFile,
 } from './judge-pool.js';
 export {
   DEFAULT_JUDGED_OPTIONS,
@@ -49,6 +53,7 @@ export {
 } from './judged.js';
 export {
   assertTrainingJudgments,
+  configuredJudgments,
   defaultJudgmentFiles,
   defaultJudgmentsDir,
   EVALUATION_ONLY_SPLITS,
@@ -97,6 +102,7 @@ export {
   type PooledContext,
   type PoolOptions,
   type PoolSystem,
+  poolContexts,
   unjudgedScorePairs,
 } from './pool.js';
 export {

@@ -1,8 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { contextKey } from '../augment/context-text.js';
 import { resolveJudgmentLines, type TeacherJudgment, TeacherJudgmentSchema } from '../augment/teacher-set.js';
+import type { JudgedConfig } from '../config/evaluation.js';
 import { resolveDataDir } from '../config/paths.js';
+import type { Config } from '../config/schema.js';
 import type { Dataset, SplitName } from '../data/types.js';
 import { CrsaugError, InputError } from '../util/errors.js';
 import { type JsonlRecord, loadJsonl } from '../util/jsonl.js';
@@ -150,12 +152,18 @@ export async function loadJudgments(
   }
   const judgments = new Judgments(dataset.name, split);
   const skipped: JudgmentFile[] = [];
+  const defaults = options.defaults === false ? [] : defaultJudgmentFiles(options.dataDir);
+  const known = new Set(defaults.map((file) => resolve(file)));
+  // A file named twice (a default file given again, or the same file twice) is read once.
+  const explicit = (options.files ?? []).filter((file) => {
+    const path = resolve(file);
+    if (known.has(path)) return false;
+    known.add(path);
+    return true;
+  });
   const sources = [
-    ...(options.defaults === false ? [] : defaultJudgmentFiles(options.dataDir)).map((file) => ({
-      file,
-      explicit: false,
-    })),
-    ...(options.files ?? []).map((file) => ({ file, explicit: true })),
+    ...defaults.map((file) => ({ file, explicit: false })),
+    ...explicit.map((file) => ({ file, explicit: true })),
   ];
   for (const { file, explicit } of sources) {
     const records = await loadJsonl(file, TeacherJudgmentSchema, HINT);
@@ -178,6 +186,23 @@ export async function loadJudgments(
   return { judgments, skipped };
 }
 
+/**
+ * The judgments judged evaluation reads under a config: ../shared/judgments unless `eval.judged.sharedJudgments`
+ * is off, `eval.judged.files`, then `extra` (e.g. what a judge wrote).
+ */
+export function configuredJudgments(
+  config: Pick<Config, 'dataDir'> & { eval: { judged: JudgedConfig } },
+  dataset: Dataset,
+  split: SplitName,
+  extra: readonly string[] = [],
+): Promise<LoadedJudgments> {
+  return loadJudgments(dataset, split, {
+    files: [...config.eval.judged.files, ...extra],
+    defaults: config.eval.judged.sharedJudgments,
+    dataDir: config.dataDir,
+  });
+}
+
 function addResolved(
   judgments: Judgments,
   file: string,
@@ -189,20 +214,36 @@ function addResolved(
   }
 }
 
+/** A judgment file about to become training targets: its split and whether `crsaug judge` made it. */
+export interface TrainingJudgmentSet {
+  file: string;
+  split: SplitName;
+  /** Line of the first judgment marked `"purpose": "evaluation"` (what `crsaug judge` writes), if any. */
+  evaluationLine?: number;
+}
+
 /**
- * Throws when any judgment set is of an evaluation-only split: test judgments must never become training
- * targets (`augment distill`, synthetic labels) or choose a setting.
+ * The one check that judgments meant for evaluation never become training targets (`augment distill`,
+ * synthetic labels) or choose a setting: test-split files, and any file `crsaug judge` wrote (its lines say
+ * `"purpose": "evaluation"`, whatever the split), are refused with file, line and field.
  */
-export function assertTrainingJudgments(
-  sets: readonly { file: string; split: SplitName }[],
-  use: string,
-): void {
-  const refused = sets.filter((s) => EVALUATION_ONLY_SPLITS.has(s.split));
-  if (refused.length === 0) return;
-  throw new CrsaugError(
-    `${refused.map((s) => s.file).join(', ')}: ${refused[0]!.split}-split judgments serve evaluation only, not ${use}`,
-    {
-      hint: 'use train (or valid) judgments, e.g. ../shared/teacher/; test judgments belong to judged evaluation',
-    },
-  );
+export function assertTrainingJudgments(sets: readonly TrainingJudgmentSet[], use: string): void {
+  const hint =
+    'use train (or valid) teacher judgments, e.g. ../shared/teacher/; test judgments and those crsaug judge writes belong to judged evaluation';
+  for (const set of sets) {
+    if (EVALUATION_ONLY_SPLITS.has(set.split)) {
+      throw new InputError(
+        { file: set.file, line: 1, field: 'split' },
+        `${set.split}-split judgments serve evaluation only, not ${use}`,
+        { hint },
+      );
+    }
+    if (set.evaluationLine !== undefined) {
+      throw new InputError(
+        { file: set.file, line: set.evaluationLine, field: 'purpose' },
+        `judgments crsaug judge made for evaluation serve evaluation only, not ${use}`,
+        { hint },
+      );
+    }
+  }
 }

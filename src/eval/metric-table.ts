@@ -9,9 +9,10 @@ export interface MetricInfo {
   label: string;
   /**
    * rank: a mean over (context, gold) pairs of a value of the gold item's rank; exposure: a property of the
-   * top-k lists themselves; count: how many pairs were evaluated (no cut-off).
+   * top-k lists themselves; dialogue: a share of simulated dialogues; count: how many pairs were evaluated
+   * (no cut-off).
    */
-  kind: 'rank' | 'exposure' | 'count';
+  kind: 'rank' | 'exposure' | 'dialogue' | 'count';
   /** How values read: a share in [0, 1] shown in percent, a count, or a plain number. */
   format: 'percent' | 'integer' | 'number';
   /** The value one pair contributes given the gold item's 0-based rank < k; absent when crsaug does not compute it. */
@@ -30,6 +31,8 @@ export const METRICS = {
   coverage: { label: 'Coverage', kind: 'exposure', format: 'integer' },
   /** log2 entropy of how often each item appears in the top-k lists. */
   entropy: { label: 'Entropy', kind: 'exposure', format: 'number' },
+  /** Simulated dialogues with a target in the top k at some turn (src/eval/simulate). */
+  success: { label: 'Success', kind: 'dialogue', format: 'percent' },
   pairs: { label: 'Pairs', kind: 'count', format: 'integer' },
 } as const satisfies Record<string, MetricInfo>;
 

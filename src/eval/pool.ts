@@ -2,6 +2,7 @@ import type { ScorePair } from '../augment/score-request.js';
 import { pairsOf } from '../data/pairs.js';
 import type { Catalog, RecContext } from '../data/types.js';
 import { CrsaugError } from '../util/errors.js';
+import { Rng } from '../util/rng.js';
 import type { Judgments } from './judgments.js';
 import { filteredList } from './protocol.js';
 
@@ -97,6 +98,26 @@ export function buildPool(
     pairs: pooled.reduce((n, c) => n + c.items.length, 0),
     unjudgedPairs: pooled.reduce((n, c) => n + c.unjudged.length, 0),
   };
+}
+
+/**
+ * The evaluated contexts a pool covers when at most `maxContexts` can be judged (0 = all): those that already
+ * have a judgment first, so filling their holes keeps the judged set one sample, then a seeded random sample
+ * of the others. Indices in context order.
+ */
+export function poolContexts(
+  contexts: readonly RecContext[],
+  catalog: Catalog,
+  judgments: Judgments | undefined,
+  maxContexts: number,
+  seed: number,
+): number[] {
+  const evaluated = [...new Set(pairsOf(contexts, catalog).map((pair) => pair.contextIndex))];
+  if (maxContexts === 0 || evaluated.length <= maxContexts) return evaluated;
+  const judged = (c: number) => judgments?.hasContext(contexts[c]!.dialogId, contexts[c]!.turnId) ?? false;
+  const first = evaluated.filter(judged).slice(0, maxContexts);
+  const others = new Rng(seed).shuffle(evaluated.filter((c) => !judged(c)));
+  return [...first, ...others.slice(0, maxContexts - first.length)].sort((a, b) => a - b);
 }
 
 /** The pool's unjudged pairs as the teacher scorer's pairs (item by catalog name), context by context. */

@@ -1,3 +1,4 @@
+import { protocolSettings } from '../config/evaluation.js';
 import type { Artifact } from '../pipeline/artifact-store.js';
 import type { PipelineContext } from '../pipeline/context.js';
 import { bestCheckpointOf, pairRanksOn, type TrainValue } from '../pipeline/train-stages.js';
@@ -18,7 +19,7 @@ export async function seedPairRanks(
     {
       stage: `pair-ranks-${split}`,
       version: 1,
-      settings: { split, eval: ctx.config.eval },
+      settings: { split, eval: protocolSettings(ctx.config.eval) },
       inputs: [trained.key],
     },
     async () => {

@@ -43,6 +43,11 @@ export interface BackboneSpec<S extends z.ZodObject = z.ZodObject, K extends str
   learningRate: number;
   /** Whether it trains from the dataset alone, so evaluation commands can train and use it by name. */
   standalone: boolean;
+  /**
+   * Set when the model cannot be the recommender of a simulated dialogue: why it would not see the simulated
+   * user's feedback. Simulation then leaves it out with this reason, never ranking as if feedback was heard.
+   */
+  ignoresFeedback?: string;
   /** Settings that `crsaug train` also takes as flags (e.g. a file the backbone reads). */
   flags?: { flags: string; description: string; setting: keyof z.output<S> & string }[];
   /** A fresh module from settings the schema has validated (weights from `rng`). */
@@ -106,6 +111,8 @@ export const MODELS = {
     // Its MLP over fixed embeddings under-trains at the encoders' 1e-3 in 5 epochs.
     learningRate: 1e-2,
     standalone: false,
+    ignoresFeedback:
+      'it ranks from context embeddings precomputed per logged (dialog, turn), so the text and entities a simulated user adds never reach it',
     flags: [
       {
         flags: '--embeddings <dir>',

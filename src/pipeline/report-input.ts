@@ -1,10 +1,12 @@
-import { relative, sep } from 'node:path';
+import { basename, relative, sep } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { aggregateRuns, summarize } from '../eval/aggregate.js';
 import { PRIMARY_METRIC, REPORT_METRICS } from '../eval/metric-table.js';
 import { type UsageRow, usageTotals } from '../providers/middleware/usage.js';
 import type { ReportInputJson } from '../report/index.js';
 import { resultRow } from '../report/index.js';
-import type { StageCost } from '../report/schema.js';
+import type { JudgedResults, SimulationResults, StageCost } from '../report/schema.js';
+import { comparedSuccessK, type RunJudged, type RunSimulation } from './beyond-labels.js';
 import type { PipelineOutcome } from './run.js';
 
 type ExperimentJson = NonNullable<ReportInputJson['experiments']>[number];
@@ -93,6 +95,68 @@ export function reportInputOf(
       contexts: synthesized.value.examples,
     },
     cost: stageCosts(outcome),
+    ...(outcome.results.judged ? { judged: judgedReport(outcome.results.judged) } : {}),
+    simulation: outcome.results.simulation.map(simulationReport),
+  };
+}
+
+/** The judged metrics as the report shows them: mean ± std over seeds at the first judged k. */
+export function judgedReport(judged: RunJudged): JudgedResults {
+  const k = judged.ks[0]!;
+  const rows = Object.entries(judged.results).flatMap(([model, modes]) =>
+    Object.entries(modes).map(([mode, seeds]) => {
+      const summary = aggregateRuns(Object.values(seeds));
+      const pick = (name: string) => ({
+        mean: summary[`judged.${name}@${k}`]!.mean,
+        std: summary[`judged.${name}@${k}`]!.std,
+      });
+      return {
+        model,
+        mode,
+        seeds: Object.keys(seeds).length,
+        ndcg: pick('ndcg'),
+        precision: pick('precision'),
+        coverage: pick('coverage'),
+        condensedNdcg: pick('condensed.ndcg'),
+        condensedPrecision: pick('condensed.precision'),
+      };
+    }),
+  );
+  return {
+    k,
+    description: `Judged on the ${judged.contexts} of ${judged.evaluatedContexts} evaluated ${judged.split} contexts that have LLM relevance judgments (${judged.judgments.pairs} judged pairs: ${judged.judgments.files.map((f) => basename(f)).join(', ')}). Graded nDCG with gain 2^score − 1; precision: share of the top ${k} judged ≥ ${judged.relevantScore}. An unjudged item counts as not relevant, so each figure shows the coverage of the same top ${k} (share judged) under it; condensed figures remove unjudged items before the cut. A gold item nobody judged counts as ${judged.unjudgedGoldScore}. Mean ± std over seeds.`,
+    rows,
+  };
+}
+
+/** One simulator's success by turn as the report charts it: mean ± std over seeds per k and turn. */
+export function simulationReport(sim: RunSimulation): SimulationResults {
+  const rows = Object.entries(sim.results).flatMap(([model, modes]) =>
+    Object.entries(modes).map(([mode, result]) => {
+      const seeds = Object.values(result.seeds);
+      return {
+        model,
+        mode,
+        seeds: seeds.length,
+        successByTurn: Object.fromEntries(
+          sim.ks.map((k) => [
+            String(k),
+            Array.from({ length: sim.turns }, (_, t) => {
+              const s = summarize(seeds.map((seed) => seed.successByTurn[k]![t]!));
+              return { mean: s.mean, std: s.std };
+            }),
+          ]),
+        ),
+      };
+    }),
+  );
+  return {
+    simulator: sim.simulator,
+    description: `${sim.description}; up to ${sim.turns} turns on ${sim.sample}.`,
+    turns: sim.turns,
+    k: comparedSuccessK(sim.ks),
+    rows,
+    excluded: sim.excluded,
   };
 }
 
@@ -156,7 +220,11 @@ function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
+const sumSeconds = (artifacts: readonly { seconds: number }[]) =>
+  artifacts.reduce((n, a) => n + a.seconds, 0);
+
 function stageCosts(outcome: PipelineOutcome): StageCost[] {
+  const { beyond } = outcome;
   const usageCost = (stage: string, seconds: number, usage: UsageRow[]): StageCost => ({
     stage,
     ...usageTotals(usage),
@@ -176,6 +244,15 @@ function stageCosts(outcome: PipelineOutcome): StageCost[] {
     plain('synthesize', outcome.synthesized.seconds),
     ...Object.entries(outcome.trained).flatMap(([backbone, modes]) =>
       Object.entries(modes).map(([mode, a]) => plain(`train ${backbone} ${mode}`, a.seconds)),
+    ),
+    ...(beyond.judge ? [usageCost('judge', beyond.judge.seconds, beyond.judge.value.usage)] : []),
+    ...(beyond.judged ? [plain('judged metrics', sumSeconds(beyond.judged.artifacts))] : []),
+    ...beyond.simulations.map(({ run, artifacts }) =>
+      usageCost(
+        `simulate (${run.simulator})`,
+        sumSeconds(artifacts),
+        artifacts.flatMap((a) => a.value.usage ?? []),
+      ),
     ),
   ];
 }

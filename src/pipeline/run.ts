@@ -1,4 +1,4 @@
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { saveResolvedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import {
@@ -14,6 +14,8 @@ import { floorModels, getRecommenderSpec } from '../models/registry.js';
 import { writeJsonFile } from '../util/json.js';
 import type { Artifact } from './artifact-store.js';
 import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
+import type { RunJudged, RunSimulation } from './beyond-labels.js';
+import { type BeyondLabelsOutcome, beyondLabelStages, runBeyondOptions } from './beyond-stages.js';
 import { openPipeline, type PipelineSetup } from './context.js';
 import {
   type AugmentArtifacts,
@@ -25,7 +27,8 @@ import {
 } from './modes.js';
 import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
 import { type PlannedStage, StageProgress } from './stage-progress.js';
-import { runSeeds, type TrainValue } from './train-stages.js';
+import { type RunCheckpoints, runGroups } from './systems.js';
+import { bestCheckpointOf, runSeeds, type TrainValue } from './train-stages.js';
 
 /** Every model's test metrics, keyed by model, mode and seed (results.json). */
 export interface RunResults {
@@ -38,6 +41,12 @@ export interface RunResults {
   retrieval: RetrievalResults;
   /** How each model was selected: training[model][mode][seed] = selected and trained epochs, and the budget. */
   training: Record<string, Record<string, Record<string, EpochSelection>>>;
+  /** Where each trained model and mode is: its train artifact and each seed's selected checkpoint. */
+  checkpoints: RunCheckpoints;
+  /** Judged metrics per model, mode and seed (when judgments of the test split were found). */
+  judged?: RunJudged;
+  /** Success@k by turn per model and mode under each user simulator that ran. */
+  simulation: RunSimulation[];
 }
 
 export interface EpochSelection {
@@ -76,6 +85,8 @@ export interface PipelineOutcome {
   trained: Record<string, Record<string, Artifact<TrainValue>>>;
   /** Deterministic baselines evaluated on test (popularity). */
   floors: Record<string, { seed: number; metrics: Metrics }[]>;
+  /** The judge, judged metrics and simulations (src/pipeline/beyond-stages.ts). */
+  beyond: BeyondLabelsOutcome;
   results: RunResults;
   wallSeconds: number;
 }
@@ -125,7 +136,7 @@ export function runPlan(config: Config): PlannedStage[] {
 
 /**
  * prepare → retrieve → teacher → distill → synthesize → baseline → stage 1 → stage 2 (and the ablations)
- * → evaluate. Each stage is an artifact keyed by its inputs and settings under <out>/artifacts, so a rerun
+ * → evaluate → judge (with a chat model) → judged metrics (with judgments) → user simulators. Each stage is an artifact keyed by its inputs and settings under <out>/artifacts, so a rerun
  * skips what is done and a killed run continues where it stopped.
  */
 export async function runPipeline(
@@ -177,9 +188,28 @@ export async function runPipeline(
     floors[name] = runs.map((r) => ({ seed: r.seed, metrics: r.result.metrics }));
   }
 
-  const results = {
-    ...collectResults(config, dataset.name, trained, floors, pairDialogues(test, dataset.catalog)),
+  const checkpoints = checkpointsOf(trained, out);
+  const floorGroups = Object.entries(floors).map(([name, runs]) => ({ name, seed: runs[0]!.seed }));
+  const beyond = await beyondLabelStages(
+    ctx,
+    runGroups(out, checkpoints, floorGroups),
+    datasetKey,
+    runBeyondOptions(config, out),
+  );
+  const collected = collectResults(
+    config,
+    dataset.name,
+    trained,
+    floors,
+    pairDialogues(test, dataset.catalog),
+  );
+  const results: RunResults = {
+    ...collected,
+    comparisons: [...collected.comparisons, ...beyond.comparisons],
     retrieval: retrievalResults(retrieved, config.augment.retrieve.topK),
+    checkpoints,
+    ...(beyond.judged ? { judged: beyond.judged.run } : {}),
+    simulation: beyond.simulations.map((s) => s.run),
   };
   await writeJsonFile(join(out, 'results.json'), results);
   return {
@@ -192,9 +222,30 @@ export async function runPipeline(
     syntheticFolder,
     trained,
     floors,
+    beyond,
     results,
     wallSeconds: (performance.now() - start) / 1000,
   };
+}
+
+/** Each trained model and mode's artifact and its seeds' selected checkpoints, relative to the run folder. */
+function checkpointsOf(trained: PipelineOutcome['trained'], outDir: string): RunCheckpoints {
+  const checkpoints: RunCheckpoints = {};
+  for (const [backbone, modes] of Object.entries(trained)) {
+    checkpoints[backbone] = {};
+    for (const [mode, artifact] of Object.entries(modes)) {
+      checkpoints[backbone][mode] = {
+        artifact: artifact.key,
+        seeds: Object.fromEntries(
+          artifact.value.runs.map((r) => [
+            String(r.seed),
+            relative(outDir, bestCheckpointOf(artifact, r.seed)),
+          ]),
+        ),
+      };
+    }
+  }
+  return checkpoints;
 }
 
 /** `dialogues`: the dialogue of each test pair, in the order of the runs' pair ranks (the clusters). */
@@ -204,7 +255,7 @@ function collectResults(
   trained: PipelineOutcome['trained'],
   floors: PipelineOutcome['floors'],
   dialogues: readonly string[],
-): Omit<RunResults, 'retrieval'> {
+): Pick<RunResults, 'dataset' | 'split' | 'results' | 'comparisons' | 'training'> {
   const results: RunResults['results'] = {};
   const comparisons: ModeComparison[] = [];
   const training: RunResults['training'] = {};

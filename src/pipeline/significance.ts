@@ -1,4 +1,10 @@
-import { compareSeededPairRanks, holmAdjust, type SeedAwareComparison } from '../eval/index.js';
+import {
+  compareSeededRuns,
+  holmAdjust,
+  pairValue,
+  parseRankMetricKey,
+  type SeedAwareComparison,
+} from '../eval/index.js';
 import type { Artifact } from './artifact-store.js';
 import type { SeedRun, TrainValue } from './train-stages.js';
 
@@ -27,7 +33,7 @@ export interface ModeComparison {
   dialogues: number;
 }
 
-const BASELINE = 'baseline';
+export const BASELINE = 'baseline';
 
 export const HOLM_FAMILY = 'Holm-adjusted over the modes compared with the same baseline, per metric';
 
@@ -42,16 +48,33 @@ export function compareWithBaseline(
   metrics: readonly string[],
   dialogues: readonly string[],
 ): ModeComparison[] {
-  const ranks = (mode: string) => runs[mode]!.map((r) => r.pairRanks);
   const modes = Object.keys(runs).filter((mode) => mode !== BASELINE);
   const byMetric = metrics.map((metric) => {
-    const results = modes.map((mode) =>
-      compareSeededPairRanks(ranks(BASELINE), ranks(mode), dialogues, metric),
-    );
-    const adjusted = holmAdjust(results.map((r) => r.p));
-    return results.map((r, i) => comparisonOf(model, modes[i]!, r, adjusted[i]!));
+    const { metric: name, k } = parseRankMetricKey(metric);
+    const values = (mode: string) =>
+      runs[mode]!.map((r) => Float64Array.from(r.pairRanks, (rank) => pairValue(name, k, rank)));
+    return compareModesWithBaseline(model, modes, metric, dialogues, values);
   });
   return modes.flatMap((mode) => byMetric.flatMap((rows) => rows.filter((r) => r.mode === mode)));
+}
+
+/**
+ * Each of `modes` against the `against` mode (the baseline) on one metric from per-seed values (`valuesOf(mode)[s][i]`: seed
+ * s on row i, rows clustered by `dialogues`), Holm-adjusted over the modes. Judged metrics (rows are judged
+ * contexts) and simulation (rows are simulated dialogues) use it as the pair metrics do.
+ */
+export function compareModesWithBaseline(
+  model: string,
+  modes: readonly string[],
+  metric: string,
+  dialogues: readonly string[],
+  valuesOf: (mode: string) => readonly ArrayLike<number>[],
+  against = BASELINE,
+): ModeComparison[] {
+  const reference = valuesOf(against);
+  const results = modes.map((mode) => compareSeededRuns(reference, valuesOf(mode), dialogues, metric));
+  const adjusted = holmAdjust(results.map((r) => r.p));
+  return results.map((r, i) => comparisonOf(model, modes[i]!, r, adjusted[i]!, against));
 }
 
 /** The seed runs of each trained mode, as compareWithBaseline reads them. */
@@ -64,11 +87,12 @@ function comparisonOf(
   mode: string,
   r: SeedAwareComparison,
   pAdjusted: number,
+  against: string,
 ): ModeComparison {
   return {
     model,
     mode,
-    against: BASELINE,
+    against,
     metric: r.metric,
     diff: r.diff,
     ci95: r.ci95,

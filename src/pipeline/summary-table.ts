@@ -1,7 +1,9 @@
+import { basename } from 'node:path';
 import { aggregateRuns } from '../eval/index.js';
 import { PAPER_METRICS } from '../eval/metric-table.js';
 import { formatPValue } from '../report/format.js';
 import { formatTable } from '../util/table.js';
+import { comparedSuccessK, simulatedSuccessMetric } from './beyond-labels.js';
 import type { RunResults } from './run.js';
 import { HOLM_FAMILY, type ModeComparison } from './significance.js';
 
@@ -51,6 +53,74 @@ export function formatResultsTable(results: RunResults): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The comparison of a model's mode with its baseline on a metric, as the cells "Δ [95 % CI]" and "p". */
+function comparisonCells(
+  results: Pick<RunResults, 'comparisons'>,
+  model: string,
+  mode: string,
+  metric: string,
+): string[] {
+  const c = results.comparisons.find((r) => r.model === model && r.mode === mode && r.metric === metric);
+  return c ? [differenceCell(c), formatPValue(c.pAdjusted)] : ['', ''];
+}
+
+const percent = (x: number) => (100 * x).toFixed(2);
+
+/**
+ * The judged metrics as a Markdown table: judged nDCG@k and precision@k with coverage@k beside them (mean ±
+ * std over seeds, in percent), and each augmented mode's difference from the baseline with its adjusted p.
+ */
+export function formatJudgedTable(results: Pick<RunResults, 'judged' | 'comparisons'>): string {
+  const judged = results.judged;
+  if (!judged) return '';
+  const k = judged.ks[0]!;
+  const shown = ['ndcg', 'precision', 'coverage', 'condensed.ndcg'].map((m) => `judged.${m}@${k}`);
+  const compared = [`judged.ndcg@${k}`, `judged.precision@${k}`, `judged.condensed.ndcg@${k}`];
+  const lines = [
+    `judged on ${judged.contexts} of ${judged.evaluatedContexts} evaluated ${judged.split} contexts (${judged.judgments.pairs} judged pairs in ${judged.judgments.files.map((f) => basename(f)).join(', ')}); an unjudged item counts as not relevant, so read every figure with its coverage (share of the top ${k} that is judged); condensed: unjudged items removed before the cut`,
+    `| model | mode | seeds | nDCG@${k} % | P@${k} % | coverage@${k} % | cond. nDCG@${k} % | ΔnDCG@${k} [95 % CI] | p | ΔP@${k} [95 % CI] | p | Δcond. nDCG@${k} [95 % CI] | p |`,
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const [model, modes] of Object.entries(judged.results)) {
+    for (const [mode, seeds] of Object.entries(modes)) {
+      const summary = aggregateRuns(Object.values(seeds));
+      const cells = shown.map((m) => {
+        const s = summary[m]!;
+        return s.n > 1 ? `${percent(s.mean)} ± ${percent(s.std)}` : percent(s.mean);
+      });
+      const differences = compared.flatMap((m) => comparisonCells(results, model, mode, m));
+      lines.push(
+        `| ${model} | ${mode} | ${Object.keys(seeds).length} | ${[...cells, ...differences].join(' | ')} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Per simulator, one line per model and mode: success@k by turn (mean over seeds) and Δ at the last turn. */
+export function formatSimulationLines(results: Pick<RunResults, 'simulation' | 'comparisons'>): string {
+  return results.simulation
+    .map((sim) => {
+      const k = comparedSuccessK(sim.ks);
+      const metric = simulatedSuccessMetric(sim.simulator, sim.turns, k);
+      const rows = Object.entries(sim.results).flatMap(([model, modes]) =>
+        Object.entries(modes).map(([mode, r]) => {
+          const byTurn = r.mean.successByTurn[k]!.map((x) => percent(x).padStart(6)).join(' ');
+          const [diff, p] = comparisonCells(results, model, mode, metric);
+          const seeds = Object.keys(r.seeds).length;
+          return `${`${model} ${mode}`.padEnd(24)} ${byTurn}  (${seeds} seed${seeds === 1 ? '' : 's'})${diff ? `  Δ turn ${sim.turns} ${diff}, p ${p}` : ''}`;
+        }),
+      );
+      const excluded = sim.excluded.map((e) => `${e.model} ${e.mode}: not simulated, ${e.reason}`);
+      return [
+        `${sim.simulator} simulator, up to ${sim.turns} turns on ${sim.sample}: success@${k} % by turn 1…${sim.turns}, mean over seeds`,
+        ...rows,
+        ...excluded,
+      ].join('\n');
+    })
+    .join('\n\n');
 }
 
 /** "+1.23 [-0.40, +2.86]" in percentage points. */

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { protocolSettings } from '../config/evaluation.js';
 import type { Config } from '../config/schema.js';
 import type { TrainMode } from '../config/train.js';
 import type { Dataset, SplitName } from '../data/types.js';
@@ -75,7 +76,7 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
       settings: {
         train: { ...train, synthetic: undefined },
         seeds: runSeeds(config),
-        eval: config.eval,
+        eval: protocolSettings(config.eval),
         ...(options.realItemPrior ? { realItemPrior: true } : {}),
       },
       inputs,

@@ -1,6 +1,7 @@
 import { type Html, html, raw } from './html.js';
 import { parseReportInput } from './parse.js';
 import type { ReportInputJson } from './schema.js';
+import { beyondLabelsSection } from './sections/beyond-labels.js';
 import { costSection } from './sections/cost.js';
 import { datasetSection } from './sections/dataset.js';
 import { examplesSection } from './sections/examples.js';
@@ -32,6 +33,8 @@ export function renderReport(input: ReportInputJson): string {
     datasetSection(report.run.dataset, report.dataset),
     resultsSection(report.results),
   ];
+  if (report.judged || report.simulation.length > 0)
+    sections.push(beyondLabelsSection(report.judged, report.simulation));
   if (report.experiments.length > 0)
     sections.push(experimentsSection(report.experiments, sections.length + 1));
   if (report.examples && report.examples.contexts.length > 0) sections.push(examplesSection(report.examples));

@@ -272,6 +272,54 @@ export const StageCost = z.object({
 });
 export type StageCost = z.infer<typeof StageCost>;
 
+/** One model and mode under judged evaluation: each figure mean ± std over seeds, fractions in [0, 1]. */
+export const JudgedRow = z.object({
+  model: nonEmpty,
+  mode: nonEmpty,
+  seeds: count,
+  ndcg: MeanStd,
+  precision: MeanStd,
+  /** Share of the top k that has a judgment: how much of ndcg and precision rests on known relevance. */
+  coverage: MeanStd,
+  /** The same on the condensed list (unjudged items removed before the cut at k). */
+  condensedNdcg: MeanStd,
+  condensedPrecision: MeanStd,
+});
+export type JudgedRow = z.infer<typeof JudgedRow>;
+
+/** Judged evaluation against pooled LLM relevance judgments (results.json → judged). */
+export const JudgedResults = z.object({
+  k: z.number().int().positive(),
+  /** What was judged and how unjudged items and the gold count, in words. */
+  description: z.string(),
+  rows: z.array(JudgedRow).min(1),
+});
+export type JudgedResults = z.infer<typeof JudgedResults>;
+
+/** One user simulator's success@k by turn per model and mode (results.json → simulation). */
+export const SimulationResults = z.object({
+  /** The simulator's name, e.g. "attribute" or "llm". */
+  simulator: nonEmpty,
+  description: z.string(),
+  turns: z.number().int().positive(),
+  /** The k charted (its success by turn); `successByTurn` holds every simulated k. */
+  k: z.number().int().positive(),
+  rows: z
+    .array(
+      z.object({
+        model: nonEmpty,
+        mode: nonEmpty,
+        seeds: count,
+        /** By k: mean ± std over seeds of the share of dialogues with a target in the top k by turn 1..T. */
+        successByTurn: z.record(nonEmpty, z.array(MeanStd)),
+      }),
+    )
+    .min(1),
+  /** Models the simulator could not talk to, and why. */
+  excluded: z.array(z.object({ model: nonEmpty, mode: nonEmpty, reason: nonEmpty })).default([]),
+});
+export type SimulationResults = z.infer<typeof SimulationResults>;
+
 export const ReportInput = z
   .object({
     schemaVersion: z.literal(1),
@@ -281,6 +329,8 @@ export const ReportInput = z
     experiments: z.array(Experiment).default([]),
     examples: Examples.optional(),
     cost: z.array(StageCost).default([]),
+    judged: JudgedResults.optional(),
+    simulation: z.array(SimulationResults).default([]),
   })
   .superRefine((input, ctx) => {
     const ids = new Set<string>();

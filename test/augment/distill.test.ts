@@ -124,5 +124,20 @@ describe('distill', () => {
       assert.match(err.message, /evaluation only/);
       return true;
     });
+    // A judge's file (lines marked "purpose": "evaluation") is refused whatever its split.
+    const judged = join(dir, 'marked.judgments.jsonl');
+    const trainLines = lines
+      .filter(Boolean)
+      .slice(0, 3)
+      .map((l) => JSON.parse(l));
+    writeFileSync(
+      judged,
+      trainLines.map((l, i) => JSON.stringify(i === 1 ? { ...l, purpose: 'evaluation' } : l)).join('\n'),
+    );
+    await assert.rejects(distill({ ...options, teacherFiles: [judged] }), (err: unknown) => {
+      assert.ok(err instanceof InputError);
+      assert.deepEqual(err.location, { file: judged, line: 2, field: 'purpose' });
+      return true;
+    });
   });
 });

@@ -10,6 +10,7 @@ import {
   defaultJudgmentFiles,
   defaultJudgmentsDir,
   loadJudgments,
+  type TrainingJudgmentSet,
 } from '../../src/eval/judgments.js';
 import { InputError } from '../../src/util/errors.js';
 
@@ -114,7 +115,7 @@ test('bad judgment files fail with file, line and field', async () => {
   await assert.rejects(loadJudgments(dataset, 'valid'), /need the valid split loaded/);
 });
 
-test('test-split judgments are refused for training; train and valid ones pass', () => {
+test('test-split judgments and those crsaug judge made are refused for training; train and valid ones pass', () => {
   assertTrainingJudgments(
     [
       { file: 'a.jsonl', split: 'train' },
@@ -122,15 +123,27 @@ test('test-split judgments are refused for training; train and valid ones pass',
     ],
     'distillation',
   );
-  assert.throws(
-    () =>
-      assertTrainingJudgments(
-        [
-          { file: 'a.jsonl', split: 'train' },
-          { file: shared(), split: 'test' },
-        ],
-        'distillation',
-      ),
-    /inspired_test\.jsonl: test-split judgments serve evaluation only, not distillation/,
+  const refusal = (set: TrainingJudgmentSet) => {
+    try {
+      assertTrainingJudgments([{ file: 'a.jsonl', split: 'train' }, set], 'distillation');
+    } catch (err) {
+      assert.ok(err instanceof InputError);
+      return { location: err.location, message: err.message };
+    }
+    assert.fail('not refused');
+  };
+  const test = refusal({ file: shared(), split: 'test' });
+  assert.deepEqual(test.location, { file: shared(), line: 1, field: 'split' });
+  assert.match(
+    test.message,
+    /inspired_test\.jsonl:1: field "split": test-split judgments serve evaluation only, not distillation/,
   );
+  // A valid-split file the judge wrote is marked on its lines, and refused at the first marked line.
+  const judged = refusal({ file: 'judge/inspired_valid.judgments.jsonl', split: 'valid', evaluationLine: 3 });
+  assert.deepEqual(judged.location, {
+    file: 'judge/inspired_valid.judgments.jsonl',
+    line: 3,
+    field: 'purpose',
+  });
+  assert.match(judged.message, /judgments crsaug judge made for evaluation serve evaluation only/);
 });

@@ -6,10 +6,16 @@ import { ScoreRequests } from '../../src/augment/score-request.js';
 import { ProvidersConfigSchema } from '../../src/config/providers.js';
 import { pairsOf } from '../../src/data/pairs.js';
 import type { Dataset } from '../../src/data/types.js';
-import { estimateJudging, estimatePool, judgePool, poolJudgmentLines } from '../../src/eval/judge-pool.js';
+import {
+  estimateJudging,
+  estimatePool,
+  judgePool,
+  judgmentLines,
+  poolProposers,
+} from '../../src/eval/judge-pool.js';
 import { judgedMetrics } from '../../src/eval/judged.js';
 import { Judgments, loadJudgments } from '../../src/eval/judgments.js';
-import { buildPool, unjudgedScorePairs } from '../../src/eval/pool.js';
+import { buildPool, poolContexts, unjudgedScorePairs } from '../../src/eval/pool.js';
 import { createChatModel } from '../../src/providers/factory.js';
 import { estimateTokens } from '../../src/providers/middleware/limits.js';
 import { writeJsonl } from '../../src/util/jsonl.js';
@@ -164,7 +170,12 @@ test('judging a pool: the teacher’s requests, a resumable scores file, and jud
     chat.close();
   }
   // The answers become a judgments file in the teacher format, which the loader reads back.
-  const lines = poolJudgmentLines(pool, await readScores(scoresFile), dataset.catalog, 'inspired', 'test');
+  const lines = judgmentLines(
+    (await readScores(scoresFile)).values(),
+    poolProposers(pool, dataset.catalog),
+    'inspired',
+    'test',
+  );
   assert.equal(lines.length, pool.unjudgedPairs);
   const gold = lines.find((l) => l.retrieval?.includes('gold'));
   assert.ok(gold, 'the gold items were pooled');
@@ -172,6 +183,7 @@ test('judging a pool: the teacher’s requests, a resumable scores file, and jud
     'dataset',
     'dialog_id',
     'item',
+    'purpose',
     'retrieval',
     'score',
     'split',
@@ -193,4 +205,28 @@ test('judging a pool: the teacher’s requests, a resumable scores file, and jud
     assert.equal(metrics['judged.contexts'], 3);
     assert.equal(metrics['judged.coverage@2'], 1, system.name);
   }
+});
+
+test('a pool of at most n contexts takes the judged ones first, then a seeded sample; 0 takes all', () => {
+  const catalog = tinyCatalog(8);
+  const contexts = Array.from({ length: 12 }, (_, i) =>
+    // Every third context has no gold pair (its gold is already mentioned): never pooled.
+    i % 3 === 2 ? tinyContext(`D${i}`, 1, [e(1)], [e(1)]) : tinyContext(`D${i}`, 1, [], [e(i % 8)]),
+  );
+  const evaluated = contexts.flatMap((_, i) => (i % 3 === 2 ? [] : [i]));
+  const judgments = new Judgments('tiny', 'test');
+  for (const i of [4, 9]) judgments.add(contexts[i]!.dialogId, 1, 0, 3);
+  assert.deepEqual(poolContexts(contexts, catalog, judgments, 0, 1), evaluated);
+  assert.deepEqual(poolContexts(contexts, catalog, judgments, 8, 1), evaluated);
+  const five = poolContexts(contexts, catalog, judgments, 5, 1);
+  assert.equal(five.length, 5);
+  assert.ok(five.includes(4) && five.includes(9), 'judged contexts first');
+  assert.ok(five.every((i) => evaluated.includes(i)));
+  assert.deepEqual(
+    five,
+    [...five].sort((a, b) => a - b),
+    'in context order',
+  );
+  assert.deepEqual(poolContexts(contexts, catalog, judgments, 5, 1), five, 'seeded');
+  assert.deepEqual(poolContexts(contexts, catalog, judgments, 1, 1).length, 1);
 });

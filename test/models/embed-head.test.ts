@@ -3,8 +3,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { contextEmbeddingsBase, EMBEDDINGS_FORMAT, writeEmbeddings } from '../../src/data/embeddings-file.js';
 import { type Dataset, SPLIT_NAMES, type SplitName } from '../../src/data/types.js';
+import { AttributeSimulator } from '../../src/eval/simulate/attribute-simulator.js';
+import { backboneSpec } from '../../src/models/registry.js';
+import { simulateGroup } from '../../src/pipeline/beyond-labels.js';
+import { checkpointSystem } from '../../src/pipeline/systems.js';
 import { runTraining } from '../../src/train/run.js';
+import { BEST_CHECKPOINT } from '../../src/train/trainer.js';
 import { Rng } from '../../src/util/rng.js';
+import { runCli } from '../eval/run-cli.js';
 import { loadInspired, tempDir, tinyConfig } from '../train/helpers.js';
 
 const DIMS = 24;
@@ -61,6 +67,37 @@ test('embed-head learns from context embeddings in the augment format', async ()
   const { runs } = await runTraining(config, dataset, { outDir: join(dir, 'run'), silent: true });
   // INSPIRED test popularity: recall@10 0.106 (crsaug baseline --model popularity).
   assert.ok(runs[0]!.test['recall@10']! > 0.5, `recall@10 ${runs[0]!.test['recall@10']}`);
+
+  // Its vectors are fixed per logged (dialog, turn): a simulated user's feedback could never reach it, so the
+  // simulator leaves it out with the model table's reason rather than ranking as if it had listened.
+  const checkpoint = join(dir, 'run', `seed-${runs[0]!.seed}`, BEST_CHECKPOINT);
+  const group = {
+    model: 'embed-head',
+    mode: 'baseline',
+    trained: true,
+    systems: [checkpointSystem('embed-head', 'baseline', runs[0]!.seed, checkpoint)],
+  };
+  const simulated = await simulateGroup(
+    group,
+    dataset,
+    dataset.splits.test!.contexts,
+    new AttributeSimulator(dataset, { seed: 1 }),
+    { turns: 3, ks: [10], topK: 100, concurrency: 1, silent: true },
+  );
+  assert.equal(simulated.excluded, backboneSpec('embed-head').ignoresFeedback);
+  assert.match(simulated.excluded!, /precomputed per logged \(dialog, turn\)/);
+  assert.deepEqual(simulated.seeds, []);
+  const cli = runCli([
+    'eval',
+    '--dataset',
+    'inspired',
+    '--checkpoint',
+    checkpoint,
+    '--simulate',
+    'attribute',
+  ]);
+  assert.equal(cli.status, 1);
+  assert.match(cli.stderr, /embed-head cannot be simulated: it ranks from context embeddings precomputed/);
 });
 
 test('embed-head names the context that has no embedding, and a folder without embeddings', async () => {

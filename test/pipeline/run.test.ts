@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { resolveConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { runPipeline } from '../../src/pipeline/run.js';
+import { reportInputOf } from '../../src/pipeline/report-input.js';
+import { type RunResults, runPipeline } from '../../src/pipeline/run.js';
+import { renderReport } from '../../src/report/index.js';
+import { runCli } from '../eval/run-cli.js';
+
+const MODES = ['baseline', 'stage1', 'stage2', 'stage2-prior', 'stage2-noKL', 'mixed'];
 
 const root = mkdtempSync(join(tmpdir(), 'crsaug-run-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -45,6 +50,8 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
       'train-kbrd-stage2-prior',
       'train-kbrd-stage2-noKL',
       'train-kbrd-mixed',
+      ...['popularity-baseline', ...MODES.map((m) => `kbrd-${m}`)].map((g) => `judged-${g}`),
+      ...['popularity-baseline', ...MODES.map((m) => `kbrd-${m}`)].map((g) => `simulate-attribute-${g}`),
     ],
   );
   // the synthetic labels under a stable name in the run folder, with what made them
@@ -77,7 +84,21 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
     'kbrd stage1 vs baseline recall@10',
     'kbrd stage1 vs baseline recall@50',
   ]);
-  assert.equal(comparisons.length, 5 * 3);
+  // … and on judged nDCG@10 and precision@10 (plain and condensed), and simulated success@10 at the last turn.
+  assert.equal(comparisons.length, 5 * 3 + 5 * 4 + 5);
+  assert.deepEqual(
+    [...new Set(comparisons.map((c) => c.metric))],
+    [
+      'recall@1',
+      'recall@10',
+      'recall@50',
+      'judged.ndcg@10',
+      'judged.precision@10',
+      'judged.condensed.ndcg@10',
+      'judged.condensed.precision@10',
+      'simulated.attribute.turn5.success@10',
+    ],
+  );
   for (const c of comparisons as {
     diff: number;
     ci95: number[];
@@ -89,6 +110,20 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
     assert.ok(c.p >= 0 && c.pAdjusted >= c.p && c.pAdjusted <= 1, JSON.stringify(c));
     assert.match(c.method, /^fixed models \(one seed/);
   }
+  assertBeyondLabels(results, out);
+  const html = renderReport(
+    reportInputOf(outcome, smallConfig(), { name: 'small', version: '0', command: 'test' }),
+  );
+  assert.match(html, /Beyond single labels/);
+  assert.match(html, /id="chart-sim-0"/);
+  assert.equal((html.match(/coverage \d+\.\d%/g) ?? []).length, 2 * 7, 'a coverage under each judged figure');
+  // `eval --run` evaluates the run folder on its own artifact store: everything is reused, the same numbers.
+  const evaluated = runCli(['eval', '--run', out, '--judged', '--simulate', 'attribute', '--json']);
+  assert.equal(evaluated.status, 0, evaluated.stderr);
+  assert.doesNotMatch(evaluated.stderr, /computing/);
+  const reevaluated = JSON.parse(evaluated.stdout);
+  assert.deepEqual(reevaluated.judged, results.judged);
+  assert.deepEqual(reevaluated.simulation, results.simulation);
   assert.deepEqual(Object.keys(results.retrieval.goldInTopK), ['train', 'valid', 'test']);
   const gold = results.retrieval.goldInTopK;
   // Fitted on item texts only, the retriever cannot learn the train labels: train is not ahead of valid.
@@ -107,16 +142,62 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
     third.push(line),
   );
   const recomputed = third.filter((l) => l.includes('computing')).map((l) => stageOf(l));
+  const augmented = MODES.slice(1).map((m) => `kbrd-${m}`);
   assert.deepEqual(
     recomputed,
     [
       'synthesize',
-      'train-kbrd-stage1',
-      'train-kbrd-stage2',
-      'train-kbrd-stage2-prior',
-      'train-kbrd-stage2-noKL',
-      'train-kbrd-mixed',
+      ...augmented.map((g) => `train-${g}`),
+      ...augmented.map((g) => `judged-${g}`),
+      ...augmented.map((g) => `simulate-attribute-${g}`),
     ],
-    'a new threshold recomputes synthesis and what trains on it, not retrieval, the teacher, distillation or the baseline',
+    'a new threshold recomputes synthesis and what trains on it (and their evaluations), not retrieval, the teacher, distillation, the baseline or popularity',
   );
 });
+
+/** results.json's judged metrics, simulation and checkpoints. */
+function assertBeyondLabels(results: RunResults, out: string): void {
+  const { simulation, checkpoints } = results;
+  const judged = results.judged!;
+  // ../shared/judgments holds INSPIRED test: 120 of the 144 evaluated contexts.
+  assert.deepEqual(
+    [judged.split, judged.ks, judged.contexts, judged.evaluatedContexts],
+    ['test', [10], 120, 144],
+  );
+  assert.deepEqual(Object.keys(judged.results.kbrd), MODES);
+  for (const [model, modes] of Object.entries(judged.results)) {
+    for (const [mode, seeds] of Object.entries(modes)) {
+      const m = seeds['42']!;
+      for (const key of ['judged.ndcg@10', 'judged.precision@10', 'judged.coverage@10'])
+        assert.ok(m[key]! >= 0 && m[key]! <= 1, `${model} ${mode} ${key} = ${m[key]}`);
+      // Precision counts judged-relevant items only, so it is at most the judged share of the list.
+      assert.ok(m['judged.precision@10']! <= m['judged.coverage@10']! + 1e-12, `${model} ${mode}`);
+    }
+  }
+  // Popularity's top 10 was in the judged pool: fully covered.
+  assert.equal(judged.results.popularity!.baseline!['42']!['judged.coverage@10'], 1);
+
+  assert.equal(simulation.length, 1);
+  const sim = simulation[0]!;
+  assert.deepEqual(
+    [sim.simulator, sim.turns, sim.ks, sim.dialogues, sim.split],
+    ['attribute', 5, [1, 10, 50], 144, 'test'],
+  );
+  assert.match(sim.sample, /^all 144 test contexts with a target/);
+  assert.deepEqual(Object.keys(sim.results.kbrd!), MODES);
+  assert.deepEqual(sim.excluded, []);
+  for (const modes of Object.values(sim.results)) {
+    for (const r of Object.values(modes)) {
+      for (const k of ['1', '10', '50']) {
+        const byTurn = r.mean.successByTurn[k]!;
+        assert.equal(byTurn.length, 5);
+        // success by turn never falls, and a larger k never succeeds less.
+        for (let t = 1; t < 5; t++) assert.ok(byTurn[t]! >= byTurn[t - 1]!);
+      }
+      assert.ok(r.mean.successByTurn['50'][4] >= r.mean.successByTurn['10'][4]);
+      assert.deepEqual(r.mean.successByTurn, r.seeds['42'].successByTurn, 'one seed: its mean is itself');
+    }
+  }
+  assert.deepEqual(Object.keys(checkpoints.kbrd!), MODES);
+  assert.ok(existsSync(join(out, checkpoints.kbrd.stage2.seeds['42'], 'model.safetensors')));
+}

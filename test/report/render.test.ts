@@ -169,3 +169,63 @@ test('without declared metrics the table shows the paper protocol keys, ordered 
     'mrr@10',
   ]);
 });
+
+test('the beyond-labels section: judged figures each with their coverage, success@k by turn per mode', () => {
+  const input = loadFixture();
+  const meanStd = (mean: number, std = 0.01) => ({ mean, std });
+  input.judged = {
+    k: 10,
+    description: 'Judged on 120 of 144 evaluated test contexts.',
+    rows: [
+      {
+        model: 'kbrd',
+        mode: 'baseline',
+        seeds: 5,
+        ndcg: meanStd(0.24),
+        precision: meanStd(0.1),
+        coverage: meanStd(0.884),
+        condensedNdcg: meanStd(0.26),
+        condensedPrecision: meanStd(0.11),
+      },
+      {
+        model: 'kbrd',
+        mode: 'stage2',
+        seeds: 5,
+        ndcg: meanStd(0.27),
+        precision: meanStd(0.12),
+        coverage: meanStd(0.612),
+        condensedNdcg: meanStd(0.33),
+        condensedPrecision: meanStd(0.15),
+      },
+    ],
+  };
+  const byTurn = (start: number) => ({
+    '10': [0, 1, 2].map((t) => meanStd(start + 0.02 * t)),
+    '50': [0, 1, 2].map((t) => meanStd(start + 0.1 + 0.02 * t)),
+  });
+  input.simulation = [
+    {
+      simulator: 'attribute',
+      description: 'attribute simulator (no LLM)',
+      turns: 3,
+      k: 10,
+      rows: [
+        { model: 'kbrd', mode: 'baseline', seeds: 5, successByTurn: byTurn(0.18) },
+        { model: 'kbrd', mode: 'stage2', seeds: 5, successByTurn: byTurn(0.21) },
+      ],
+      excluded: [{ model: 'embed-head', mode: 'baseline', reason: 'it ranks from precomputed embeddings' }],
+    },
+  ];
+  const page = renderReport(input);
+  assert.match(page, /<h2 id="beyond-labels-h">.*Beyond single labels/);
+  // Both judged figures of a row carry the coverage of the same lists.
+  assert.equal((page.match(/coverage 88\.4%/g) ?? []).length, 2);
+  assert.equal((page.match(/coverage 61\.2%/g) ?? []).length, 2);
+  assert.match(page, /<svg[^>]*id="chart-sim-0"/);
+  assert.match(page, /Success@10 by turn, attribute simulator/);
+  // The last turn's success at each k, and who was not simulated and why.
+  assert.match(page, /25\.00 ± 1\.00/);
+  assert.match(page, /Not simulated: embed-head baseline \(it ranks from precomputed embeddings\)/);
+  const plain = renderReport(loadFixture());
+  assert.doesNotMatch(plain, /Beyond single labels/, 'no section without judged or simulated results');
+});

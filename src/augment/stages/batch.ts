@@ -5,6 +5,7 @@ import { exportEmbeddingBatch, importEmbeddingBatch } from '../../providers/open
 import { CrsaugError } from '../../util/errors.js';
 import { exportScoreBatch, type ImportSummary, importScoreBatch } from '../batch.js';
 import { contextQueries, itemDocuments } from '../retrieve.js';
+import type { ScorePair, ScoreRequests } from '../score-request.js';
 import type { Shard } from '../shard.js';
 import { belowValidFloor, TooManyInvalidAnswersError } from '../valid-share.js';
 import { type PairSource, scoringPairs } from './score.js';
@@ -45,15 +46,22 @@ export async function exportScoreBatchStage(
   config: Config,
   options: ScoreBatchExportOptions,
 ): Promise<ScoreBatchExportSummary> {
-  const model = modelOf(config.providers.chat.model, 'a chat batch needs a model name', CHAT_MODEL_FLAG);
   const { requests, pairs } = await scoringPairs(config, options);
-  const summary = await exportScoreBatch({
-    requests,
-    pairs,
-    config: config.augment.score,
-    model,
-    file: options.file,
-  });
+  return writeScoreBatch(config, requests, pairs, options.file);
+}
+
+/**
+ * The teacher's first-attempt requests for `pairs` as a batch file (+ pairs sidecar), with their estimated
+ * size and list price: what `augment export-batch` and `judge export-batch` write.
+ */
+export async function writeScoreBatch(
+  config: Config,
+  requests: ScoreRequests,
+  pairs: ScorePair[],
+  file: string,
+): Promise<ScoreBatchExportSummary> {
+  const model = modelOf(config.providers.chat.model, 'a chat batch needs a model name', CHAT_MODEL_FLAG);
+  const summary = await exportScoreBatch({ requests, pairs, config: config.augment.score, model, file });
   const price = config.providers.prices[model];
   const usd = price
     ? (summary.estimatedInputTokens * price.inputPerMillion +

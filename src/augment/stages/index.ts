@@ -20,9 +20,29 @@ export {
 } from './batch.js';
 export { type DistillStageOptions, type DistillStageSummary, distillStage } from './distill.js';
 export { estimateAugmentCalls, type StageCallEstimate } from './estimate.js';
+export {
+  exportJudgeBatchStage,
+  importJudgeBatchStage,
+  JUDGED_SPLITS,
+  type JudgeImportOptions,
+  type JudgePoolSummary,
+  type JudgeStageOptions,
+  type JudgeStageSummary,
+  judgeJudgmentsFile,
+  judgeStage,
+  type PoolRanker,
+  requireJudge,
+} from './judge.js';
 export { type RetrieveStageOptions, type RetrieveStageSummary, retrieveStage } from './retrieve.js';
 export { type PairSource, type ScoreStageOptions, type ScoreStageSummary, scoreStage } from './score.js';
-export { augmentOutDir, type StageOptions, type StageProvider } from './stage.js';
+export {
+  augmentOutDir,
+  openChatModel,
+  type StageModel,
+  type StageOptions,
+  type StageProvider,
+  using,
+} from './stage.js';
 export {
   type SynthesizeStageOptions,
   type SynthesizeStageSummary,

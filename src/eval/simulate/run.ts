@@ -4,6 +4,7 @@ import type { Catalog, RecContext } from '../../data/types.js';
 import type { Recommender } from '../../models/types.js';
 import { hashValue } from '../../util/hash.js';
 import { Progress } from '../../util/progress.js';
+import { Rng } from '../../util/rng.js';
 import { rankContexts } from '../evaluate.js';
 import type { Metrics } from '../metrics.js';
 import { filteredList } from '../protocol.js';
@@ -77,6 +78,23 @@ interface LiveDialogue {
   targets: number[];
   user: SimulatedUser;
   turns: TranscriptTurn[];
+}
+
+/**
+ * The contexts a simulation covers when at most `maxContexts` are simulated (0 = all): a seeded random sample
+ * of the contexts with a target, in context order. Every model of a run sees the same sample.
+ */
+export function simulationContexts(
+  contexts: readonly RecContext[],
+  maxContexts: number,
+  seed: number,
+): number[] {
+  const withTarget = contexts.flatMap((c, i) => (c.gold.length > 0 ? [i] : []));
+  if (maxContexts === 0 || withTarget.length <= maxContexts) return withTarget;
+  return new Rng(seed)
+    .shuffle(withTarget)
+    .slice(0, maxContexts)
+    .sort((a, b) => a - b);
 }
 
 export async function simulateDialogues(

@@ -12,7 +12,11 @@ import {
   withUserTurn,
 } from '../../../src/eval/simulate/dialogue.js';
 import { CatalogLinker } from '../../../src/eval/simulate/entity-links.js';
-import { type SimulationResult, simulateDialogues } from '../../../src/eval/simulate/run.js';
+import {
+  type SimulationResult,
+  simulateDialogues,
+  simulationContexts,
+} from '../../../src/eval/simulate/run.js';
 import { TargetAttributes } from '../../../src/eval/simulate/target-attributes.js';
 import { createPopularity } from '../../../src/models/popularity.js';
 import { asRecommender } from '../../../src/models/trainable.js';
@@ -219,4 +223,21 @@ test('a trained kbrd under the attribute simulator: success@k never falls with k
   } finally {
     model.module.free();
   }
+});
+
+test('the simulated sample of ReDial test: seeded, contexts with a target, a smaller sample inside a larger', () => {
+  const contexts = redial.splits.test!.contexts;
+  const withTarget = contexts.flatMap((c, i) => (c.gold.length > 0 ? [i] : []));
+  assert.equal(withTarget.length, 3102);
+  assert.deepEqual(simulationContexts(contexts, 0, 42), withTarget);
+  const sample = simulationContexts(contexts, 1000, 42);
+  assert.equal(sample.length, 1000);
+  assert.deepEqual(sample, simulationContexts(contexts, 1000, 42));
+  assert.notDeepEqual(sample, simulationContexts(contexts, 1000, 43));
+  assert.ok(sample.every((i) => contexts[i]!.gold.length > 0));
+  const small = new Set(sample);
+  assert.ok(
+    simulationContexts(contexts, 100, 42).every((i) => small.has(i)),
+    'the LLM sample is in the attribute one',
+  );
 });
