@@ -10,7 +10,7 @@ import { BACKBONE_NAMES, type BackboneName, DEFAULT_BACKBONE, MODELS } from '../
 export { BACKBONE_NAMES };
 export const TRAIN_MODES = ['baseline', 'stage1', 'stage2', 'mixed'] as const;
 export type TrainMode = (typeof TRAIN_MODES)[number];
-export const LABEL_MODES = ['per-label', 'multi-positive'] as const;
+export const LABEL_MODES = ['per-label', 'multi-positive', 'listwise'] as const;
 export type LabelMode = (typeof LABEL_MODES)[number];
 
 type Backbones = typeof MODELS;
@@ -40,10 +40,18 @@ export const TrainConfigSchema = z.object({
   synthetic: z.string().optional(),
   /** Checkpoint folder to start from (stage2 requires it: the stage-1 `best/` folder). */
   init: z.string().optional(),
-  /** per-label: one CE sample per label (the reference); multi-positive: one sample per context with a target distribution over its labels. */
+  /**
+   * per-label: one CE sample per label (the reference); multi-positive: one sample per context with a target
+   * distribution over its labels; listwise: that distribution is softmax(score / listwiseTemperature).
+   */
   labelMode: z.enum(LABEL_MODES).default('per-label'),
   /** multi-positive only: weight each label by its `scores` entry instead of uniformly. */
   scoreWeighted: z.boolean().default(false),
+  /**
+   * listwise only: one sample per context whose target is softmax(score / listwiseTemperature) over the
+   * file's items with their `scores` (the student's score distribution over the candidates); default 1.
+   */
+  listwiseTemperature: z.number().positive().optional(),
   /** Seeds per run (seed, seed+1, …); test metrics are reported as mean ± sample std. */
   seeds: z.number().int().positive().default(1),
   /**

@@ -1,4 +1,6 @@
-import type { Config } from '../config/schema.js';
+import { deepMerge } from '../config/load.js';
+import type { RunMode } from '../config/run.js';
+import type { Config, ConfigInput } from '../config/schema.js';
 import type { BackboneName } from '../models/registry.js';
 import type { Artifact } from './artifact-store.js';
 import {
@@ -12,6 +14,7 @@ import {
   teacherArtifact,
 } from './augment-stages.js';
 import type { PipelineContext } from './context.js';
+import { rerankArtifact } from './rerank.js';
 import { type TrainValue, trainStage } from './train-stages.js';
 
 /**
@@ -127,4 +130,77 @@ export function trainMixed(
     synthetic,
     train: { labelMode: ctx.config.run.syntheticLabelMode },
   });
+}
+
+/** The synthetic labels of stage2-soft: every candidate scoring at least run.soft.threshold, with its score. */
+export async function softSynthetic(
+  ctx: PipelineContext,
+  augmented: AugmentArtifacts,
+): Promise<SyntheticFile> {
+  const soft = withSettings(ctx, { augment: { synthesize: { threshold: ctx.config.run.soft.threshold } } });
+  const { retrieved, teacher, distilled } = augmented;
+  return syntheticOf(await synthesizeArtifact(soft, retrieved, teacher, distilled));
+}
+
+/** Stage 1 trained listwise on the student's score distribution (run.soft), then the paper's stage 2 from it. */
+export async function trainSoftTwoStage(
+  ctx: PipelineContext,
+  backbone: Backbone,
+  augmented: AugmentArtifacts,
+): Promise<{ stage1: Artifact<TrainValue>; stage2: Artifact<TrainValue> }> {
+  const stage1 = await trainStage1(ctx, backbone, await softSynthetic(ctx, augmented), {
+    suffix: '-soft',
+    train: { labelMode: 'listwise', listwiseTemperature: ctx.config.run.soft.temperature },
+  });
+  return { stage1, stage2: await trainStage2(ctx, backbone, stage1, { suffix: '-soft' }) };
+}
+
+/** The context with some settings changed (e.g. the synthesis threshold); the store is shared. */
+export function withSettings(ctx: PipelineContext, patch: ConfigInput): PipelineContext {
+  return { ...ctx, config: deepMerge(ctx.config, patch) };
+}
+
+/**
+ * Trains (or reuses) the listed modes of one backbone in `crsaug run`'s order, each mode's prerequisites first
+ * (stage 1 before the stage-2 modes), and returns the listed ones in the order given.
+ */
+export async function trainRunModes(
+  ctx: PipelineContext,
+  backbone: Backbone,
+  augmented: AugmentArtifacts,
+  modes: readonly RunMode[],
+): Promise<Partial<Record<RunMode, Artifact<TrainValue>>>> {
+  const synthetic = syntheticOf(augmented.synthesized);
+  const done = new Map<RunMode, Promise<Artifact<TrainValue>>>();
+  const once = (mode: RunMode, train: () => Promise<Artifact<TrainValue>>) => {
+    let trained = done.get(mode);
+    if (!trained) {
+      trained = train();
+      done.set(mode, trained);
+    }
+    return trained;
+  };
+  const soft = () =>
+    once('stage2-soft', async () => (await trainSoftTwoStage(ctx, backbone, augmented)).stage2);
+  const recipes: Record<RunMode, () => Promise<Artifact<TrainValue>>> = {
+    baseline: () => once('baseline', () => trainBaseline(ctx, backbone)),
+    stage1: () => once('stage1', () => trainStage1(ctx, backbone, synthetic)),
+    stage2: () => once('stage2', async () => trainStage2(ctx, backbone, await recipes.stage1())),
+    'stage2-prior': () =>
+      once('stage2-prior', async () =>
+        trainStage2(ctx, backbone, await recipes.stage1(), { realItemPrior: true }),
+      ),
+    'stage2-noKL': () =>
+      once('stage2-noKL', async () => trainStage2(ctx, backbone, await recipes.stage1(), { alpha: 0 })),
+    mixed: () => once('mixed', () => trainMixed(ctx, backbone, synthetic)),
+    'stage2-soft': soft,
+    rerank: () =>
+      once('rerank', async () =>
+        rerankArtifact(ctx, backbone, await recipes.baseline(), augmented.retrieved, augmented.distilled),
+      ),
+  };
+  const trained: Partial<Record<RunMode, Artifact<TrainValue>>> = {};
+  // Sequentially, in the listed order: the machine's cores go to one training at a time.
+  for (const mode of modes) trained[mode] = await recipes[mode]();
+  return trained;
 }

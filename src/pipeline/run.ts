@@ -9,7 +9,7 @@ import { writeJsonFile } from '../util/json.js';
 import type { Artifact } from './artifact-store.js';
 import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
 import { openPipeline, type PipelineSetup } from './context.js';
-import { augmentStages, syntheticOf, trainMixed, trainStage2, trainTwoStage } from './modes.js';
+import { augmentStages, trainRunModes } from './modes.js';
 import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
 import { runSeeds, type TrainValue } from './train-stages.js';
 
@@ -64,12 +64,9 @@ export interface PipelineOutcome {
   wallSeconds: number;
 }
 
-/** The augmented modes `crsaug run` trains for every backbone, after its baseline. */
-export const AUGMENTED_MODES = ['stage1', 'stage2', 'stage2-prior', 'stage2-noKL', 'mixed'] as const;
-
 /**
- * prepare → retrieve → teacher → distill → synthesize → baseline → stage 1 → stage 2 (and the ablations)
- * → evaluate. Each stage is an artifact keyed by its inputs and settings under <out>/artifacts, so a rerun
+ * prepare → retrieve → teacher → distill → synthesize → the modes of run.modes (baseline, stage 1, stage 2,
+ * the variants) → evaluate. Each stage is an artifact keyed by its inputs and settings under <out>/artifacts, so a rerun
  * skips what is done and a killed run continues where it stopped.
  */
 export async function runPipeline(
@@ -82,20 +79,15 @@ export async function runPipeline(
   await saveResolvedConfig(out, config);
   const { ctx, stats, datasetKey } = await openPipeline(config, out, log);
   const { dataset } = ctx;
-  const { retrieved, teacher, distilled, synthesized } = await augmentStages(ctx, datasetKey);
-  const synthetic = syntheticOf(synthesized);
+  const augmented = await augmentStages(ctx, datasetKey);
+  const { retrieved, teacher, distilled, synthesized } = augmented;
 
   const trained: PipelineOutcome['trained'] = {};
   for (const backbone of config.run.backbones) {
-    const { baseline, stage1, stage2 } = await trainTwoStage(ctx, backbone, synthetic);
-    trained[backbone] = {
-      baseline,
-      stage1,
-      stage2,
-      'stage2-prior': await trainStage2(ctx, backbone, stage1, { realItemPrior: true }),
-      'stage2-noKL': await trainStage2(ctx, backbone, stage1, { alpha: 0 }),
-      mixed: await trainMixed(ctx, backbone, synthetic),
-    };
+    trained[backbone] = (await trainRunModes(ctx, backbone, augmented, config.run.modes)) as Record<
+      string,
+      Artifact<TrainValue>
+    >;
   }
 
   const floors: PipelineOutcome['floors'] = {};
