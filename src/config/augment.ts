@@ -130,6 +130,21 @@ export const DistillConfigSchema = z
      * 'none': the raw regression output.
      */
     calibration: z.enum(['quantile', 'none']).default('quantile'),
+    /**
+     * Offline judgments learned from: 'dataset', the dataset's own files in shared/teacher (all of them when
+     * none is for it); 'all', every shipped file (valid files are held out either way).
+     */
+    teachers: z.enum(['dataset', 'all']).default('dataset'),
+    /** Feature set: 'base', or 'kg-idf' (base + the IDF-weighted KG overlap; docs/augment-student.md). */
+    features: z.enum(['base', 'kg-idf']).default('base'),
+    /**
+     * 'mse': regression on the teacher scores; 'mse+listwise': plus, per judged context, the cross-entropy
+     * between softmax(teacher / τ) and softmax(student / τ) over its pairs (ListNet), weighted by listwiseWeight,
+     * so the student learns which candidate of a context the teacher prefers, not only the score level.
+     */
+    objective: z.enum(['mse', 'mse+listwise']).default('mse'),
+    listwiseWeight: z.number().nonnegative().default(1),
+    listwiseTemperature: z.number().positive().default(1),
     /** Share of each teacher file's contexts held out for the agreement report (split by context, not pair). */
     heldOutShare: z.number().min(0).max(0.9).default(0.2),
   })
@@ -141,6 +156,11 @@ export const SynthesizeConfigSchema = z
     threshold: z.number().min(0).max(4).default(3.5),
     /** Candidates scored per context (the paper: the retriever's top 50). */
     topK: z.number().int().positive().default(50),
+    /**
+     * On train contexts the teacher judged, its scores override the student's, and the judged items outside
+     * the candidates are scored too (so the teacher's 4s become labels); false: the student scores everything.
+     */
+    teacherOverride: z.boolean().default(false),
     /**
      * Split whose contexts get synthetic labels. Only train is accepted (synthesize refuses the others):
      * labels on valid would steer model selection and labels on test would leak into the evaluation.

@@ -62,7 +62,11 @@ export function teacherArtifact(
             score: teacherScoreConfig(config),
             seed: config.seed,
           }
-        : { shared: datasetTeacherFiles(dataset.name, config.dataDir).map((f) => basename(f)) },
+        : {
+            shared: datasetTeacherFiles(dataset.name, config.dataDir, config.augment.distill.teachers).map(
+              (f) => basename(f),
+            ),
+          },
       inputs: [retrieved.key],
     },
     (dir) => teacherStage(config, { dataset, candidatesDir: retrieved.dir, outDir: dir, log: ctx.log }),
@@ -103,7 +107,11 @@ export function synthesizeArtifact(
       stage: 'synthesize',
       version: 1,
       settings: { synthesize: config.augment.synthesize, examples: config.run.examples, seed: config.seed },
-      inputs: [retrieved.key, distilled.key],
+      inputs: [
+        retrieved.key,
+        distilled.key,
+        ...(config.augment.synthesize.teacherOverride ? [teacher.key] : []),
+      ],
     },
     (dir) =>
       synthesizeStage(config, {
@@ -112,6 +120,7 @@ export function synthesizeArtifact(
         scorer: { studentDir: distilled.value.studentDir },
         outFile: join(dir, `${split}.synthetic.jsonl`),
         examples: { count: config.run.examples, teacherFiles: teacher.value.files },
+        teacherFiles: teacher.value.files,
       }),
     ctx.log,
   );

@@ -11,6 +11,7 @@ import { buildExamples, teacherScoresOf } from '../examples.js';
 import { PairFeaturizer, SemanticSpace } from '../features/index.js';
 import { Student } from '../student.js';
 import {
+  judgedByContext,
   type PairScorer,
   type SynthesisStats,
   studentScorer,
@@ -28,6 +29,8 @@ export interface SynthesizeStageOptions extends StageOptions {
   outFile: string;
   /** Also pick this many contexts, with every candidate's scores, for the report. */
   examples?: { count: number; teacherFiles: string[] };
+  /** The teacher judgment files (shared/teacher format) for augment.synthesize.teacherOverride. */
+  teacherFiles?: string[];
   /** The dataset when already loaded (default: the configured one, the split plus train). */
   dataset?: Dataset;
 }
@@ -56,7 +59,16 @@ export async function synthesizeStage(
   try {
     options.log?.(`scorer: ${scoring.scorer.description}`);
     const candidates = await readCandidates(options.candidatesFile);
+    const { teacherOverride } = config.augment.synthesize;
+    if (teacherOverride && !options.teacherFiles?.length)
+      throw new CrsaugError('augment.synthesize.teacherOverride needs the teacher judgment files', {
+        hint: 'pass --teacher FILE',
+      });
+    const teacher = teacherOverride
+      ? judgedByContext(await teacherScoresOf(options.teacherFiles!, dataset.name), dataset)
+      : undefined;
     const stats = await synthesize({
+      teacher,
       dataset,
       split,
       candidates,
