@@ -81,6 +81,11 @@ export interface SynthesisStats {
   unscoredPairs: number;
   /** With the teacher override: judged pairs whose score is the teacher's, and those added to the candidates. */
   teacher?: { contexts: number; pairs: number; added: number };
+  /**
+   * How much of what the teacher likes the candidate pool holds: on the judged train contexts, the pairs the
+   * teacher scored 4 (≥ 3.5) and how many of them are among the top-K candidates.
+   */
+  teacherFours?: { judged: number; inCandidates: number };
   longTail: {
     rule: string;
     labelSplit: string;
@@ -108,13 +113,18 @@ export interface SynthesizeOptions {
   outFile: string;
   /** Contexts scored per batch (embedding calls are batched per batch). */
   batchContexts?: number;
-  /**
-   * The teacher's scores by context key, then item: on those contexts the teacher's judgments override the
-   * scorer's, and judged items outside the candidates are scored too (the teacher's 4s become labels).
-   */
+  /** The teacher's train judgments by context key, then item (for teacherFours, and the override). */
   teacher?: ReadonlyMap<string, ReadonlyMap<number, number>>;
+  /**
+   * On judged contexts the teacher's judgments override the scorer's, and judged items outside the candidates
+   * are scored too (the teacher's 4s become labels).
+   */
+  teacherOverride?: boolean;
   silent?: boolean;
 }
+
+/** A teacher score that counts as a 4 (what the 3.5 threshold keeps). */
+const TEACHER_FOUR = 3.5;
 
 const HISTOGRAM_BUCKETS: ReadonlyArray<[label: string, low: number, high: number]> = [
   ['0', 0, 0],
@@ -141,6 +151,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisS
   const byKey = new Map<string, RecContext>(split.contexts.map((c) => [contextKey(c.dialogId, c.turnId), c]));
   const itemIndex = new Map(dataset.catalog.items.map((item, i) => [item.name, i]));
   const teacherUse = { contexts: 0, pairs: 0, added: 0 };
+  const teacherFours = { judged: 0, inCandidates: 0 };
   /** How many of each request's items are retrieved candidates (the judged ones added after them are not). */
   const candidateCounts: number[] = [];
   const requests: PairRequest[] = options.candidates.map((record) => {
@@ -160,6 +171,13 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisS
     const judged = options.teacher?.get(contextKey(context.dialogId, context.turnId));
     candidateCounts.push(items.length);
     if (judged) {
+      for (const [item, score] of judged) {
+        if (score < TEACHER_FOUR) continue;
+        teacherFours.judged++;
+        if (items.includes(item)) teacherFours.inCandidates++;
+      }
+    }
+    if (judged && options.teacherOverride) {
       teacherUse.contexts++;
       teacherUse.pairs += judged.size;
       for (const item of judged.keys()) {
@@ -184,7 +202,9 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisS
     let offset = 0;
     for (const { context, items } of chunk) {
       const kept: Array<{ item: number; score: number }> = [];
-      const judged = options.teacher?.get(contextKey(context.dialogId, context.turnId));
+      const judged = options.teacherOverride
+        ? options.teacher?.get(contextKey(context.dialogId, context.turnId))
+        : undefined;
       items.forEach((item, i) => {
         const score = judged?.get(item) ?? scores[offset + i]!;
         if (Number.isNaN(score)) unscored++;
@@ -215,7 +235,11 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisS
     unscored,
     contextsWithoutCandidates: split.contexts.length - requests.length,
   });
-  return options.teacher ? { ...stats, teacher: teacherUse } : stats;
+  return {
+    ...stats,
+    ...(options.teacherOverride ? { teacher: teacherUse } : {}),
+    ...(options.teacher ? { teacherFours } : {}),
+  };
 }
 
 /** Train-split teacher judgments of a dataset by context key, then item index (for SynthesizeOptions.teacher). */
@@ -323,6 +347,10 @@ export function formatSynthesisStats(s: SynthesisStats): string {
     `| gold pairs among candidates | ${s.gold.inCandidates} of ${s.gold.pairs} (${pct(s.gold.inCandidates, s.gold.pairs)}) |`,
     `| gold pairs kept as labels (of those among candidates) | ${s.gold.kept} of ${s.gold.inCandidates} (${pct(s.gold.kept, s.gold.inCandidates)}) |`,
   ];
+  if (s.teacherFours)
+    lines.push(
+      `| teacher's 4s on judged contexts among the candidates | ${s.teacherFours.inCandidates} of ${s.teacherFours.judged} (${pct(s.teacherFours.inCandidates, s.teacherFours.judged)}) |`,
+    );
   if (s.teacher)
     lines.push(
       `| teacher override: judged contexts / pairs (added to the candidates) | ${s.teacher.contexts} / ${s.teacher.pairs} (${s.teacher.added}) |`,

@@ -1,16 +1,21 @@
 import { z } from 'zod';
 
 /**
- * Item text for retrieval. Placeholders: {name} {year} {genres} {directors} {stars} {writers} {plot}.
+ * Item text for retrieval. Placeholders: {name} {year} {genres} {directors} {stars} {writers} {other} {plot}.
  * A part in [square brackets] is dropped when any placeholder inside it is empty, so missing metadata
- * leaves no dangling labels. Catalog names already carry the year ("Rush Hour (1998)"), hence no {year}.
+ * leaves no dangling labels. {year} is empty when the name already carries it (CFCRS: "Rush Hour (1998)");
+ * {other} is the catalog's further fields ("Language: English"; OpenDialKG), empty for CFCRS catalogs, so
+ * the ReDial and INSPIRED texts are the same with or without those parts.
  */
 export const DEFAULT_ITEM_TEMPLATE =
-  '{name}[. Genres: {genres}][. Directed by {directors}][. Starring {stars}][. Written by {writers}][. Plot: {plot}]';
+  '{name}[ ({year})][. Genres: {genres}][. Directed by {directors}][. Starring {stars}][. Written by {writers}][. {other}][. Plot: {plot}]';
 
-/** The item description the teacher judge saw (see shared/teacher/README.md): no writers, people and plot cut. */
+/**
+ * The item description the teacher judge saw (see shared/teacher/README.md): no writers, people and plot cut;
+ * {year} only where the name does not carry it (OpenDialKG), so the CFCRS prompts are unchanged.
+ */
 export const DEFAULT_PROMPT_ITEM_TEMPLATE =
-  '{name}[\nGenres: {genres}][\nDirected by: {directors}][\nStarring: {stars}][\nPlot: {plot}]';
+  '{name}[ ({year})][\nGenres: {genres}][\nDirected by: {directors}][\nStarring: {stars}][\nPlot: {plot}]';
 
 export const FIT_CORPORA = ['items', 'items+masked-contexts', 'items+contexts'] as const;
 
@@ -49,6 +54,19 @@ export const RetrieveConfigSchema = z
     fitCorpus: z.enum(FIT_CORPORA).default('items'),
     /** Contexts per similarity block (queries × itemsᵀ); bounds memory at blockRows × items floats. */
     blockRows: z.number().int().positive().default(1024),
+    /**
+     * The candidate pool: 'semantic', the top-K by inner product (the paper's); 'hybrid', reciprocal-rank
+     * fusion of three rankings of the catalog: the semantic one, BM25 of the latest user turns against the
+     * item descriptions, and the IDF-weighted KG overlap with what the context names (docs/augment.md).
+     */
+    pool: z.enum(['semantic', 'hybrid']).default('semantic'),
+    /** hybrid: each ranking contributes its first `depth` items, item i at rank r adding 1 / (rrfK + r). */
+    hybrid: z
+      .object({
+        depth: z.number().int().positive().default(200),
+        rrfK: z.number().positive().default(60),
+      })
+      .prefault({}),
   })
   .prefault({});
 

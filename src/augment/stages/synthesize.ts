@@ -64,11 +64,12 @@ export async function synthesizeStage(
       throw new CrsaugError('augment.synthesize.teacherOverride needs the teacher judgment files', {
         hint: 'pass --teacher FILE',
       });
-    const teacher = teacherOverride
-      ? judgedByContext(await teacherScoresOf(options.teacherFiles!, dataset.name), dataset)
+    const teacher = options.teacherFiles?.length
+      ? judgedByContext(await teacherScoresOf(options.teacherFiles, dataset.name), dataset)
       : undefined;
     const stats = await synthesize({
       teacher,
+      teacherOverride,
       dataset,
       split,
       candidates,
