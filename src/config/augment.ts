@@ -170,8 +170,14 @@ export const DistillConfigSchema = z
 
 export const SynthesizeConfigSchema = z
   .object({
-    /** A candidate becomes a synthetic label when its score is at least this (the paper: 3.5). */
-    threshold: z.number().min(0).max(4).default(3.5),
+    /**
+     * A candidate becomes a synthetic label when its score is at least this (the paper: 3.5). 'auto' (crsaug
+     * run): each of autoThresholds is tried, stage 1 and the paper's stage 2 are trained on its labels, and the
+     * threshold whose stage 2 has the best mean valid train.selectMetric over seeds is used for the run.
+     */
+    threshold: z.union([z.number().min(0).max(4), z.literal('auto')]).default(3.5),
+    /** The grid 'auto' chooses from (read only with threshold 'auto'). */
+    autoThresholds: z.array(z.number().min(0).max(4)).min(1).default([2, 2.5, 3, 3.5, 4]),
     /** Candidates scored per context (the paper: the retriever's top 50). */
     topK: z.number().int().positive().default(50),
     /**

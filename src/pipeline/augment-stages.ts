@@ -101,12 +101,13 @@ export function synthesizeArtifact(
   distilled: Artifact<DistillValue>,
 ): Promise<Artifact<SynthesizeValue>> {
   const { config, dataset } = ctx;
-  const { split } = config.augment.synthesize;
+  const { split, autoThresholds: _grid, ...synthesize } = config.augment.synthesize;
   return ctx.store.run(
     {
       stage: 'synthesize',
       version: 1,
-      settings: { synthesize: config.augment.synthesize, examples: config.run.examples, seed: config.seed },
+      // The grid of 'auto' is no setting of a synthesis at one threshold.
+      settings: { synthesize: { split, ...synthesize }, examples: config.run.examples, seed: config.seed },
       inputs: [
         retrieved.key,
         distilled.key,

@@ -29,15 +29,72 @@ export interface AugmentArtifacts {
   teacher: Artifact<TeacherValue>;
   distilled: Artifact<DistillValue>;
   synthesized: Artifact<SynthesizeValue>;
+  /** With threshold 'auto': each threshold tried and the mean valid selection metric of its stage 2. */
+  thresholdChoice?: ThresholdChoice;
 }
 
-/** retrieve → teacher → distill → synthesize, each reused from the store when its inputs are unchanged. */
+export interface ThresholdChoice {
+  backbone: string;
+  metric: string;
+  chosen: number;
+  tried: { threshold: number; labels: number; value: number }[];
+}
+
+/**
+ * retrieve → teacher → distill → synthesize, each reused from the store when its inputs are unchanged. With
+ * threshold 'auto' the synthesis is the one whose stage 2 is best on valid (chooseThreshold).
+ */
 export async function augmentStages(ctx: PipelineContext, datasetKey: string): Promise<AugmentArtifacts> {
   const retrieved = await retrieveArtifact(ctx, [datasetKey]);
   const teacher = await teacherArtifact(ctx, retrieved);
   const distilled = await distillArtifact(ctx, teacher, retrieved);
+  if (ctx.config.augment.synthesize.threshold === 'auto') {
+    const { synthesized, choice } = await chooseThreshold(ctx, retrieved, teacher, distilled);
+    return { retrieved, teacher, distilled, synthesized, thresholdChoice: choice };
+  }
   const synthesized = await synthesizeArtifact(ctx, retrieved, teacher, distilled);
   return { retrieved, teacher, distilled, synthesized };
+}
+
+/**
+ * threshold 'auto': for each threshold of augment.synthesize.autoThresholds, the synthesis at it, stage 1
+ * and the paper's stage 2 on the first backbone (the same artifacts a run at that threshold trains, so the
+ * chosen one's are reused); the threshold with the best mean valid train.selectMetric of stage 2 over seeds
+ * wins (ties: the higher threshold, fewer labels). Test is never read.
+ */
+export async function chooseThreshold(
+  ctx: PipelineContext,
+  retrieved: Artifact<RetrieveValue>,
+  teacher: Artifact<TeacherValue>,
+  distilled: Artifact<DistillValue>,
+): Promise<{ synthesized: Artifact<SynthesizeValue>; choice: ThresholdChoice }> {
+  const backbone = ctx.config.run.backbones[0]!;
+  const metric = ctx.config.train.selectMetric;
+  const tried: ThresholdChoice['tried'] = [];
+  let best: { synthesized: Artifact<SynthesizeValue>; value: number; threshold: number } | undefined;
+  for (const threshold of [...ctx.config.augment.synthesize.autoThresholds].sort((a, b) => b - a)) {
+    const at = withSettings(ctx, { augment: { synthesize: { threshold } } });
+    const synthesized = await synthesizeArtifact(at, retrieved, teacher, distilled);
+    const stage1 = await trainStage1(at, backbone, syntheticOf(synthesized));
+    const stage2 = await trainStage2(at, backbone, stage1);
+    const runs = stage2.value.runs;
+    const value = runs.reduce((s, r) => s + r.valid[metric]!, 0) / runs.length;
+    tried.push({ threshold, labels: synthesized.value.labels, value });
+    ctx.log(
+      `threshold ${threshold}: ${synthesized.value.labels} labels, stage 2 valid ${metric} ${value.toFixed(4)}`,
+    );
+    if (!best || value > best.value) best = { synthesized, value, threshold };
+  }
+  ctx.log(`threshold auto: ${best!.threshold}`);
+  return {
+    synthesized: best!.synthesized,
+    choice: {
+      backbone,
+      metric,
+      chosen: best!.threshold,
+      tried: tried.sort((a, b) => a.threshold - b.threshold),
+    },
+  };
 }
 
 export interface SyntheticFile {

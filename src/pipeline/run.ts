@@ -9,7 +9,7 @@ import { writeJsonFile } from '../util/json.js';
 import type { Artifact } from './artifact-store.js';
 import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
 import { openPipeline, type PipelineSetup } from './context.js';
-import { augmentStages, trainRunModes } from './modes.js';
+import { augmentStages, type ThresholdChoice, trainRunModes } from './modes.js';
 import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
 import { runSeeds, type TrainValue } from './train-stages.js';
 
@@ -22,6 +22,8 @@ export interface RunResults {
   /** Each augmented mode against the same backbone's baseline: difference, 95 % interval, p (seeds and dialogues). */
   comparisons: ModeComparison[];
   retrieval: RetrievalResults;
+  /** With augment.synthesize.threshold 'auto': the thresholds tried and their stage 2's mean valid metric. */
+  thresholdChoice?: ThresholdChoice;
   /** How each model was selected: training[model][mode][seed] = selected and trained epochs, and the budget. */
   training: Record<string, Record<string, Record<string, EpochSelection>>>;
 }
@@ -107,6 +109,7 @@ export async function runPipeline(
   const results = {
     ...collectResults(config, dataset.name, trained, floors, pairDialogues(test, dataset.catalog)),
     retrieval: retrievalResults(retrieved, config.augment.retrieve.topK),
+    ...(augmented.thresholdChoice ? { thresholdChoice: augmented.thresholdChoice } : {}),
   };
   await writeJsonFile(join(out, 'results.json'), results);
   return {
@@ -130,7 +133,7 @@ function collectResults(
   trained: PipelineOutcome['trained'],
   floors: PipelineOutcome['floors'],
   dialogues: readonly string[],
-): Omit<RunResults, 'retrieval'> {
+): Omit<RunResults, 'retrieval' | 'thresholdChoice'> {
   const results: RunResults['results'] = {};
   const comparisons: ModeComparison[] = [];
   const training: RunResults['training'] = {};

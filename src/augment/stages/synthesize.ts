@@ -47,7 +47,8 @@ export async function synthesizeStage(
   config: Config,
   options: SynthesizeStageOptions,
 ): Promise<SynthesizeStageSummary> {
-  const { split, threshold, topK } = config.augment.synthesize;
+  const { split, topK } = config.augment.synthesize;
+  const threshold = numericThreshold(config.augment.synthesize.threshold);
   if (!existsSync(options.candidatesFile)) {
     throw new CrsaugError(`no candidates file ${options.candidatesFile}`, {
       hint: `run \`crsaug augment retrieve --splits ${split}\` first`,
@@ -102,6 +103,15 @@ export async function synthesizeStage(
   } finally {
     scoring.embedder?.close();
   }
+}
+
+/** A threshold to apply: 'auto' is resolved by `crsaug run` (which tries each of autoThresholds) before synthesis. */
+export function numericThreshold(threshold: number | 'auto'): number {
+  if (threshold === 'auto')
+    throw new CrsaugError('augment.synthesize.threshold "auto" is chosen on valid by `crsaug run`', {
+      hint: 'give a number here (the paper: 3.5), or use crsaug run',
+    });
+  return threshold;
 }
 
 /** The scorer the options name; the student's features need the dataset's retrieval embedder, left open. */
