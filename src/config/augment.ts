@@ -55,11 +55,13 @@ export const RetrieveConfigSchema = z
     /** Contexts per similarity block (queries × itemsᵀ); bounds memory at blockRows × items floats. */
     blockRows: z.number().int().positive().default(1024),
     /**
-     * The candidate pool: 'semantic', the top-K by inner product (the paper's); 'hybrid', reciprocal-rank
-     * fusion of three rankings of the catalog: the semantic one, BM25 of the latest user turns against the
-     * item descriptions, and the IDF-weighted KG overlap with what the context names (docs/augment.md).
+     * The candidate pool: 'semantic', the top-K by inner product (the paper's, with GritLM); 'hybrid' (the
+     * offline default, chosen on valid: docs/results.md), reciprocal-rank fusion of three rankings of the
+     * catalog: the semantic one, BM25 of the latest user turns against the item descriptions, and the
+     * IDF-weighted KG overlap with what the context names (docs/augment.md). The builtin embedder is lexical
+     * and misses what GritLM finds; the other two rankings stand in for it.
      */
-    pool: z.enum(['semantic', 'hybrid']).default('semantic'),
+    pool: z.enum(['semantic', 'hybrid']).default('hybrid'),
     /** hybrid: each ranking contributes its first `depth` items, item i at rank r adding 1 / (rrfK + r). */
     hybrid: z
       .object({

@@ -26,8 +26,8 @@ export const DEFAULT_RUN_MODES: RunMode[] = [
   'stage1',
   'stage2',
   'stage2-prior',
-  'stage2-noKL',
-  'mixed',
+  'stage2-soft',
+  'rerank',
 ];
 
 /** The `run` section: what `crsaug run` trains and how many times. */
