@@ -16,7 +16,8 @@ export const RUN_MODES = {
   mixed: 'synthetic and real labels in one stage (our ablation)',
   'stage2-soft':
     "stage 2 (the paper's) from a stage 1 trained listwise on the student's score distribution over the candidates (run.soft)",
-  rerank: "the baseline's top 100 re-ranked at inference by its score fused with the student's (run.rerank)",
+  rerank:
+    "the top 100 of run.rerank.base (the baseline) re-ranked at inference by its score fused with the student's (run.rerank)",
 } as const;
 export type RunMode = keyof typeof RUN_MODES;
 export const RUN_MODE_NAMES = Object.keys(RUN_MODES) as RunMode[];
@@ -59,6 +60,8 @@ export const RunConfigSchema = z
     /** rerank: the base model's top `candidates` re-ranked by z(base score) + weight · student score. */
     rerank: z
       .object({
+        /** The trained mode whose lists are re-ranked (the baseline: the student's effect alone). */
+        base: z.enum(['baseline', 'stage2', 'stage2-prior', 'stage2-soft']).default('baseline'),
         /** Fusion weights tried; the one with the best mean valid train.selectMetric over seeds is kept. */
         weights: z
           .array(z.number().nonnegative())

@@ -253,7 +253,13 @@ export async function trainRunModes(
     'stage2-soft': soft,
     rerank: () =>
       once('rerank', async () =>
-        rerankArtifact(ctx, backbone, await recipes.baseline(), augmented.retrieved, augmented.distilled),
+        rerankArtifact(
+          ctx,
+          backbone,
+          await recipes[ctx.config.run.rerank.base](),
+          augmented.retrieved,
+          augmented.distilled,
+        ),
       ),
   };
   const trained: Partial<Record<RunMode, Artifact<TrainValue>>> = {};

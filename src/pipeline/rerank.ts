@@ -26,7 +26,7 @@ export type RerankValue = TrainValue & { rerank: RerankInfo };
 const SPLITS = ['valid', 'test'] as const;
 
 /**
- * The `rerank` mode: each seed of a trained model ranks the valid and test contexts, the student scores
+ * The `rerank` mode: each seed of a trained model (run.rerank.base, the baseline by default) ranks the valid and test contexts, the student scores
  * every item of those top-N lists (the same student and features that made the synthetic labels), and the
  * lists are re-ordered by z(model score) + w · student score. w is chosen from run.rerank.weights by the
  * mean valid train.selectMetric over seeds (ties: the smaller w); test is evaluated at that w only.
@@ -40,7 +40,8 @@ export function rerankArtifact(
   label = 'rerank',
 ): Promise<Artifact<RerankValue>> {
   const { config, dataset } = ctx;
-  const settings = config.run.rerank;
+  // Which mode is re-ranked is the input `base`, not a setting.
+  const { base: _mode, ...settings } = config.run.rerank;
   return ctx.store.run(
     {
       stage: `rerank-${backbone}-${label}`,
