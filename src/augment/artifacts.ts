@@ -72,6 +72,12 @@ export function pairKey(dialogId: string, turnId: number, item: string): string 
   return JSON.stringify([dialogId, turnId, item]);
 }
 
+/** The parts of a pairKey. */
+export function splitPairKey(key: string): { dialogId: string; turnId: number; item: string } {
+  const [dialogId, turnId, item] = JSON.parse(key) as [string, number, string];
+  return { dialogId, turnId, item };
+}
+
 /**
  * The scores in a file by pair, in the order pairs first appear; a later record replaces an earlier one
  * unless it is invalid and the earlier one valid (re-asking an invalid pair appends, and must not erase a good

@@ -10,7 +10,7 @@ import { Rng } from '../util/rng.js';
 import { formatTable, percentCell } from '../util/table.js';
 import { type Agreement, agreement } from './agreement.js';
 import { contextKey } from './context-text.js';
-import { FEATURE_COUNT, FEATURE_NAMES, PairFeaturizer, SemanticSpace } from './features/index.js';
+import { FEATURE_SETS, type FeatureName, PairFeaturizer, SemanticSpace } from './features/index.js';
 import { gatherRows, Student } from './student.js';
 import { DatasetCache, loadTeacherSet, type TeacherPair, type TeacherSet } from './teacher-set.js';
 
@@ -65,6 +65,7 @@ export async function featurizeTeacherSet(
   set: TeacherSet,
   featurizer: PairFeaturizer,
   silent?: boolean,
+  names?: readonly FeatureName[],
 ): Promise<FeaturizedPairs> {
   const byContext = new Map<string, TeacherPair[]>();
   for (const pair of set.pairs) {
@@ -80,6 +81,7 @@ export async function featurizeTeacherSet(
   });
   const features = await featurizer.featurize(
     groups.map((g) => ({ context: g[0]!.context, items: g.map((p) => p.item) })),
+    names,
   );
   progress.tick(groups.length);
   progress.finish();
@@ -120,12 +122,14 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   };
   const parts: Array<{ summary: TeacherFileSummary; data: FeaturizedPairs; heldOut: boolean[] }> = [];
   const embedders = new Set<string>();
+  const featureNames = FEATURE_SETS[options.config.features];
+  const width = featureNames.length;
   for (const [index, file] of options.teacherFiles.entries()) {
     const set = await loadTeacherSet(file, datasets);
     assertTrainingJudgments([set], 'distillation');
     const featurizer = await featurizerFor(set.dataset);
     embedders.add(featurizer.space.model.provider);
-    const data = await featurizeTeacherSet(set, featurizer, options.silent);
+    const data = await featurizeTeacherSet(set, featurizer, options.silent, featureNames);
     // Valid judgments only measure agreement: training on them would tune the labels to the split that
     // selects epochs, thresholds and α.
     const share = set.split === 'valid' ? 1 : options.config.heldOutShare;
@@ -148,14 +152,23 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const pick = (want: boolean) => {
     const features: number[] = [];
     const targets: number[] = [];
-    for (const { data, heldOut } of parts) {
+    const groups: number[] = [];
+    const groupOf = new Map<string, number>();
+    parts.forEach(({ data, heldOut }, part) => {
       heldOut.forEach((h, row) => {
         if (h !== want) return;
-        for (let c = 0; c < FEATURE_COUNT; c++) features.push(data.features[row * FEATURE_COUNT + c]!);
+        for (let c = 0; c < width; c++) features.push(data.features[row * width + c]!);
         targets.push(data.targets[row]!);
+        const key = `${part}\u0000${data.contextKeys[row]}`;
+        if (!groupOf.has(key)) groupOf.set(key, groupOf.size);
+        groups.push(groupOf.get(key)!);
       });
-    }
-    return { features: Float32Array.from(features), targets: Float32Array.from(targets) };
+    });
+    return {
+      features: Float32Array.from(features),
+      targets: Float32Array.from(targets),
+      groups: Int32Array.from(groups),
+    };
   };
   const train = pick(false);
   if (train.targets.length === 0) {
@@ -170,8 +183,9 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     ),
   ].join(' + ');
   const { student, trainMse } = Student.train(train.features, train.targets, {
-    featureNames: FEATURE_NAMES,
     ...options.config,
+    featureNames,
+    groups: train.groups,
     seed: options.seed,
     description: `feature MLP distilled from teacher judgments (${sources}, ${train.targets.length} pairs)`,
     embedder: [...embedders].join('+'),
@@ -181,8 +195,8 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const rows: AgreementRow[] = [];
   const evaluate = (scope: string, features: Float32Array, targets: Float32Array) => {
     if (targets.length === 0) return;
-    const simColumn = FEATURE_NAMES.indexOf('sem_sim');
-    const similarity = Float32Array.from(targets, (_, r) => features[r * FEATURE_COUNT + simColumn]!);
+    const simColumn = featureNames.indexOf('sem_sim');
+    const similarity = Float32Array.from(targets, (_, r) => features[r * width + simColumn]!);
     rows.push({ scope, scorer: 'student', agreement: agreement(student.predict(features), targets) });
     rows.push({
       scope,
@@ -193,7 +207,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   };
   for (const { summary, data, heldOut } of parts) {
     const rowsOf = heldOut.flatMap((h, r) => (h ? [r] : []));
-    const features = gatherRows(data.features, FEATURE_COUNT, rowsOf);
+    const features = gatherRows(data.features, width, rowsOf);
     evaluate(
       `${summary.dataset}/${summary.split}`,
       features,

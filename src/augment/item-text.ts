@@ -1,7 +1,16 @@
 import type { ItemInfo } from '../data/types.js';
 import { CrsaugError } from '../util/errors.js';
 
-export const ITEM_PLACEHOLDERS = ['name', 'year', 'genres', 'directors', 'stars', 'writers', 'plot'] as const;
+export const ITEM_PLACEHOLDERS = [
+  'name',
+  'year',
+  'genres',
+  'directors',
+  'stars',
+  'writers',
+  'other',
+  'plot',
+] as const;
 export type ItemPlaceholder = (typeof ITEM_PLACEHOLDERS)[number];
 
 export interface ItemTextOptions {
@@ -43,13 +52,37 @@ function itemFields(item: ItemInfo, options: ItemTextOptions): Record<ItemPlaceh
     (options.maxPeople > 0 ? list.slice(0, options.maxPeople) : list).join(', ');
   return {
     name: item.name,
-    year: item.year === undefined ? '' : String(item.year),
+    // CFCRS names carry the year ("Rush Hour (1998)"); other catalogs (OpenDialKG) keep it in its own field.
+    year: item.year === undefined || nameHasYear(item) ? '' : String(item.year),
     genres: item.genres.join(', '),
     directors: people(item.directors),
     stars: people(item.stars),
     writers: people(item.writers),
+    other: otherFields(item),
     plot: cutText(item.plot.trim(), options.plotChars),
   };
+}
+
+/** The catalog's further fields that describe the item (not identifiers such as imdb_id), with values. */
+export function describingFields(item: Pick<ItemInfo, 'extra'>): [string, string[]][] {
+  return Object.entries(item.extra).filter(([key, values]) => !/(^|_)id$/i.test(key) && values.length > 0);
+}
+
+/** Whether the item's name ends with its year in parentheses (the CFCRS naming). */
+export function nameHasYear(item: Pick<ItemInfo, 'name'>): boolean {
+  return /\(\d{4}\)\s*$/.test(item.name);
+}
+
+/**
+ * The catalog's own fields beyond the named ones, as "Language: English, French" parts joined by ". "
+ * (OpenDialKG has language; identifiers such as ReDial's imdb_id say nothing about the item and are left out).
+ */
+export function otherFields(item: Pick<ItemInfo, 'extra'>): string {
+  return describingFields(item)
+    .map(
+      ([key, values]) => `${key[0]!.toUpperCase()}${key.slice(1).replace(/_/g, ' ')}: ${values.join(', ')}`,
+    )
+    .join('. ');
 }
 
 /** Cuts at the last word boundary before `limit` characters and marks the cut with "…"; 0 = no limit. */

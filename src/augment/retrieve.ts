@@ -14,10 +14,14 @@ import {
   writeEmbeddings,
 } from './artifacts.js';
 import { renderContextText, wrapForEmbedding } from './context-text.js';
+import { Bm25Index } from './features/bm25.js';
+import { KgLinks } from './features/kg-links.js';
+import { RECENT_USER_TURNS } from './features/semantic.js';
+import { itemDescription, userTurns } from './features/text.js';
 import { checkItemTemplate, renderItemText } from './item-text.js';
 import { TitleMatcher } from './mentioned-titles.js';
 import { inShard, type Shard, shardSuffix } from './shard.js';
-import { type InnerProducts, topKInnerProduct } from './topk.js';
+import { type InnerProducts, type TopKRow, topKInnerProduct } from './topk.js';
 
 export interface RetrieveOptions {
   dataset: Dataset;
@@ -155,19 +159,20 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveSummar
       );
     }
     const exclusions = contexts.map((c) => mentionedItems(c, catalog, titles));
+    const hybrid = config.pool === 'hybrid' ? new LexicalKgRankings(dataset) : undefined;
     const progress = new Progress(`retrieve ${name}`, contexts.length, {
       unit: 'contexts',
       silent: options.silent,
     });
     let done = 0;
-    const rows = topKInnerProduct(
+    const semantic = topKInnerProduct(
       queries.embeddings,
       contexts.length,
       items.embeddings,
       items.rows,
       items.dimensions,
       {
-        k: Math.min(config.topK, items.rows),
+        k: Math.min(hybrid ? Math.max(config.topK, config.hybrid.depth) : config.topK, items.rows),
         excluded: (row) => [...exclusions[row]!.byEntity, ...exclusions[row]!.byTitle],
         blockRows: config.blockRows,
         innerProducts: options.innerProducts,
@@ -177,6 +182,14 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrieveSummar
         },
       },
     );
+    const rows = hybrid
+      ? semantic.map((row, i) =>
+          hybrid.fuse(contexts[i]!, row, exclusions[i]!, {
+            topK: config.topK,
+            ...config.hybrid,
+          }),
+        )
+      : semantic;
     const timing = progress.finish();
     const records: CandidateRecord[] = contexts.map((c, i) => ({
       dialog_id: c.dialogId,
@@ -250,4 +263,55 @@ async function embedWithProgress(model: EmbeddingModel, values: string[], label:
   });
   progress.finish();
   return result;
+}
+
+/**
+ * The lexical and KG rankings of the hybrid pool, fused with the semantic one by reciprocal rank: BM25 of the
+ * latest user turns against the item descriptions (what the user asks for in words), and the IDF-weighted KG
+ * overlap between each item and what the context names (items sharing a director, an author, a rare genre).
+ */
+export class LexicalKgRankings {
+  private readonly bm25: Bm25Index;
+  private readonly kg: KgLinks;
+
+  constructor(dataset: Dataset) {
+    this.bm25 = new Bm25Index(dataset.catalog.items.map(itemDescription));
+    this.kg = new KgLinks(dataset.catalog, dataset.kg);
+  }
+
+  /**
+   * The context's top-K by Σ 1 / (rrfK + rank) over the semantic row (its first `depth` items), the BM25
+   * ranking and the KG ranking (each its first `depth` items with a positive score); mentioned items never
+   * enter. `sims` of the result are the fused scores.
+   */
+  fuse(
+    context: RecContext,
+    semantic: TopKRow,
+    excluded: { byEntity: Set<number>; byTitle: Set<number> },
+    o: { topK: number; depth: number; rrfK: number },
+  ): TopKRow {
+    const fused = new Map<number, number>();
+    const add = (ranked: Iterable<number>) => {
+      let rank = 0;
+      for (const item of ranked) {
+        if (excluded.byEntity.has(item) || excluded.byTitle.has(item)) continue;
+        rank++;
+        fused.set(item, (fused.get(item) ?? 0) + 1 / (o.rrfK + rank));
+        if (rank >= o.depth) break;
+      }
+    };
+    add(semantic.items.subarray(0, o.depth));
+    const recent = userTurns(context.utterances).slice(-RECENT_USER_TURNS).join('\n');
+    add(positiveRanking(this.bm25.scoreAll(recent)));
+    add(positiveRanking(this.kg.scoreAll(this.kg.profile(context.entities))));
+    const best = [...fused].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, o.topK);
+    return { items: Int32Array.from(best, ([item]) => item), sims: Float32Array.from(best, ([, s]) => s) };
+  }
+}
+
+/** Indices of the positive scores, best first (ties: lower index first). */
+function positiveRanking(scores: Float64Array): number[] {
+  const items: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (scores[i]! > 0) items.push(i);
+  return items.sort((a, b) => scores[b]! - scores[a]! || a - b);
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   AdamW,
+  add,
+  crossEntropy,
   Linear,
   loadCheckpointWeights,
   Module,
@@ -10,7 +12,9 @@ import {
   readCheckpointConfig,
   relu,
   saveCheckpoint,
+  scale,
   sub,
+  sum,
   Tensor,
   tidy,
 } from '../engine/index.js';
@@ -83,6 +87,12 @@ export interface TrainStudentOptions {
   embedder: string;
   /** 'quantile': fit the quantile map on the training pairs after training; 'none': raw output. */
   calibration: 'quantile' | 'none';
+  /** 'mse', or 'mse+listwise': plus ListNet over each context's pairs (needs `groups`). */
+  objective?: 'mse' | 'mse+listwise';
+  listwiseWeight?: number;
+  listwiseTemperature?: number;
+  /** The context (group) of each training row, for the listwise term. */
+  groups?: Int32Array;
   silent?: boolean;
 }
 
@@ -134,7 +144,12 @@ export class Student {
       weightDecay: options.weightDecay,
       noDecay: (name) => name.endsWith('bias'),
     });
-    const order = Array.from({ length: rows }, (_, i) => i);
+    const listwise = options.objective === 'mse+listwise';
+    if (listwise && options.groups?.length !== rows)
+      throw new Error('the listwise objective needs the context of every training row (groups)');
+    const batches = listwise
+      ? groupBatches(options.groups!, options.batchSize)
+      : rowBatches(rows, options.batchSize);
     const shuffler = rng.fork();
     const progress = new Progress('train student', options.epochs, {
       unit: 'epochs',
@@ -142,17 +157,12 @@ export class Student {
     });
     const trainMse: number[] = [];
     for (let epoch = 0; epoch < options.epochs; epoch++) {
-      shuffler.shuffle(order);
-      for (let start = 0; start < rows; start += options.batchSize) {
-        const batch = order.slice(start, start + options.batchSize);
+      for (const batch of batches(shuffler)) {
         tidy(() => {
           optimizer.zeroGrad();
-          const input = Tensor.from(gatherRows(x, width, batch), [batch.length, width]);
-          const target = Tensor.from(
-            batch.map((r) => targets[r]!),
-            [batch.length, 1],
-          );
-          const loss = meanSquaredError(model.forward(input), target);
+          const loss = listwise
+            ? listwiseBatchLoss(model, x, width, targets, batch, options)
+            : mseBatchLoss(model, x, width, targets, batch.flat());
           loss.backward();
           optimizer.step();
         });
@@ -296,6 +306,115 @@ export function interpolate(xs: readonly number[], ys: readonly number[], x: num
     else high = mid;
   }
   return ys[low]! + ((x - xs[low]!) / (xs[high]! - xs[low]!)) * (ys[high]! - ys[low]!);
+}
+
+/** Shuffled batches of single rows, each batch a list of one-row groups. */
+function rowBatches(rows: number, size: number): (rng: Rng) => number[][][] {
+  const order = Array.from({ length: rows }, (_, i) => i);
+  return (rng) => {
+    rng.shuffle(order);
+    const out: number[][][] = [];
+    for (let start = 0; start < rows; start += size)
+      out.push(order.slice(start, start + size).map((r) => [r]));
+    return out;
+  };
+}
+
+/** Shuffled batches of whole groups (contexts), about `size` rows each. */
+function groupBatches(groups: Int32Array, size: number): (rng: Rng) => number[][][] {
+  const byGroup = new Map<number, number[]>();
+  groups.forEach((g, row) => {
+    const list = byGroup.get(g);
+    if (list) list.push(row);
+    else byGroup.set(g, [row]);
+  });
+  const all = [...byGroup.values()];
+  return (rng) => {
+    rng.shuffle(all);
+    const out: number[][][] = [];
+    let batch: number[][] = [];
+    let rows = 0;
+    for (const group of all) {
+      batch.push(group);
+      rows += group.length;
+      if (rows >= size) {
+        out.push(batch);
+        batch = [];
+        rows = 0;
+      }
+    }
+    if (batch.length > 0) out.push(batch);
+    return out;
+  };
+}
+
+function mseBatchLoss(
+  model: FeatureMlp,
+  x: Float32Array,
+  width: number,
+  targets: Float32Array,
+  batch: number[],
+) {
+  const input = Tensor.from(gatherRows(x, width, batch), [batch.length, width]);
+  const target = Tensor.from(
+    batch.map((r) => targets[r]!),
+    [batch.length, 1],
+  );
+  return meanSquaredError(model.forward(input), target);
+}
+
+/** Logit given to the padding of a short group: its softmax weight is 0 to float precision. */
+const PAD_LOGIT = -1e4;
+
+/**
+ * MSE over the batch's rows plus λ · ListNet: for each group, CE between softmax(teacher / τ) and
+ * softmax(student / τ) over its rows. Groups are padded to the longest with rows whose logit is PAD_LOGIT
+ * and whose target weight is 0, so one [groups × longest] cross-entropy covers the batch.
+ */
+function listwiseBatchLoss(
+  model: FeatureMlp,
+  x: Float32Array,
+  width: number,
+  targets: Float32Array,
+  batch: number[][],
+  options: Pick<TrainStudentOptions, 'listwiseWeight' | 'listwiseTemperature'>,
+): Tensor {
+  const longest = Math.max(...batch.map((g) => g.length));
+  const cells = batch.length * longest;
+  const input = new Float32Array(cells * width);
+  const target = new Float32Array(cells);
+  const real = new Float32Array(cells);
+  const pad = new Float32Array(cells);
+  const distribution = new Float32Array(cells);
+  const tau = options.listwiseTemperature ?? 1;
+  let rows = 0;
+  batch.forEach((group, g) => {
+    const top = Math.max(...group.map((r) => targets[r]!));
+    let total = 0;
+    group.forEach((row, i) => {
+      const cell = g * longest + i;
+      input.set(x.subarray(row * width, (row + 1) * width), cell * width);
+      target[cell] = targets[row]!;
+      real[cell] = 1;
+      distribution[cell] = Math.exp((targets[row]! - top) / tau);
+      total += distribution[cell]!;
+    });
+    for (let i = 0; i < longest; i++) {
+      const cell = g * longest + i;
+      if (i < group.length) distribution[cell]! /= total;
+      else pad[cell] = PAD_LOGIT;
+    }
+    rows += group.length;
+  });
+  const prediction = model.forward(Tensor.from(input, [cells, width]));
+  const diff = sub(prediction, Tensor.from(target, [cells, 1]));
+  const mse = scale(sum(mul(mul(diff, diff), Tensor.from(real, [cells, 1]))), 1 / rows);
+  const logits = add(
+    scale(prediction.reshape([batch.length, longest]), 1 / tau),
+    Tensor.from(pad, [batch.length, longest]),
+  );
+  const listNet = crossEntropy(logits, Tensor.from(distribution, [batch.length, longest]));
+  return add(mse, scale(listNet, options.listwiseWeight ?? 1));
 }
 
 function meanSquaredError(prediction: Tensor, target: Tensor): Tensor {

@@ -5,9 +5,9 @@ import { CrsaugError } from '../util/errors.js';
 import { writeJsonl } from '../util/jsonl.js';
 import { Progress } from '../util/progress.js';
 import { formatTable } from '../util/table.js';
-import { type CandidateRecord, pairKey, type ScoreRecord } from './artifacts.js';
+import { type CandidateRecord, pairKey, type ScoreRecord, splitPairKey } from './artifacts.js';
 import { contextKey } from './context-text.js';
-import { FEATURE_NAMES, type PairFeaturizer, type PairRequest } from './features/index.js';
+import { isFeatureName, type PairFeaturizer, type PairRequest } from './features/index.js';
 import type { Student } from './student.js';
 
 /** Scores (context, item) pairs on the 0-4 scale; NaN marks a pair the scorer has no score for. */
@@ -20,15 +20,18 @@ export interface PairScorer {
 
 /** The distilled student on the pair features. */
 export function studentScorer(student: Student, featurizer: PairFeaturizer): PairScorer {
-  const expected = FEATURE_NAMES.join(',');
-  if (student.config.featureNames.join(',') !== expected) {
-    throw new CrsaugError('the student was trained on other features than this version computes', {
-      hint: 'run `crsaug augment distill` again',
-    });
+  const names = student.config.featureNames;
+  const unknown = names.filter((n) => !isFeatureName(n));
+  if (unknown.length > 0) {
+    throw new CrsaugError(
+      `the student was trained on features this version does not compute (${unknown.join(', ')})`,
+      { hint: 'run `crsaug augment distill` again' },
+    );
   }
   return {
     description: `student: ${student.config.description}`,
-    score: async (requests) => student.predict(await featurizer.featurize(requests)),
+    score: async (requests) =>
+      student.predict(await featurizer.featurize(requests, names.filter(isFeatureName))),
   };
 }
 
@@ -77,6 +80,13 @@ export interface SynthesisStats {
   labelsPerContext: { mean: number; median: number; histogram: Array<{ bucket: string; contexts: number }> };
   /** Pairs the scorer had no score for (teacher files cover only what was judged). */
   unscoredPairs: number;
+  /** With the teacher override: judged pairs whose score is the teacher's, and those added to the candidates. */
+  teacher?: { contexts: number; pairs: number; added: number };
+  /**
+   * How much of what the teacher likes the candidate pool holds: on the judged train contexts, the pairs the
+   * teacher scored 4 (≥ 3.5) and how many of them are among the top-K candidates.
+   */
+  teacherFours?: { judged: number; inCandidates: number };
   longTail: {
     rule: string;
     labelSplit: string;
@@ -104,8 +114,18 @@ export interface SynthesizeOptions {
   outFile: string;
   /** Contexts scored per batch (embedding calls are batched per batch). */
   batchContexts?: number;
+  /** The teacher's train judgments by context key, then item (for teacherFours, and the override). */
+  teacher?: ReadonlyMap<string, ReadonlyMap<number, number>>;
+  /**
+   * On judged contexts the teacher's judgments override the scorer's, and judged items outside the candidates
+   * are scored too (the teacher's 4s become labels).
+   */
+  teacherOverride?: boolean;
   silent?: boolean;
 }
+
+/** A teacher score that counts as a 4 (what the 3.5 threshold keeps). */
+const TEACHER_FOUR = 3.5;
 
 const HISTOGRAM_BUCKETS: ReadonlyArray<[label: string, low: number, high: number]> = [
   ['0', 0, 0],
@@ -131,6 +151,10 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisS
   if (!split) throw new CrsaugError(`split "${options.split}" of ${dataset.name} is not loaded`);
   const byKey = new Map<string, RecContext>(split.contexts.map((c) => [contextKey(c.dialogId, c.turnId), c]));
   const itemIndex = new Map(dataset.catalog.items.map((item, i) => [item.name, i]));
+  const teacherUse = { contexts: 0, pairs: 0, added: 0 };
+  const teacherFours = { judged: 0, inCandidates: 0 };
+  /** How many of each request's items are retrieved candidates (the judged ones added after them are not). */
+  const candidateCounts: number[] = [];
   const requests: PairRequest[] = options.candidates.map((record) => {
     const context = byKey.get(contextKey(record.dialog_id, record.turn_id));
     if (!context) {
@@ -145,6 +169,24 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisS
         throw new CrsaugError(`${options.candidatesSource}: "${item}" is not an item of ${dataset.name}`);
       return index;
     });
+    const judged = options.teacher?.get(contextKey(context.dialogId, context.turnId));
+    candidateCounts.push(items.length);
+    if (judged) {
+      for (const [item, score] of judged) {
+        if (score < TEACHER_FOUR) continue;
+        teacherFours.judged++;
+        if (items.includes(item)) teacherFours.inCandidates++;
+      }
+    }
+    if (judged && options.teacherOverride) {
+      teacherUse.contexts++;
+      teacherUse.pairs += judged.size;
+      for (const item of judged.keys()) {
+        if (items.includes(item)) continue;
+        items.push(item);
+        teacherUse.added++;
+      }
+    }
     return { context, items };
   });
 
@@ -161,8 +203,11 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisS
     let offset = 0;
     for (const { context, items } of chunk) {
       const kept: Array<{ item: number; score: number }> = [];
+      const judged = options.teacherOverride
+        ? options.teacher?.get(contextKey(context.dialogId, context.turnId))
+        : undefined;
       items.forEach((item, i) => {
-        const score = scores[offset + i]!;
+        const score = judged?.get(item) ?? scores[offset + i]!;
         if (Number.isNaN(score)) unscored++;
         else if (score >= threshold) kept.push({ item, score });
       });
@@ -181,12 +226,41 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthesisS
   }
   progress.finish();
   await writeJsonl(options.outFile, records);
-  return synthesisStats(dataset, requests, records, {
+  const retrieved = requests.map((r, i) => ({
+    context: r.context,
+    items: r.items.slice(0, candidateCounts[i]),
+  }));
+  const stats = synthesisStats(dataset, retrieved, records, {
     scorer: options.scorer.description,
     threshold,
     unscored,
     contextsWithoutCandidates: split.contexts.length - requests.length,
   });
+  return {
+    ...stats,
+    ...(options.teacherOverride ? { teacher: teacherUse } : {}),
+    ...(options.teacher ? { teacherFours } : {}),
+  };
+}
+
+/** Train-split teacher judgments of a dataset by context key, then item index (for SynthesizeOptions.teacher). */
+export function judgedByContext(
+  judgments: ReadonlyMap<string, number>,
+  dataset: Dataset,
+): Map<string, Map<number, number>> {
+  const train = new Set((dataset.splits.train?.contexts ?? []).map((c) => contextKey(c.dialogId, c.turnId)));
+  const itemIndex = new Map(dataset.catalog.items.map((item, i) => [item.name, i]));
+  const out = new Map<string, Map<number, number>>();
+  for (const [key, score] of judgments) {
+    const { dialogId, turnId, item } = splitPairKey(key);
+    const context = contextKey(dialogId, turnId);
+    const index = itemIndex.get(item);
+    if (!train.has(context) || index === undefined) continue;
+    const scores = out.get(context) ?? new Map<number, number>();
+    scores.set(index, score);
+    out.set(context, scores);
+  }
+  return out;
 }
 
 /** Statistics of a synthetic dataset against the candidates it came from. */
@@ -282,6 +356,16 @@ export function formatSynthesisStats(s: SynthesisStats): string {
       `${s.gold.kept} of ${s.gold.inCandidates} (${pct(s.gold.kept, s.gold.inCandidates)})`,
     ],
   ];
+  if (s.teacherFours)
+    statistics.push([
+      "teacher's 4s on judged contexts among the candidates",
+      `${s.teacherFours.inCandidates} of ${s.teacherFours.judged} (${pct(s.teacherFours.inCandidates, s.teacherFours.judged)})`,
+    ]);
+  if (s.teacher)
+    statistics.push([
+      'teacher override: judged contexts / pairs (added to the candidates)',
+      `${s.teacher.contexts} / ${s.teacher.pairs} (${s.teacher.added})`,
+    ]);
   if (s.unscoredPairs > 0)
     statistics.push(['candidate pairs without a score (not kept)', String(s.unscoredPairs)]);
   lines.push(

@@ -68,13 +68,19 @@ export function defaultTeacherFiles(dataDir?: string): string[] {
 }
 
 /**
- * The shipped judgments of one dataset (every shipped file when none is for it). Distillation trains on the
- * train-split files only and holds valid files out to measure agreement, so valid stays clean for selection.
+ * The shipped judgments a dataset's student learns from: 'dataset', the files of the dataset (every shipped
+ * file when none is for it), or 'all', every shipped file (the features are the same for any dataset with a
+ * catalog and a KG, so the other datasets' judgments are more pairs of the same task). Distillation trains on
+ * the train-split files only and holds valid files out to measure agreement, so valid stays clean for selection.
  */
-export function datasetTeacherFiles(dataset: string, dataDir?: string): string[] {
+export function datasetTeacherFiles(
+  dataset: string,
+  dataDir?: string,
+  which: 'dataset' | 'all' = 'dataset',
+): string[] {
   const all = defaultTeacherFiles(dataDir);
   const own = all.filter((f) => basename(f).startsWith(`${dataset}_`));
-  return own.length > 0 ? own : all;
+  return which === 'dataset' && own.length > 0 ? own : all;
 }
 
 /**

@@ -37,7 +37,7 @@ import {
   runFolderSystems,
   type SystemGroup,
 } from '../pipeline/systems.js';
-import { CrsaugError } from '../util/errors.js';
+import { CrsaugError, UsageError } from '../util/errors.js';
 import {
   type ChatFlags,
   chatConfig,
@@ -85,10 +85,10 @@ export function withBeyondFlags(command: Command): Command {
           SIMULATORS,
         ),
       )
-      .option('--turns <n>', 'simulated recommendations per dialogue at most (default 5)', positiveInt)
+      .option('--turns <n>', 'simulated recommendations per dialogue at most (default: 5)', positiveInt)
       .option(
         '--simulate-contexts <n>',
-        'simulate at most this many contexts, a seeded sample (default 0 = all)',
+        'simulate at most this many contexts, a seeded sample (default: 0 = all)',
         nonNegativeInt,
       ),
   );
@@ -113,18 +113,18 @@ export function wantsJudged(flags: BeyondFlags): boolean {
 export function checkSources(flags: BeyondFlags & { predictions?: string[]; compare?: string[] }): void {
   const given = [flags.predictions, flags.checkpoint, flags.run].filter(Boolean).length;
   if (given !== 1) {
-    throw new CrsaugError('give exactly one of --predictions, --checkpoint and --run', {
+    throw new UsageError('give exactly one of --predictions, --checkpoint and --run', {
       hint: 'a predictions file is evaluated with the protocol (and --judged); a checkpoint or a run folder also with --simulate',
     });
   }
-  if (flags.compare && !flags.predictions) throw new CrsaugError('--compare compares predictions files');
+  if (flags.compare && !flags.predictions) throw new UsageError('--compare compares predictions files');
   if (flags.simulate && flags.predictions) {
-    throw new CrsaugError('a predictions file cannot be simulated: the simulator needs a model to re-rank', {
+    throw new UsageError('a predictions file cannot be simulated: the simulator needs a model to re-rank', {
       hint: 'give --checkpoint DIR or --run DIR with --simulate; predictions files take --judged',
     });
   }
   if (flags.run && !flags.simulate && !wantsJudged(flags)) {
-    throw new CrsaugError('eval --run evaluates beyond the single label: pass --judged and/or --simulate', {
+    throw new UsageError('eval --run evaluates beyond the single label: pass --judged and/or --simulate', {
       hint: "the run's reference metrics are in its results.json",
     });
   }

@@ -80,12 +80,12 @@ export function register(program: Command): void {
         .default(10_000),
     )
     .action(async (flags: EvalFlags) => {
-      checkSources(flags);
       const run = flags.run ? runFolderSystems(flags.run) : undefined;
       const config = configFromFlags(
         { ...flags, dataset: flags.dataset ?? run?.dataset },
         deepMerge(beyondConfig(flags), { out: flags.out, eval: { topK: flags.listLength } }),
       );
+      checkSources(flags);
       if (run && run.dataset !== config.dataset) {
         throw new CrsaugError(`${flags.run} is a run on ${run.dataset}, not ${config.dataset}`);
       }

@@ -46,7 +46,7 @@ interface JudgeFlags extends ConfigFlags, ChatFlags {
 function withJudgeFlags(command: Command): Command {
   return withChatFlags(withConfigFlags(command))
     .addOption(
-      choiceOption('--split <split>', 'split whose contexts are pooled', JUDGED_SPLITS).default('test'),
+      choiceOption('--split <split>', 'split whose contexts are pooled', JUDGED_SPLITS).default('test', 'test'),
     )
     .option(
       '--out <dir>',
@@ -66,12 +66,12 @@ function withPoolFlags(command: Command): Command {
     )
     .option(
       '--depth <k>',
-      'items pooled from each system (the k of the judged metrics; default 10)',
+      'items pooled from each system (the k of the judged metrics; default: 10)',
       positiveInt,
     )
     .option(
       '--max-contexts <n>',
-      'pool at most this many evaluated contexts: judged ones first, then a seeded sample (default 200; 0 = all)',
+      'pool at most this many evaluated contexts: judged ones first, then a seeded sample (default: 200; 0 = all)',
       nonNegativeInt,
     );
 }

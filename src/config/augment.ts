@@ -1,16 +1,21 @@
 import { z } from 'zod';
 
 /**
- * Item text for retrieval. Placeholders: {name} {year} {genres} {directors} {stars} {writers} {plot}.
+ * Item text for retrieval. Placeholders: {name} {year} {genres} {directors} {stars} {writers} {other} {plot}.
  * A part in [square brackets] is dropped when any placeholder inside it is empty, so missing metadata
- * leaves no dangling labels. Catalog names already carry the year ("Rush Hour (1998)"), hence no {year}.
+ * leaves no dangling labels. {year} is empty when the name already carries it (CFCRS: "Rush Hour (1998)");
+ * {other} is the catalog's further fields ("Language: English"; OpenDialKG), empty for CFCRS catalogs, so
+ * the ReDial and INSPIRED texts are the same with or without those parts.
  */
 export const DEFAULT_ITEM_TEMPLATE =
-  '{name}[. Genres: {genres}][. Directed by {directors}][. Starring {stars}][. Written by {writers}][. Plot: {plot}]';
+  '{name}[ ({year})][. Genres: {genres}][. Directed by {directors}][. Starring {stars}][. Written by {writers}][. {other}][. Plot: {plot}]';
 
-/** The item description the teacher judge saw (see shared/teacher/README.md): no writers, people and plot cut. */
+/**
+ * The item description the teacher judge saw (see shared/teacher/README.md): no writers, people and plot cut;
+ * {year} only where the name does not carry it (OpenDialKG), so the CFCRS prompts are unchanged.
+ */
 export const DEFAULT_PROMPT_ITEM_TEMPLATE =
-  '{name}[\nGenres: {genres}][\nDirected by: {directors}][\nStarring: {stars}][\nPlot: {plot}]';
+  '{name}[ ({year})][\nGenres: {genres}][\nDirected by: {directors}][\nStarring: {stars}][\nPlot: {plot}]';
 
 export const FIT_CORPORA = ['items', 'items+masked-contexts', 'items+contexts'] as const;
 
@@ -49,6 +54,21 @@ export const RetrieveConfigSchema = z
     fitCorpus: z.enum(FIT_CORPORA).default('items'),
     /** Contexts per similarity block (queries × itemsᵀ); bounds memory at blockRows × items floats. */
     blockRows: z.number().int().positive().default(1024),
+    /**
+     * The candidate pool: 'semantic', the top-K by inner product (the paper's, with GritLM: the default);
+     * 'hybrid' (our variant), reciprocal-rank fusion of three rankings of the catalog: the semantic one, BM25
+     * of the latest user turns against the item descriptions, and the IDF-weighted KG overlap with what the
+     * context names (docs/augment.md). On INSPIRED valid it moved no mode significantly (docs/results.md),
+     * so the paper's pool stays the default.
+     */
+    pool: z.enum(['semantic', 'hybrid']).default('semantic'),
+    /** hybrid: each ranking contributes its first `depth` items, item i at rank r adding 1 / (rrfK + r). */
+    hybrid: z
+      .object({
+        depth: z.number().int().positive().default(200),
+        rrfK: z.number().positive().default(60),
+      })
+      .prefault({}),
   })
   .prefault({});
 
@@ -130,6 +150,21 @@ export const DistillConfigSchema = z
      * 'none': the raw regression output.
      */
     calibration: z.enum(['quantile', 'none']).default('quantile'),
+    /**
+     * Offline judgments learned from: 'dataset', the dataset's own files in shared/teacher (all of them when
+     * none is for it); 'all', every shipped file (valid files are held out either way).
+     */
+    teachers: z.enum(['dataset', 'all']).default('dataset'),
+    /** Feature set: 'base', or 'kg-idf' (base + the IDF-weighted KG overlap; docs/augment-student.md). */
+    features: z.enum(['base', 'kg-idf']).default('base'),
+    /**
+     * 'mse': regression on the teacher scores; 'mse+listwise': plus, per judged context, the cross-entropy
+     * between softmax(teacher / τ) and softmax(student / τ) over its pairs (ListNet), weighted by listwiseWeight,
+     * so the student learns which candidate of a context the teacher prefers, not only the score level.
+     */
+    objective: z.enum(['mse', 'mse+listwise']).default('mse'),
+    listwiseWeight: z.number().nonnegative().default(1),
+    listwiseTemperature: z.number().positive().default(1),
     /** Share of each teacher file's contexts held out for the agreement report (split by context, not pair). */
     heldOutShare: z.number().min(0).max(0.9).default(0.2),
   })
@@ -137,10 +172,21 @@ export const DistillConfigSchema = z
 
 export const SynthesizeConfigSchema = z
   .object({
-    /** A candidate becomes a synthetic label when its score is at least this (the paper: 3.5). */
-    threshold: z.number().min(0).max(4).default(3.5),
+    /**
+     * A candidate becomes a synthetic label when its score is at least this (the paper: 3.5). 'auto' (crsaug
+     * run): each of autoThresholds is tried, stage 1 and the paper's stage 2 are trained on its labels, and the
+     * threshold whose stage 2 has the best mean valid train.selectMetric over seeds is used for the run.
+     */
+    threshold: z.union([z.number().min(0).max(4), z.literal('auto')]).default(3.5),
+    /** The grid 'auto' chooses from (read only with threshold 'auto'). */
+    autoThresholds: z.array(z.number().min(0).max(4)).min(1).default([2, 2.5, 3, 3.5, 4]),
     /** Candidates scored per context (the paper: the retriever's top 50). */
     topK: z.number().int().positive().default(50),
+    /**
+     * On train contexts the teacher judged, its scores override the student's, and the judged items outside
+     * the candidates are scored too (so the teacher's 4s become labels); false: the student scores everything.
+     */
+    teacherOverride: z.boolean().default(false),
     /**
      * Split whose contexts get synthetic labels. Only train is accepted (synthesize refuses the others):
      * labels on valid would steer model selection and labels on test would leak into the evaluation.

@@ -10,7 +10,7 @@ import { BACKBONE_NAMES, type BackboneName, DEFAULT_BACKBONE, MODELS } from '../
 export { BACKBONE_NAMES };
 export const TRAIN_MODES = ['baseline', 'stage1', 'stage2', 'mixed'] as const;
 export type TrainMode = (typeof TRAIN_MODES)[number];
-export const LABEL_MODES = ['per-label', 'multi-positive'] as const;
+export const LABEL_MODES = ['per-label', 'multi-positive', 'listwise'] as const;
 export type LabelMode = (typeof LABEL_MODES)[number];
 
 type Backbones = typeof MODELS;
@@ -55,11 +55,17 @@ export const TrainConfigSchema = z.object({
    * How stage 1 and mixed train on synthetic labels. per-label: one CE sample per label (the reference);
    * multi-positive: one sample per context towards the uniform distribution over its labels, selected on
    * valid R@50 over per-label (docs/results.md), so contexts with 20+ synthetic labels weigh as much as one
-   * with a single label. `crsaug experiment label-mode` trains both.
+   * with a single label. `crsaug experiment label-mode` trains both. listwise: the target distribution is
+   * softmax(score / listwiseTemperature) over the file's items (stage2-soft's stage 1).
    */
   labelMode: z.enum(LABEL_MODES).default('multi-positive'),
   /** multi-positive only: weight each label by its `scores` entry instead of uniformly. */
   scoreWeighted: z.boolean().default(false),
+  /**
+   * listwise only: one sample per context whose target is softmax(score / listwiseTemperature) over the
+   * file's items with their `scores` (the student's score distribution over the candidates); default 1.
+   */
+  listwiseTemperature: z.number().positive().optional(),
   /**
    * Seeds per model and mode (seed, seed+1, …), for `crsaug train` and every model `crsaug run` trains; test
    * metrics are reported as mean ± sample std (3 at least for a comparison; INSPIRED's 161 test pairs deserve 5).

@@ -34,8 +34,16 @@ function row(name: MetricName, prefix: string) {
 /** A metrics table (rows = metrics, columns = k); recall/NDCG/MRR in %, coverage in items, entropy in bits. */
 export function formatMetricsTable(metrics: Metrics, ks: readonly number[]): string {
   return metricsTable(ks, (key, format) => (key in metrics ? format(metrics[key]!) : undefined), [
-    `pairs ${metrics.pairs}, unfiltered pairs ${metrics[`${UNFILTERED_PREFIX}pairs`]}`,
+    pairsLine(metrics.pairs, metrics[`${UNFILTERED_PREFIX}pairs`]),
   ]);
+}
+
+/** `pairs N, unfiltered pairs M`, leaving out what was not counted. */
+function pairsLine(pairs: number | undefined, unfiltered: number | undefined): string {
+  return [
+    pairs === undefined ? 'pairs not counted' : `pairs ${pairs}`,
+    ...(unfiltered === undefined ? [] : [`unfiltered pairs ${unfiltered}`]),
+  ].join(', ');
 }
 
 /** The same table with `mean ± std` cells (sample std over runs); plain values for a single run. */
@@ -48,7 +56,9 @@ export function formatSummaryTable(summary: MetricsSummary, ks: readonly number[
       if (!s) return undefined;
       return s.n > 1 ? `${format(s.mean)} ± ${format(s.std)}` : format(s.mean);
     },
-    [`pairs ${summary.pairs?.mean}, ${runs > 1 ? `${runs} runs (mean ± sample std)` : 'one run'}`],
+    [
+      `${pairsLine(summary.pairs?.mean, undefined)}, ${runs > 1 ? `${runs} runs (mean ± sample std)` : 'one run'}`,
+    ],
   );
 }
 

@@ -1,5 +1,4 @@
-import { deepMerge } from '../config/load.js';
-import type { Config, ConfigInput } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
 import { openPipeline, type PipelineContext, type PipelineSetup } from '../pipeline/context.js';
 import { type AugmentArtifacts, augmentStages, type Backbone } from '../pipeline/modes.js';
 
@@ -13,6 +12,7 @@ export {
   trainStage1,
   trainStage2,
   trainTwoStage,
+  withSettings,
 } from '../pipeline/modes.js';
 
 /**
@@ -43,11 +43,6 @@ export async function openExperimentEnv(
     backbones: config.run.backbones,
     values,
   };
-}
-
-/** The context with some settings changed (e.g. the synthesis threshold); the store is shared. */
-export function withSettings(ctx: PipelineContext, patch: ConfigInput): PipelineContext {
-  return { ...ctx, config: deepMerge(ctx.config, patch) };
 }
 
 /** retrieve → teacher → distill → synthesize for an experiment (optionally with changed settings). */

@@ -1,18 +1,12 @@
-import { type Metrics, pairDialogues, splitOf } from '../eval/index.js';
+import { RUN_MODES, type RunMode } from '../config/run.js';
+import { pairDialogues, splitOf } from '../eval/index.js';
 import type { Artifact } from '../pipeline/artifact-store.js';
 import type { PipelineContext } from '../pipeline/context.js';
+import { trainRunModes } from '../pipeline/modes.js';
 import { compareWithBaseline, HOLM_FAMILY, type ModeComparison } from '../pipeline/significance.js';
 import type { SeedRun, TrainValue } from '../pipeline/train-stages.js';
 import type { Experiment, Table } from '../report/index.js';
-import {
-  augment,
-  type ExperimentEnv,
-  syntheticOf,
-  trainBaseline,
-  trainMixed,
-  trainStage1,
-  trainStage2,
-} from './context.js';
+import { augment, type ExperimentEnv } from './context.js';
 import { seedPairRanks } from './pair-ranks.js';
 import {
   bar,
@@ -26,14 +20,18 @@ import {
   type TrainedModels,
 } from './summary.js';
 
-const MODES = ['baseline', 'stage2', 'stage2-prior', 'stage2-noKL', 'stage1', 'mixed'] as const;
-type Mode = (typeof MODES)[number];
 const TESTED = ['recall@10', 'recall@50'];
 
-/** One mode of one backbone: its models and, beside the baseline, p-values against it on each shown split. */
+/** One mode of one backbone: its models and, beside the baseline, its comparisons with it on each shown split. */
 interface ModeRow {
   trained: Artifact<TrainValue>;
-  p?: Map<EvalSplit, Metrics>;
+  compared?: Map<EvalSplit, ModeComparison[]>;
+}
+
+/** "+1.23 [−0.40, +2.86]": a difference and its 95 % interval in points. */
+export function differenceText(c: Pick<ModeComparison, 'diff' | 'ci95'>): string {
+  const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
+  return `${points(c.diff)} [${points(c.ci95[0])}, ${points(c.ci95[1])}]`;
 }
 
 /** The seed runs with the pair ranks of `split`, as the significance test reads them. */
@@ -54,56 +52,65 @@ function dialoguesOf(ctx: PipelineContext, split: EvalSplit): string[] {
 /** Baseline vs two-stage vs its variants, per backbone, with p-values against the backbone's baseline. */
 export async function modesExperiment(env: ExperimentEnv): Promise<Experiment> {
   const { ctx } = env;
-  const synthetic = syntheticOf((await augment(env)).synthesized);
+  const augmented = await augment(env);
+  const modes: readonly RunMode[] = ctx.config.run.modes;
   const splits = shownSplits(env);
   const columns = new SplitColumns<ModeRow>(splits, [
     ...recallColumns<ModeRow>(['recall@1', 'recall@10', 'recall@50'], (row) => row.trained),
-    ...TESTED.map((metric) => ({
-      of: 'p',
-      name: shortMetricLabel(metric),
-      format: 'pvalue' as const,
-      cell: (row: ModeRow, split: EvalSplit) => row.p?.get(split)?.[metric] ?? null,
-    })),
+    ...TESTED.flatMap((metric) => {
+      const of = (row: ModeRow, split: EvalSplit) =>
+        row.compared?.get(split)?.find((c) => c.metric === metric);
+      return [
+        {
+          of: 'Δ',
+          name: `${shortMetricLabel(metric)} [95 % CI]`,
+          format: 'text' as const,
+          cell: (row: ModeRow, split: EvalSplit) => {
+            const c = of(row, split);
+            return c ? differenceText(c) : '';
+          },
+        },
+        {
+          of: 'p',
+          name: shortMetricLabel(metric),
+          format: 'pvalue' as const,
+          cell: (row: ModeRow, split: EvalSplit) => of(row, split)?.pAdjusted ?? null,
+        },
+      ];
+    }),
   ]);
   const rows: Table['rows'] = [];
   const series: { name: string; values: { y: number; err: number }[] }[] = [];
   for (const backbone of env.backbones) {
-    // Trained in `crsaug run`'s order, so a run's artifacts are found in the same sequence.
-    const baseline = await trainBaseline(ctx, backbone);
-    const stage1 = await trainStage1(ctx, backbone, synthetic);
-    const trained: TrainedModels<Mode> = {
-      baseline,
-      stage2: await trainStage2(ctx, backbone, stage1),
-      'stage2-prior': await trainStage2(ctx, backbone, stage1, { realItemPrior: true }),
-      'stage2-noKL': await trainStage2(ctx, backbone, stage1, { alpha: 0 }),
-      stage1,
-      mixed: await trainMixed(ctx, backbone, synthetic),
-    };
+    // The modes `crsaug run` trains (run.modes), so a run's artifacts are reused.
+    const trained = (await trainRunModes(ctx, backbone, augmented, modes)) as TrainedModels<RunMode>;
+    const baseline = trained.baseline;
     const baselineOn = new Map<EvalSplit, SeedRun[]>();
     for (const split of splits) baselineOn.set(split, await runsOn(ctx, baseline, split));
     const adjusted = new Map<EvalSplit, ModeComparison[]>();
     for (const [split, against] of baselineOn) {
       const runs: Record<string, SeedRun[]> = { baseline: against };
-      for (const mode of MODES) if (mode !== 'baseline') runs[mode] = await runsOn(ctx, trained[mode], split);
+      for (const mode of modes) if (mode !== 'baseline') runs[mode] = await runsOn(ctx, trained[mode], split);
       adjusted.set(split, compareWithBaseline(backbone, runs, TESTED, dialoguesOf(ctx, split)));
     }
-    for (const mode of MODES) {
+    for (const mode of modes) {
       const row: ModeRow = { trained: trained[mode] };
       if (mode !== 'baseline') {
-        row.p = new Map();
-        for (const [split, comparisons] of adjusted) {
-          const ofMode = comparisons.filter((c) => c.mode === mode);
-          row.p.set(split, Object.fromEntries(ofMode.map((c) => [c.metric, c.pAdjusted])));
-        }
+        row.compared = new Map();
+        for (const [split, comparisons] of adjusted)
+          row.compared.set(
+            split,
+            comparisons.filter((c) => c.mode === mode),
+          );
       }
       rows.push([backbone, mode, trained[mode].value.runs.length, ...columns.cells(row)]);
     }
-    series.push({ name: backbone, values: MODES.map((mode) => bar(trained[mode], 'recall@50')) });
+    series.push({ name: backbone, values: modes.map((mode) => bar(trained[mode], 'recall@50')) });
   }
   return {
     id: 'modes',
     title: 'Training modes per backbone',
-    description: `The baseline; two-stage training (stage2, the paper's: stage 2 with α = ${ctx.config.train.alpha}, starting from the stage-1 model as trained, which is also its frozen KL reference); stage2-prior (stage 2 from the stage-1 model with its item bias replaced by the real train labels' log prior, start and reference); stage 2 without the KL term (stage2-noKL, α = 0); stage 1 alone; and mixed (synthetic + real in one stage). p: the seed-aware comparison with the same backbone's baseline on the same split's pairs (seeds and dialogues, docs/evaluation.md), ${HOLM_FAMILY}. ${splitNote(splits)}`,
+    description: `The modes of run.modes: ${modes.map((m) => `${m} (${RUN_MODES[m]})`).join('; ')}. α = ${ctx.config.train.alpha}. Δ: mode − baseline in points with its 95 % interval; p: the seed-aware comparison with the same backbone's baseline on the same split's pairs (seeds and dialogues, docs/evaluation.md), ${HOLM_FAMILY}. ${splitNote(splits)}`,
     table: {
       columns: [
         { label: 'backbone', format: 'text' },
@@ -118,7 +125,7 @@ export async function modesExperiment(env: ExperimentEnv): Promise<Experiment> {
       xLabel: 'mode',
       yLabel: chartLabel('recall@50'),
       yFormat: 'percent',
-      categories: [...MODES],
+      categories: [...modes],
       series,
     },
   };

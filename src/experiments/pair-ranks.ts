@@ -15,6 +15,8 @@ export async function seedPairRanks(
   split: EvalSplit,
 ): Promise<number[][]> {
   if (split === 'test') return trained.value.runs.map((run) => run.pairRanks);
+  const { runs } = trained.value;
+  if (runs.every((run) => run.validPairRanks)) return runs.map((run) => run.validPairRanks!);
   const artifact = await ctx.store.run(
     {
       stage: `pair-ranks-${split}`,

@@ -67,7 +67,11 @@ export function teacherArtifact(
             score: teacherScoreConfig(config),
             seed: config.seed,
           }
-        : { shared: datasetTeacherFiles(dataset.name, config.dataDir).map((f) => basename(f)) },
+        : {
+            shared: datasetTeacherFiles(dataset.name, config.dataDir, config.augment.distill.teachers).map(
+              (f) => basename(f),
+            ),
+          },
       inputs: [retrieved.key],
     },
     (dir) =>
@@ -104,13 +108,18 @@ export function synthesizeArtifact(
   distilled: Artifact<DistillValue>,
 ): Promise<Artifact<SynthesizeValue>> {
   const { config, dataset } = ctx;
-  const { split } = config.augment.synthesize;
+  const { split, autoThresholds: _grid, ...synthesize } = config.augment.synthesize;
   return ctx.store.run(
     {
       stage: 'synthesize',
       version: 1,
-      settings: { synthesize: config.augment.synthesize, examples: config.run.examples, seed: config.seed },
-      inputs: [retrieved.key, distilled.key],
+      // The grid of 'auto' is no setting of a synthesis at one threshold.
+      settings: { synthesize: { split, ...synthesize }, examples: config.run.examples, seed: config.seed },
+      inputs: [
+        retrieved.key,
+        distilled.key,
+        ...(config.augment.synthesize.teacherOverride ? [teacher.key] : []),
+      ],
     },
     (dir) =>
       synthesizeStage(config, {
@@ -120,6 +129,7 @@ export function synthesizeArtifact(
         outFile: join(dir, `${split}.synthetic.jsonl`),
         examples: { count: config.run.examples, teacherFiles: teacher.value.files },
         ...recipeOutput(ctx),
+        teacherFiles: teacher.value.files,
       }),
     ctx.log,
   );

@@ -17,14 +17,7 @@ import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from 
 import type { RunJudged, RunSimulation } from './beyond-labels.js';
 import { type BeyondLabelsOutcome, beyondLabelStages, runBeyondOptions } from './beyond-stages.js';
 import { openPipeline, type PipelineSetup } from './context.js';
-import {
-  type AugmentArtifacts,
-  augmentStages,
-  syntheticOf,
-  trainMixed,
-  trainStage2,
-  trainTwoStage,
-} from './modes.js';
+import { type AugmentArtifacts, augmentStages, type ThresholdChoice, trainRunModes } from './modes.js';
 import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
 import { type PlannedStage, StageProgress } from './stage-progress.js';
 import { type RunCheckpoints, runGroups } from './systems.js';
@@ -39,6 +32,8 @@ export interface RunResults {
   /** Each augmented mode against the same backbone's baseline: difference, 95 % interval, p (seeds and dialogues). */
   comparisons: ModeComparison[];
   retrieval: RetrievalResults;
+  /** With augment.synthesize.threshold 'auto': the thresholds tried and their stage 2's mean valid metric. */
+  thresholdChoice?: ThresholdChoice;
   /** How each model was selected: training[model][mode][seed] = selected and trained epochs, and the budget. */
   training: Record<string, Record<string, Record<string, EpochSelection>>>;
   /** Where each trained model and mode is: its train artifact and each seed's selected checkpoint. */
@@ -91,9 +86,6 @@ export interface PipelineOutcome {
   wallSeconds: number;
 }
 
-/** The augmented modes `crsaug run` trains for every backbone, after its baseline. */
-export const AUGMENTED_MODES = ['stage1', 'stage2', 'stage2-prior', 'stage2-noKL', 'mixed'] as const;
-
 /** What made the synthetic labels, for the run folder's `synthetic/summary.json` and the dataset card. */
 function syntheticSummaryOf(
   config: Config,
@@ -117,6 +109,14 @@ function syntheticSummaryOf(
   };
 }
 
+/** What each mode trains first (its training stage is `train-<backbone>-<mode>`; rerank's is `rerank-…`). */
+function prerequisites(mode: string, config: Config): string[] {
+  if (mode === 'stage2-soft') return ['stage1-soft'];
+  if (mode.startsWith('stage2')) return ['stage1'];
+  if (mode === 'rerank') return [config.run.rerank.base];
+  return [];
+}
+
 /** The stages a run computes or reuses, in order, with the work each stands for (for its progress lines). */
 export function runPlan(config: Config): PlannedStage[] {
   const augment = ['retrieve', 'teacher', 'distill', 'synthesize'].map((stage) => ({
@@ -124,19 +124,33 @@ export function runPlan(config: Config): PlannedStage[] {
     kind: 'augment' as const,
     units: 1,
   }));
-  const train = config.run.backbones.flatMap((backbone) =>
-    ['baseline', ...AUGMENTED_MODES].map((mode) => ({
-      stage: `train-${backbone}-${mode}`,
-      kind: 'train' as const,
-      units: config.train.seeds * (mode === 'stage1' ? config.run.stage1Epochs : config.train.epochs),
-    })),
-  );
+  const train = config.run.backbones.flatMap((backbone) => {
+    const modes: string[] = [];
+    const add = (mode: string) => {
+      if (modes.includes(mode)) return;
+      for (const before of prerequisites(mode, config)) add(before);
+      modes.push(mode);
+    };
+    for (const mode of config.run.modes) add(mode);
+    return modes.map(
+      (mode): PlannedStage =>
+        mode === 'rerank'
+          ? { stage: `rerank-${backbone}-rerank`, kind: 'augment', units: 1 }
+          : {
+              stage: `train-${backbone}-${mode}`,
+              kind: 'train',
+              units:
+                config.train.seeds *
+                (mode.startsWith('stage1') ? config.run.stage1Epochs : config.train.epochs),
+            },
+    );
+  });
   return [...augment, ...train];
 }
 
 /**
- * prepare → retrieve → teacher → distill → synthesize → baseline → stage 1 → stage 2 (and the ablations)
- * → evaluate → judge (with a chat model) → judged metrics (with judgments) → user simulators. Each stage is an artifact keyed by its inputs and settings under <out>/artifacts, so a rerun
+ * prepare → retrieve → teacher → distill → synthesize → the modes of run.modes (baseline, stage 1, stage 2,
+ * the variants) → evaluate → judge (with a chat model) → judged metrics (with judgments) → user simulators. Each stage is an artifact keyed by its inputs and settings under <out>/artifacts, so a rerun
  * skips what is done and a killed run continues where it stopped.
  */
 export async function runPipeline(
@@ -153,25 +167,20 @@ export async function runPipeline(
     observer: new StageProgress(runPlan(config), log),
   });
   const { dataset } = ctx;
-  const { retrieved, teacher, distilled, synthesized } = await augmentStages(ctx, datasetKey);
-  const synthetic = syntheticOf(synthesized);
+  const augmented = await augmentStages(ctx, datasetKey);
+  const { retrieved, teacher, distilled, synthesized } = augmented;
   const syntheticFolder = await writeSyntheticFolder(
     out,
     synthesized.value.file,
-    syntheticSummaryOf(config, dataset, { retrieved, teacher, distilled, synthesized }),
+    syntheticSummaryOf(config, dataset, augmented),
   );
 
   const trained: PipelineOutcome['trained'] = {};
   for (const backbone of config.run.backbones) {
-    const { baseline, stage1, stage2 } = await trainTwoStage(ctx, backbone, synthetic);
-    trained[backbone] = {
-      baseline,
-      stage1,
-      stage2,
-      'stage2-prior': await trainStage2(ctx, backbone, stage1, { realItemPrior: true }),
-      'stage2-noKL': await trainStage2(ctx, backbone, stage1, { alpha: 0 }),
-      mixed: await trainMixed(ctx, backbone, synthetic),
-    };
+    trained[backbone] = (await trainRunModes(ctx, backbone, augmented, config.run.modes)) as Record<
+      string,
+      Artifact<TrainValue>
+    >;
   }
 
   const floors: PipelineOutcome['floors'] = {};
@@ -210,6 +219,7 @@ export async function runPipeline(
     checkpoints,
     ...(beyond.judged ? { judged: beyond.judged.run } : {}),
     simulation: beyond.simulations.map((s) => s.run),
+    ...(augmented.thresholdChoice ? { thresholdChoice: augmented.thresholdChoice } : {}),
   };
   await writeJsonFile(join(out, 'results.json'), results);
   return {
@@ -255,7 +265,7 @@ function collectResults(
   trained: PipelineOutcome['trained'],
   floors: PipelineOutcome['floors'],
   dialogues: readonly string[],
-): Pick<RunResults, 'dataset' | 'split' | 'results' | 'comparisons' | 'training'> {
+): Omit<RunResults, 'retrieval' | 'thresholdChoice' | 'checkpoints' | 'judged' | 'simulation'> {
   const results: RunResults['results'] = {};
   const comparisons: ModeComparison[] = [];
   const training: RunResults['training'] = {};

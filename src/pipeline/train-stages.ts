@@ -22,6 +22,8 @@ export interface SeedRun {
   trainSeconds: number;
   /** Filtered test rank of each (context, gold) pair, -1 = miss (for paired significance tests). */
   pairRanks: number[];
+  /** The same on valid, when the mode has no checkpoint to evaluate later (rerank). */
+  validPairRanks?: number[];
 }
 
 export interface TrainValue {

@@ -53,7 +53,7 @@ export async function samplesForMode(
     unknownNames: labels.unknownNames,
     repeatedDropped: labels.repeatedDropped,
   };
-  const samples = syntheticSamples(labels, train.labelMode, train.scoreWeighted);
+  const samples = syntheticSamples(labels, train.labelMode, train.scoreWeighted, train.listwiseTemperature);
   return { samples: train.mode === 'mixed' ? [...samples, ...real()] : samples, synthetic };
 }
 

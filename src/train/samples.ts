@@ -77,12 +77,14 @@ export async function readSyntheticLabels(file: string, catalog: Catalog): Promi
 /**
  * Training samples from synthetic labels. per-label: one sample per label (weight = score when
  * scoreWeighted, else 1). multi-positive: one sample per context whose target distribution is uniform
- * over its labels, or proportional to their scores when scoreWeighted.
+ * over its labels, or proportional to their scores when scoreWeighted. listwise: one sample per context
+ * whose target is softmax(score / temperature) over its labels (the scorer's distribution over them).
  */
 export function syntheticSamples(
   labels: SyntheticLabels,
   mode: LabelMode,
   scoreWeighted: boolean,
+  temperature = 1,
 ): TrainSample[] {
   if (mode === 'per-label') {
     return labels.contexts.flatMap(({ context, items, scores }) =>
@@ -94,9 +96,16 @@ export function syntheticSamples(
     );
   }
   return labels.contexts.flatMap(({ context, items, scores }) => {
-    const raw = scoreWeighted ? scores : items.map(() => 1);
+    const raw =
+      mode === 'listwise' ? softmaxWeights(scores, temperature) : scoreWeighted ? scores : items.map(() => 1);
     const total = raw.reduce((a, b) => a + b, 0);
     if (total <= 0) return [];
     return [{ context, labels: Int32Array.from(items), weights: Float32Array.from(raw, (w) => w / total) }];
   });
+}
+
+/** exp((s − max) / τ) per score: a softmax before normalisation, stable for any scale. */
+function softmaxWeights(scores: readonly number[], temperature: number): number[] {
+  const top = Math.max(...scores);
+  return scores.map((s) => Math.exp((s - top) / temperature));
 }

@@ -3,6 +3,7 @@ import { before, describe, test } from 'node:test';
 import {
   FEATURE_COUNT,
   FEATURE_NAMES,
+  FEATURE_SETS,
   type FeatureName,
   GenreLexicon,
   KgLinks,
@@ -105,6 +106,43 @@ describe('KG links', () => {
     // A film is not linked to itself through its own mention.
     assert.equal(kg.count([id('Alien (1979)')], 0).viaMentionedItems.genre, 0);
   });
+
+  test('IDF overlap: a neighbour shared by fewer items weighs more; scoreAll sums the same weights', () => {
+    const dataset = tinyDataset();
+    const kg = new KgLinks(dataset.catalog, dataset.kg);
+    const idf = (items: number) => Math.log(3 / items);
+    // Alien named: its neighbours horror (1 item), sci-fi (2), Weaver (2), Scott (1) form the profile.
+    const profile = kg.profile([id('Alien (1979)')]);
+    assert.deepEqual(
+      [...profile].sort(),
+      [id('horror'), id('sci-fi'), id('Sigourney Weaver'), id('Ridley Scott')].sort(),
+    );
+    const aliens = kg.idfOverlap(profile, 1);
+    assert.ok(Math.abs(aliens.shared.genre - idf(2)) < 1e-12); // sci-fi
+    assert.ok(Math.abs(aliens.shared.star - idf(2)) < 1e-12); // Weaver
+    assert.equal(aliens.shared.director, 0); // Cameron is not Scott
+    assert.ok(Math.abs(aliens.total.director - idf(1)) < 1e-12);
+    assert.deepEqual(kg.idfOverlap(profile, 2).shared, {
+      genre: 0,
+      star: 0,
+      director: 0,
+      writer: 0,
+      other: 0,
+    });
+    const all = kg.scoreAll(profile);
+    assert.ok(Math.abs(all[1]! - 2 * idf(2)) < 1e-12);
+    assert.equal(all[2], 0);
+    // Named people and genres are in the profile themselves.
+    assert.ok(kg.profile([id('Ryan Gosling')]).has(id('Ryan Gosling')));
+  });
+
+  test("another KG's relation names map onto the groups (OpenDialKG's actor is a star)", () => {
+    const dataset = tinyDataset();
+    const renamed = { ...dataset.kg, relations: ['actor', 'director', 'genre'] };
+    const counts = new KgLinks(dataset.catalog, renamed).count([id('Sigourney Weaver')], 1);
+    assert.equal(counts.direct.star, 1);
+    assert.equal(counts.itemNeighbours.other, 0);
+  });
 });
 
 describe('genre cues', () => {
@@ -123,6 +161,13 @@ describe('genre cues', () => {
     assert.ok(m.named.has('horror') && m.named.has('romance'));
     // A rom-com is both genres, and both are disliked here.
     assert.deepEqual([...m.negated].sort(), ['comedy', 'romance']);
+  });
+
+  test('catalog genres match their aliases whatever their case (OpenDialKG: "Science Fiction", "Horror")', () => {
+    const m = new GenreLexicon(['Horror', 'Science Fiction', 'Crime Fiction']).mentions(
+      'something scary, or a sci fi book, maybe a detective story',
+    );
+    assert.deepEqual([...m.named].sort(), ['Crime Fiction', 'Horror', 'Science Fiction']);
   });
 
   test('a negation far before the genre does not count', () => {
@@ -189,6 +234,25 @@ describe('pair features', () => {
     assert.equal(alien!.title_in_context, 1);
     assert.equal(alien!.title_overlap, 1);
     assert.equal(notebook!.title_in_context, 0);
+  });
+
+  test('feature sets: kg-idf adds the IDF overlap columns after the base ones; a subset is the same columns', async () => {
+    const c = context(['I loved Alien, more like it please'], ['Alien (1979)']);
+    const base = await featurizer.featurize([{ context: c, items: [1, 2] }]);
+    const wide = await featurizer.featurize([{ context: c, items: [1, 2] }], FEATURE_SETS['kg-idf']);
+    const width = FEATURE_SETS['kg-idf'].length;
+    assert.equal(width, FEATURE_COUNT + 4);
+    for (let r = 0; r < 2; r++)
+      assert.deepEqual(
+        [...wide.subarray(r * width, r * width + FEATURE_COUNT)],
+        [...base.subarray(r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT)],
+      );
+    const column = (name: FeatureName, r: number) => wide[r * width + FEATURE_SETS['kg-idf'].indexOf(name)]!;
+    assert.ok(
+      column('kg_idf_genre', 0) > 0 && column('kg_idf_person', 0) > 0,
+      'Aliens shares sci-fi and Weaver',
+    );
+    assert.equal(column('kg_idf_sum', 1), 0, 'The Notebook shares nothing with Alien');
   });
 
   test('the retrieval rank feature is 0 for the most similar item and grows with rank', async () => {

@@ -25,7 +25,7 @@ import { TfidfLsaEmbedder } from '../../src/providers/builtin/tfidf-lsa-embedder
 
 // The real INSPIRED teacher judgments (2,880 pairs, 240 contexts), featurised once for every test here.
 let pairs: FeaturizedPairs;
-let train: { features: Float32Array; targets: Float32Array };
+let train: { features: Float32Array; targets: Float32Array; groups: Int32Array };
 let heldOut: { features: Float32Array; targets: Float32Array };
 let dir: string;
 
@@ -55,9 +55,11 @@ before(async () => {
   const held = heldOutContexts(pairs.contextKeys, 0.25, 3);
   const split = (want: boolean) => {
     const rows = pairs.contextKeys.flatMap((k, r) => (held.has(k) === want ? [r] : []));
+    const keys = [...new Set(rows.map((r) => pairs.contextKeys[r]!))];
     return {
       features: gatherRows(pairs.features, FEATURE_COUNT, rows),
       targets: Float32Array.from(rows, (r) => pairs.targets[r]!),
+      groups: Int32Array.from(rows, (r) => keys.indexOf(pairs.contextKeys[r]!)),
     };
   };
   train = split(false);
@@ -96,6 +98,27 @@ describe('student', () => {
       `student Spearman ${rho.toFixed(3)}, similarity ${simRho.toFixed(3)}`,
     );
     student.free();
+  });
+
+  test("mse+listwise: needs each row's context, trains deterministically, ranks held-out pairs as well as MSE", () => {
+    assert.throws(
+      () => Student.train(train.features, train.targets, { ...options, objective: 'mse+listwise' }),
+      /needs the context of every training row/,
+    );
+    const listwise = { ...options, objective: 'mse+listwise' as const, groups: train.groups };
+    const a = Student.train(train.features, train.targets, listwise).student;
+    const b = Student.train(train.features, train.targets, listwise).student;
+    const mse = Student.train(train.features, train.targets, options).student;
+    const pa = a.predict(heldOut.features);
+    assert.deepEqual([...pa], [...b.predict(heldOut.features)]);
+    const rho = spearman(pa, heldOut.targets);
+    const mseRho = spearman(mse.predict(heldOut.features), heldOut.targets);
+    assert.ok(
+      rho > 0.45 && rho > mseRho - 0.05,
+      `listwise Spearman ${rho.toFixed(3)}, MSE ${mseRho.toFixed(3)}`,
+    );
+    assert.notDeepEqual([...pa], [...mse.predict(heldOut.features)], 'the listwise term changes the student');
+    for (const s of [a, b, mse]) s.free();
   });
 
   test('the same data and seed give the same student; another seed gives another', () => {

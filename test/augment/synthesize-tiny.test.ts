@@ -164,23 +164,23 @@ test('the printed summary: a Markdown table of the statistics, the histogram and
       'scorer: teacher: LLM scores from s.jsonl (m)',
       'threshold: score ≥ 3.5',
       '',
-      '| statistic | value |',
-      '|---|---|',
-      '| contexts written | 8 |',
-      '| contexts with no candidates line (left out) | 2 |',
-      '| synthetic labels | 10 |',
-      '| labels per context: mean / median | 1.25 / 1 |',
-      '| contexts with zero labels | 3 (37.5%) |',
-      '| distinct items labelled | 7 |',
-      '| labels on head / torso / tail items | 50.0% / 25.0% / 25.0% |',
-      '| gold pairs among candidates | 3 of 6 (50.0%) |',
-      '| gold pairs kept as labels (of those among candidates) | 1 of 3 (33.3%) |',
-      '| candidate pairs without a score (not kept) | 4 |',
+      '| statistic                                             |                    value |',
+      '| :---------------------------------------------------- | -----------------------: |',
+      '| contexts written                                      |                        8 |',
+      '| contexts with no candidates line (left out)           |                        2 |',
+      '| synthetic labels                                      |                       10 |',
+      '| labels per context: mean / median                     |                 1.25 / 1 |',
+      '| contexts with zero labels                             |               3 (37.5 %) |',
+      '| distinct items labelled                               |                        7 |',
+      '| labels on head / torso / tail items                   | 50.0 % / 25.0 % / 25.0 % |',
+      '| gold pairs among candidates                           |          3 of 6 (50.0 %) |',
+      '| gold pairs kept as labels (of those among candidates) |          1 of 3 (33.3 %) |',
+      '| candidate pairs without a score (not kept)            |                        4 |',
       '',
       '| labels per context | contexts |',
-      '|---|---|',
-      '| 0 | 3 |',
-      '| 1-2 | 5 |',
+      '| :----------------- | -------: |',
+      '| 0                  |        3 |',
+      '| 1-2                |        5 |',
       '',
       'long-tail buckets: R (labels of train)',
     ].join('\n'),
@@ -192,8 +192,8 @@ test('the printed summary: a Markdown table of the statistics, the histogram and
     unscoredPairs: 0,
     gold: { pairs: 0, inCandidates: 0, kept: 0 },
   });
-  assert.match(none, /^\| contexts with zero labels \| 0 \(—\) \|$/m);
-  assert.match(none, /^\| gold pairs among candidates \| 0 of 0 \(—\) \|$/m);
+  assert.match(none, /^\| contexts with zero labels +\| +0 \(—\) \|$/m);
+  assert.match(none, /^\| gold pairs among candidates +\| +0 of 0 \(—\) \|$/m);
   assert.doesNotMatch(none, /without a score/);
 });
 
@@ -237,7 +237,7 @@ test('scorers describe themselves; the student scorer predicts from the featuriz
     () => studentScorer(other.student, featurizer),
     (err: unknown) =>
       err instanceof Error &&
-      err.message === 'the student was trained on other features than this version computes' &&
+      err.message === 'the student was trained on features this version does not compute (x)' &&
       (err as { hint?: string }).hint === 'run `crsaug augment distill` again',
   );
 
@@ -286,7 +286,7 @@ const candidates = (context: RecContext, ranked: Array<[item: number, rank: numb
 
 test('synthesize: candidates by rank up to topK, kept by score then item index, contexts in batches', async () => {
   const contexts = [0, 1, 2].map((i) => tinyContext(`s${i}`, 2, [], [e(i)]));
-  const dataset = tinyDataset(ITEMS, { train, test: contexts });
+  const dataset = tinyDataset(ITEMS, { train: [...train, ...contexts] });
   // Listed out of rank order: ranks 1, 2 and 3 are items 7, 3 and 5; item 9 is rank 4, beyond topK = 3.
   const lines = contexts.map((c) =>
     candidates(c, [
@@ -300,7 +300,7 @@ test('synthesize: candidates by rank up to topK, kept by score then item index, 
   const out = join(dir, 'batches.jsonl');
   const stats = await synthesize({
     dataset,
-    split: 'test',
+    split: 'train',
     candidates: lines,
     candidatesSource: 'c.jsonl',
     scorer: fixedScorer({ 3: 4, 5: 4, 7: 2, 9: 4 }, calls),
@@ -321,15 +321,16 @@ test('synthesize: candidates by rank up to topK, kept by score then item index, 
     contexts.map(() => [name(3), name(5)]),
   );
   assert.equal(stats.labels, 6);
-  assert.equal(stats.contextsWithoutCandidates, 0);
+  // The long-tail train contexts have no candidates line.
+  assert.equal(stats.contextsWithoutCandidates, train.length);
 });
 
 test('synthesize reports progress unless silent, and names a missing split or an unknown context', async () => {
   const contexts = [tinyContext('p', 1, [], [e(1)])];
-  const dataset = tinyDataset(ITEMS, { train, test: contexts });
+  const dataset = tinyDataset(ITEMS, { train: [...train, ...contexts] });
   const options = {
     dataset,
-    split: 'test' as const,
+    split: 'train' as const,
     candidates: [
       candidates(contexts[0]!, [
         [1, 1],
@@ -352,9 +353,9 @@ test('synthesize reports progress unless silent, and names a missing split or an
     await synthesize(options);
     assert.match(
       chunks.join(''),
-      /^synthesize tiny\/test: 1\/1 \(100\.0%\) .* contexts\/s ETA .* 2 labels$/m,
+      /^synthesize tiny\/train: 1\/1 \(100\.0%\) .* contexts\/s ETA .* 2 labels$/m,
     );
-    assert.match(chunks.join(''), /^synthesize tiny\/test: 1\/1 contexts in .* 2 labels$/m);
+    assert.match(chunks.join(''), /^synthesize tiny\/train: 1\/1 contexts in .* 2 labels$/m);
     chunks.length = 0;
     await synthesize({ ...options, silent: true });
     assert.equal(chunks.join(''), '');
@@ -363,11 +364,15 @@ test('synthesize reports progress unless silent, and names a missing split or an
   }
   await assert.rejects(
     synthesize({ ...options, split: 'valid' }),
-    /^CrsaugError: split "valid" of tiny is not loaded$/,
+    /^CrsaugError: synthetic labels are made for the train split only, not valid$/,
+  );
+  await assert.rejects(
+    synthesize({ ...options, dataset: tinyDataset(ITEMS, { test: contexts }) }),
+    /^CrsaugError: split "train" of tiny is not loaded$/,
   );
   const stranger = candidates(tinyContext('q', 9, [], []), [[1, 1]]);
   await assert.rejects(
     synthesize({ ...options, candidates: [stranger], silent: true }),
-    /^CrsaugError: c\.jsonl: context q turn 9 is not in tiny\/test$/,
+    /^CrsaugError: c\.jsonl: context q turn 9 is not in tiny\/train$/,
   );
 });

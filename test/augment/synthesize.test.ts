@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type CandidateRecord, pairKey, type ScoreRecord } from '../../src/augment/artifacts.js';
-import { formatSynthesisStats, synthesize, teacherScoresScorer } from '../../src/augment/synthesize.js';
+import {
+  formatSynthesisStats,
+  judgedByContext,
+  synthesize,
+  teacherScoresScorer,
+} from '../../src/augment/synthesize.js';
 import { loadDataset } from '../../src/data/load.js';
 import { readProcessedSplit } from '../../src/data/split.js';
 import type { Dataset, RecContext } from '../../src/data/types.js';
@@ -151,6 +156,49 @@ describe('synthesize', () => {
         [4, 3.7, 3.5],
       ],
     );
+  });
+
+  test("teacher override: on judged contexts the teacher's scores win and its judged items outside the candidates are scored", async () => {
+    // The "teacher" judged context 0 (its gold: 1, another item: 4 outside the candidates); context 1 not.
+    const outside = [7, 8, 9, 10, 11].find(
+      (item) => !candidates[0]!.candidates.some((c) => c.item === dataset.catalog.items[item]!.name),
+    )!;
+    const judgments = new Map([
+      [pairKey(contexts[0]!.dialogId, contexts[0]!.turnId, candidates[0]!.candidates[0]!.item), 1],
+      [pairKey(contexts[0]!.dialogId, contexts[0]!.turnId, dataset.catalog.items[outside]!.name), 4],
+      [pairKey('no-such-dialogue', 1, candidates[0]!.candidates[0]!.item), 4],
+    ]);
+    const teacher = judgedByContext(judgments, dataset);
+    assert.equal(teacher.size, 1, 'judgments of contexts outside train are left out');
+    const options = {
+      dataset,
+      split: 'train' as const,
+      candidates,
+      candidatesSource: 'test candidates',
+      scorer: teacherScoresScorer(scores, dataset, 'test scores'),
+      threshold: 3.5,
+      topK: 50,
+      silent: true,
+      teacher,
+    };
+    const measured = await synthesize({ ...options, outFile: join(dir, 'teacher-a.jsonl') });
+    // Without the override the teacher only measures the pool: its one 4 is not among the candidates.
+    assert.deepEqual(measured.teacherFours, { judged: 1, inCandidates: 0 });
+    assert.equal(measured.teacher, undefined);
+    assert.equal(measured.labels, 5);
+    const overridden = await synthesize({
+      ...options,
+      teacherOverride: true,
+      outFile: join(dir, 'teacher-b.jsonl'),
+    });
+    assert.deepEqual(overridden.teacher, { contexts: 1, pairs: 2, added: 1 });
+    const first = JSON.parse(readFileSync(join(dir, 'teacher-b.jsonl'), 'utf8').split('\n')[0]!);
+    // The gold's 4 became the teacher's 1; the judged outside item is a label; 3.5 of candidate 2 stays.
+    assert.deepEqual(first.rec, [dataset.catalog.items[outside]!.name, candidates[0]!.candidates[1]!.item]);
+    assert.deepEqual(first.scores, [4, 3.5]);
+    // Gold statistics count the retrieved candidates only, not the judged items added to them.
+    assert.equal(overridden.gold.inCandidates, measured.gold.inCandidates);
+    assert.equal(overridden.gold.kept, measured.gold.kept - 1, "the gold's 4 was overridden by a 1");
   });
 
   test('labels are made for the train split only', async () => {

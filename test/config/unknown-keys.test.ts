@@ -41,7 +41,7 @@ test('a key nothing resembles gets the valid keys of its level as the hint', () 
     (err: Error & { hint?: string }) =>
       /unknown config key "eval\.zzzzzzzz"/.test(err.message) &&
       !/did you mean/.test(err.message) &&
-      err.hint === 'valid keys there: ks, topK',
+      err.hint === 'valid keys there: ks, topK, judged, judge, simulate',
   );
 });
 

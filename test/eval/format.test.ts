@@ -35,15 +35,16 @@ test('metrics table: shares in %, coverage in items (one decimal when not whole)
   assert.equal(
     formatMetricsTable(metrics, [1, 10]),
     [
-      'metric                  @1    @10',
-      'recall %             12.50  50.00',
-      'ndcg %               12.50  30.00',
-      'mrr %                12.50  25.00',
-      'coverage                 3   12.5',
-      'entropy              1.500  3.250',
-      'unfiltered recall %  20.00  60.00',
-      'unfiltered ndcg %    20.00  40.00',
-      'unfiltered mrr %     20.00  30.00',
+      '| metric              |    @1 |   @10 |',
+      '| :------------------ | ----: | ----: |',
+      '| recall %            | 12.50 | 50.00 |',
+      '| ndcg %              | 12.50 | 30.00 |',
+      '| mrr %               | 12.50 | 25.00 |',
+      '| coverage            |     3 |  12.5 |',
+      '| entropy             | 1.500 | 3.250 |',
+      '| unfiltered recall % | 20.00 | 60.00 |',
+      '| unfiltered ndcg %   | 20.00 | 40.00 |',
+      '| unfiltered mrr %    | 20.00 | 30.00 |',
       'pairs 8, unfiltered pairs 10',
     ].join('\n'),
   );
@@ -56,11 +57,12 @@ test('metrics table: rows without any value are left out, missing cells stay bla
       [1, 5],
     ),
     [
-      'metric       @1     @5',
-      'recall %  50.00  75.00',
-      'ndcg %           60.00',
-      'coverage             7',
-      'pairs 4, unfiltered pairs undefined',
+      '| metric   |    @1 |    @5 |',
+      '| :------- | ----: | ----: |',
+      '| recall % | 50.00 | 75.00 |',
+      '| ndcg %   |       | 60.00 |',
+      '| coverage |       |     7 |',
+      'pairs 4',
     ].join('\n'),
   );
 });
@@ -70,21 +72,22 @@ test('summary table: mean ± sample std over several runs, plain values for one 
   assert.equal(
     formatSummaryTable(two, [1, 10]),
     [
-      'metric                          @1            @10',
-      'recall %             25.00 ± 17.68   50.00 ± 0.00',
-      'ndcg %                12.50 ± 0.00   30.00 ± 0.00',
-      'mrr %                 12.50 ± 0.00   25.00 ± 0.00',
-      'coverage                     3 ± 0       12.5 ± 0',
-      'entropy              1.500 ± 0.000  3.250 ± 0.000',
-      'unfiltered recall %   20.00 ± 0.00   60.00 ± 0.00',
-      'unfiltered ndcg %     20.00 ± 0.00   40.00 ± 0.00',
-      'unfiltered mrr %      20.00 ± 0.00   30.00 ± 0.00',
+      '| metric              |            @1 |           @10 |',
+      '| :------------------ | ------------: | ------------: |',
+      '| recall %            | 25.00 ± 17.68 |  50.00 ± 0.00 |',
+      '| ndcg %              |  12.50 ± 0.00 |  30.00 ± 0.00 |',
+      '| mrr %               |  12.50 ± 0.00 |  25.00 ± 0.00 |',
+      '| coverage            |         3 ± 0 |      12.5 ± 0 |',
+      '| entropy             | 1.500 ± 0.000 | 3.250 ± 0.000 |',
+      '| unfiltered recall % |  20.00 ± 0.00 |  60.00 ± 0.00 |',
+      '| unfiltered ndcg %   |  20.00 ± 0.00 |  40.00 ± 0.00 |',
+      '| unfiltered mrr %    |  20.00 ± 0.00 |  30.00 ± 0.00 |',
       'pairs 8, 2 runs (mean ± sample std)',
     ].join('\n'),
   );
   const one = formatSummaryTable(aggregateRuns([metrics]), [1, 10]);
   assert.equal(one, formatMetricsTable(metrics, [1, 10]).replace('unfiltered pairs 10', 'one run'));
-  assert.equal(formatSummaryTable({}, [1]), 'metric  @1\npairs undefined, one run');
+  assert.equal(formatSummaryTable({}, [1]), '| metric | @1 |\n| :----- | -: |\npairs not counted, one run');
 });
 
 test('significance: both tests, the difference with its bootstrap interval, in %', () => {
@@ -101,10 +104,11 @@ test('significance: both tests, the difference with its bootstrap interval, in %
   assert.equal(
     formatSignificance(result),
     [
-      'paired tests on recall@10 over 4 pairs (seed 4):',
+      'paired tests of fixed models on recall@10 over 4 pairs (seed 4):',
+      '  one run per side, pairs treated as independent: the seed variance is not counted (give one file per seed on each side for the seed-aware comparison)',
       '  A 25.00  B 75.00  B−A 50.00 (95% bootstrap CI 12.50 … 100.00)',
-      '  permutation p = 0.4706 (50 sign flips)',
-      '  bootstrap   p = 0.1569 (60 resamples)',
+      '  permutation p = 0.471 (50 sign flips)',
+      '  bootstrap   p = 0.157 (60 resamples)',
     ].join('\n'),
   );
 });
@@ -126,11 +130,12 @@ test('long tail: one row per bucket with items, train labels, pairs and recall i
     formatLongTail(report),
     [
       'long tail (head/torso/tail = most frequent items covering the first/second/last third of train labels; labels counted on train):',
-      'bucket    items  train labels  pairs  recall@1  recall@10',
-      'head          1             5      1    100.00     100.00',
-      'torso         0             0      0      0.00       0.00',
-      'tail          2             1      1      0.00     100.00',
-      'non-item      0             0      1      0.00       0.00',
+      '| bucket   | items | train labels | pairs | recall@1 % | recall@10 % |',
+      '| :------- | ----: | -----------: | ----: | ---------: | ----------: |',
+      '| head     |     1 |            5 |     1 |     100.00 |      100.00 |',
+      '| torso    |     0 |            0 |     0 |       0.00 |        0.00 |',
+      '| tail     |     2 |            1 |     1 |       0.00 |      100.00 |',
+      '| non-item |     0 |            0 |     1 |       0.00 |        0.00 |',
     ].join('\n'),
   );
 });

@@ -221,8 +221,15 @@ test('valid columns hold the selected epochs’ valid metrics, test columns the 
   const modes = Experiment.parse(await EXPERIMENTS.modes.run({ ...env, showTest: true }));
   assert.deepEqual(
     modes.table!.rows.map((r) => r[1]),
-    ['baseline', 'stage2', 'stage2-prior', 'stage2-noKL', 'stage1', 'mixed'],
+    ['baseline', 'stage1', 'stage2', 'stage2-prior', 'stage2-soft', 'rerank'],
+    'the modes of run.modes, in its order',
   );
+  const deltas = labelsOf(modes).flatMap((l, i) => (l.startsWith('Δ ') ? [i] : []));
+  assert.deepEqual(
+    deltas.map((i) => labelsOf(modes)[i]),
+    ['Δ valid R@10 [95 % CI]', 'Δ valid R@50 [95 % CI]', 'Δ test R@10 [95 % CI]', 'Δ test R@50 [95 % CI]'],
+  );
+  assert.match(String(modes.table!.rows[1]![deltas[0]!]), /^[+−]\d+\.\d\d \[[+−]\d+\.\d\d, [+−]\d+\.\d\d\]$/);
   const pColumns = labelsOf(modes).flatMap((l, i) => (l.startsWith('p ') ? [i] : []));
   assert.deepEqual(
     pColumns.map((i) => labelsOf(modes)[i]),

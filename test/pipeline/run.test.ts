@@ -6,11 +6,12 @@ import { after, test } from 'node:test';
 import { resolveConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { reportInputOf } from '../../src/pipeline/report-input.js';
+import type { RerankValue } from '../../src/pipeline/rerank.js';
 import { type RunResults, runPipeline } from '../../src/pipeline/run.js';
 import { renderReport } from '../../src/report/index.js';
 import { runCli } from '../eval/run-cli.js';
 
-const MODES = ['baseline', 'stage1', 'stage2', 'stage2-prior', 'stage2-noKL', 'mixed'];
+const MODES = ['baseline', 'stage1', 'stage2', 'stage2-prior', 'stage2-noKL', 'mixed', 'rerank'];
 
 const root = mkdtempSync(join(tmpdir(), 'crsaug-run-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -31,7 +32,7 @@ function smallConfig(overrides: Record<string, unknown> = {}): Config {
 }
 
 /** The stage a progress line names: `[3/10] distill: computing …` → distill. */
-const stageOf = (line: string) => /^\[\d+\/10\] ([\w-]+): /.exec(line)?.[1];
+const stageOf = (line: string) => /^\[(?:\d+\/\d+|\+)\] ([\w-]+): /.exec(line)?.[1];
 
 test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a rerun reuses everything', async () => {
   const out = join(root, 'run');
@@ -52,6 +53,7 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
       'train-kbrd-mixed',
       ...['popularity-baseline', ...MODES.map((m) => `kbrd-${m}`)].map((g) => `judged-${g}`),
       ...['popularity-baseline', ...MODES.map((m) => `kbrd-${m}`)].map((g) => `simulate-attribute-${g}`),
+      'rerank-kbrd-rerank',
     ],
   );
   // the synthetic labels under a stable name in the run folder, with what made them
@@ -70,8 +72,8 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
     'stage1',
     'stage2',
     'stage2-prior',
-    'stage2-noKL',
-    'mixed',
+    'stage2-soft',
+    'rerank',
   ]);
   const baseline = results.results.kbrd.baseline['42'];
   assert.equal(baseline.pairs, 161, 'INSPIRED test has 161 evaluated pairs');
@@ -142,7 +144,8 @@ test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a
     third.push(line),
   );
   const recomputed = third.filter((l) => l.includes('computing')).map((l) => stageOf(l));
-  const augmented = MODES.slice(1).map((m) => `kbrd-${m}`);
+  // rerank re-orders the baseline's lists: no synthetic label reaches it.
+  const augmented = MODES.filter((m) => m !== 'baseline' && m !== 'rerank').map((m) => `kbrd-${m}`);
   assert.deepEqual(
     recomputed,
     [
@@ -201,3 +204,91 @@ function assertBeyondLabels(results: RunResults, out: string): void {
   assert.deepEqual(Object.keys(checkpoints.kbrd!), MODES);
   assert.ok(existsSync(join(out, checkpoints.kbrd.stage2.seeds['42'], 'model.safetensors')));
 }
+
+test('run.modes: the listed modes are trained and reported in order, their prerequisites trained but not reported', async () => {
+  assert.throws(() => smallConfig({ run: { modes: ['stage2'] } }), /must include "baseline"/);
+  assert.throws(() => smallConfig({ run: { modes: ['baseline', 'no-such-mode'] } }), /run\.modes/);
+  const out = join(root, 'modes');
+  const log: string[] = [];
+  const config = smallConfig({
+    run: {
+      stage1Epochs: 1,
+      examples: 0,
+      modes: ['baseline', 'rerank', 'stage2-soft'],
+      soft: { threshold: 3 },
+      rerank: { weights: [0, 0.5, 2] },
+    },
+  });
+  const outcome = await runPipeline(config, out, (line) => log.push(line));
+  const computed = log.filter((l) => l.includes('computing')).map((l) => stageOf(l));
+  assert.deepEqual(computed.slice(4), [
+    'train-kbrd-baseline',
+    'rerank-kbrd-rerank',
+    'synthesize',
+    'train-kbrd-stage1-soft',
+    'train-kbrd-stage2-soft',
+  ]);
+  assert.deepEqual(Object.keys(outcome.results.results.kbrd!), ['baseline', 'rerank', 'stage2-soft']);
+  assert.deepEqual(
+    outcome.results.comparisons.filter((c) => c.metric === 'recall@50').map((c) => c.mode),
+    ['rerank', 'stage2-soft'],
+  );
+  const rerank = outcome.trained.kbrd!.rerank!.value as RerankValue;
+  assert.deepEqual(
+    rerank.rerank.valid.map((v) => v.weight),
+    [0, 0.5, 2],
+  );
+  const best = Math.max(...rerank.rerank.valid.map((v) => v.value));
+  assert.equal(rerank.rerank.valid.find((v) => v.weight === rerank.rerank.weight)!.value, best);
+  // Weight 0 is the baseline itself: the same valid metric as the model it re-ranks.
+  const baseline = outcome.trained.kbrd!.baseline!.value.runs[0]!;
+  assert.equal(rerank.rerank.valid[0]!.value, baseline.valid['recall@50']);
+  assert.equal(rerank.runs[0]!.validPairRanks!.length, baseline.valid.pairs);
+});
+
+test("threshold 'auto': each threshold of the grid trains stage 1 and stage 2; the best on valid is the run's", async () => {
+  const out = join(root, 'auto');
+  const log: string[] = [];
+  const outcome = await runPipeline(
+    smallConfig({
+      augment: { synthesize: { threshold: 'auto', autoThresholds: [3, 3.5] } },
+      run: { stage1Epochs: 1, examples: 0, modes: ['baseline', 'stage2'] },
+    }),
+    out,
+    (line) => log.push(line),
+  );
+  const choice = outcome.results.thresholdChoice!;
+  assert.deepEqual(
+    choice.tried.map((t) => t.threshold),
+    [3, 3.5],
+  );
+  assert.ok(choice.tried[0]!.labels > choice.tried[1]!.labels, 'a lower threshold keeps more labels');
+  const best = choice.tried.reduce((a, b) => (b.value > a.value ? b : a));
+  assert.equal(choice.chosen, best.threshold);
+  assert.equal(outcome.synthesized.value.threshold, choice.chosen);
+  // The chosen threshold's stage 2 is the run's (reused, not trained again).
+  assert.equal(
+    outcome.results.results.kbrd!.stage2!['42']!['recall@50'],
+    outcome.trained.kbrd!.stage2!.value.runs[0]!.test['recall@50'],
+  );
+  assert.equal(log.filter((l) => stageOf(l) === 'train-kbrd-stage2' && l.includes('computing')).length, 2);
+});
+
+test('beyond movies: opendialkg-books runs end to end on its own KG with the student distilled from movie judgments', async () => {
+  const out = join(root, 'books');
+  const outcome = await runPipeline(
+    smallConfig({
+      dataset: 'opendialkg-books',
+      run: { stage1Epochs: 1, examples: 0, modes: ['baseline', 'stage2'] },
+    }),
+    out,
+    () => {},
+  );
+  assert.equal(outcome.results.dataset, 'opendialkg-books');
+  // No judgments of books exist: the student learns from every shipped (movie) file.
+  assert.match(outcome.distilled.value.description, /inspired\/train \+ redial\/train/);
+  assert.ok(outcome.synthesized.value.labels > 0);
+  const gold = outcome.results.retrieval.goldInTopK;
+  assert.ok(gold.valid! > 0.3, JSON.stringify(gold));
+  assert.ok(outcome.results.results.kbrd!.stage2!['42']!['recall@50']! > 0);
+});

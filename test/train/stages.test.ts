@@ -63,6 +63,14 @@ test('synthetic labels: repeats and unknown names dropped; per-label vs multi-po
   assert.deepEqual([...multi[0]!.weights], [0.4, 0.3, 0.2, 0.1].map(Math.fround));
   const uniform = syntheticSamples(labels, 'multi-positive', false);
   assert.ok(uniform[0]!.weights.every((w) => w === 0.25));
+  // listwise: softmax(score / τ) over the context's labels, so τ sets how much the top score dominates.
+  const soft = syntheticSamples(labels, 'listwise', false, 1);
+  const z = [4, 3, 2, 1].map((s) => Math.exp(s - 4));
+  const total = z.reduce((a, b) => a + b, 0);
+  assert.equal(soft.length, contexts);
+  for (const [i, w] of soft[0]!.weights.entries()) assert.ok(Math.abs(w - z[i]! / total) < 1e-6);
+  const sharp = syntheticSamples(labels, 'listwise', false, 0.25);
+  assert.ok(sharp[0]!.weights[0]! > 0.98 && sharp[0]!.weights[0]! > soft[0]!.weights[0]!);
 });
 
 test('a scores list that is not aligned with rec is refused with file, line and field', async () => {

@@ -6,6 +6,15 @@ import { foldedTokens, phraseStarts } from './text.js';
  */
 const GENRE_ALIASES: Record<string, string[]> = {
   'sci-fi': ['sci fi', 'scifi', 'science fiction', 'space'],
+  'science-fiction': ['sci fi', 'scifi', 'space'],
+  'fantasy fiction': ['fantasy', 'magic', 'wizard'],
+  'mystery fiction': ['mystery', 'whodunit', 'detective'],
+  'crime fiction': ['crime', 'detective', 'heist'],
+  'romance novel': ['romance', 'romantic', 'love story'],
+  'horror fiction': ['horror', 'scary', 'creepy'],
+  "children's literature": ['kids', 'children', 'picture book'],
+  'young-adult fiction': ['young adult', 'ya', 'teen'],
+  'non-fiction': ['nonfiction', 'true story', 'real life'],
   horror: ['scary', 'slasher', 'creepy'],
   comedy: ['funny', 'comedic', 'hilarious', 'laugh', 'rom com', 'romcom'],
   romance: ['romantic', 'love story', 'rom com', 'romcom', 'chick flick'],
@@ -47,7 +56,10 @@ export class GenreLexicon {
 
   constructor(genres: Iterable<string>) {
     for (const genre of new Set(genres)) {
-      const surfaces = new Set([genre, genre.replace(/-/g, ' '), ...(GENRE_ALIASES[genre] ?? [])]);
+      // Catalogs spell genres differently ("horror" in CFCRS, "Science Fiction" in OpenDialKG).
+      const key = genre.toLowerCase();
+      const aliases = GENRE_ALIASES[key] ?? GENRE_ALIASES[key.replace(/ /g, '-')] ?? [];
+      const surfaces = new Set([genre, genre.replace(/-/g, ' '), ...aliases]);
       for (const surface of surfaces) this.phrases.push({ genre, tokens: foldedTokens(surface) });
     }
   }

@@ -7,7 +7,7 @@ import { RECENT_USER_TURNS } from './semantic.js';
 import { bareTitle, foldedTokens, itemDescription, phraseStarts, userTurns } from './text.js';
 
 export { GenreLexicon } from './genre-cues.js';
-export { KG_RELATION_GROUPS, type KgLinkCounts, KgLinks } from './kg-links.js';
+export { KG_RELATION_GROUPS, type KgIdfOverlap, type KgLinkCounts, KgLinks } from './kg-links.js';
 export { SemanticSpace } from './semantic.js';
 
 /**
@@ -54,11 +54,38 @@ export const FEATURES = [
   ['ctx_last_user_words', 'log(1 + words of the latest user turn)'],
   ['ctx_turns', 'log(1 + utterances in the context)'],
   ['ctx_entities', 'log(1 + distinct entities linked in the context)'],
+  [
+    'kg_idf_genre',
+    'IDF mass of the item genres the context names or an item it names has / IDF mass of all item genres (IDF = log(items / items with that genre))',
+  ],
+  [
+    'kg_idf_person',
+    'the same for the item people (stars, directors, writers or authors): a shared director outweighs a shared star of 200 films',
+  ],
+  ['kg_idf_other', 'the same for the other relations of the KG (e.g. language, year)'],
+  ['kg_idf_sum', 'log(1 + IDF mass of every item neighbour shared with the context)'],
 ] as const satisfies ReadonlyArray<readonly [string, string]>;
 
 export type FeatureName = (typeof FEATURES)[number][0];
-export const FEATURE_NAMES: readonly FeatureName[] = FEATURES.map(([name]) => name);
-export const FEATURE_COUNT = FEATURES.length;
+/** Every feature the featurizer computes, in column order. */
+export const ALL_FEATURE_NAMES: readonly FeatureName[] = FEATURES.map(([name]) => name);
+const IDF_FEATURES = new Set<FeatureName>(['kg_idf_genre', 'kg_idf_person', 'kg_idf_other', 'kg_idf_sum']);
+
+/** The student's feature sets (augment.distill.features): 'base', or 'kg-idf' = base + the IDF-weighted KG overlap. */
+export const FEATURE_SETS = {
+  base: ALL_FEATURE_NAMES.filter((n) => !IDF_FEATURES.has(n)),
+  'kg-idf': ALL_FEATURE_NAMES,
+} as const satisfies Record<string, readonly FeatureName[]>;
+export type FeatureSetName = keyof typeof FEATURE_SETS;
+
+/** The base set's names and width (what a student trained before the feature sets existed was trained on). */
+export const FEATURE_NAMES: readonly FeatureName[] = FEATURE_SETS.base;
+export const FEATURE_COUNT = FEATURE_NAMES.length;
+
+/** Checks that every name is a feature this version computes. */
+export function isFeatureName(name: string): name is FeatureName {
+  return (ALL_FEATURE_NAMES as readonly string[]).includes(name);
+}
 
 /** A context together with the items whose features are wanted. */
 export interface PairRequest {
@@ -79,6 +106,8 @@ interface ContextView {
   tokenSet: Set<string>;
   genresNamed: Set<string>;
   genresNegated: Set<string>;
+  /** The context's KG profile (named entities and the neighbours of named items), for the IDF overlap. */
+  kgProfile: Set<number>;
   userWords: number;
   lastUserWords: number;
 }
@@ -111,16 +140,26 @@ export class PairFeaturizer {
     );
   }
 
-  /** Feature rows [Σ items × FEATURE_COUNT], requests in order, each request's items in order. */
-  async featurize(requests: readonly PairRequest[]): Promise<Float32Array> {
+  /**
+   * Feature rows [Σ items × names.length] of the named features (default: the base set), requests in order,
+   * each request's items in order.
+   */
+  async featurize(
+    requests: readonly PairRequest[],
+    names: readonly FeatureName[] = FEATURE_NAMES,
+  ): Promise<Float32Array> {
     const sims = await this.space.similarities(requests.map((r) => r.context));
     const total = requests.reduce((s, r) => s + r.items.length, 0);
-    const out = new Float32Array(total * FEATURE_COUNT);
+    const out = new Float32Array(total * names.length);
     let row = 0;
     requests.forEach((request, r) => {
       const view = this.view(request.context, sims[r]!);
       for (const item of request.items) {
-        out.set(this.pairRow(view, item), row * FEATURE_COUNT);
+        const values = this.pairValues(view, item);
+        out.set(
+          names.map((name) => values[name]),
+          row * names.length,
+        );
         row++;
       }
     });
@@ -149,12 +188,13 @@ export class PairFeaturizer {
       tokenSet: new Set(tokens),
       genresNamed: mentions.named,
       genresNegated: mentions.negated,
+      kgProfile: this.kg.profile(context.entities),
       userWords: users.reduce((s, u) => s + foldedTokens(u).length, 0),
       lastUserWords: users.length > 0 ? foldedTokens(users[users.length - 1]!).length : 0,
     };
   }
 
-  private pairRow(view: ContextView, item: number): number[] {
+  private pairValues(view: ContextView, item: number): Record<FeatureName, number> {
     const info = this.dataset.catalog.items[item]!;
     const sim = view.similarities.context[item]!;
     const recentUser = view.similarities.recentUser[item]!;
@@ -172,7 +212,10 @@ export class PairFeaturizer {
     const links =
       Object.values(direct).reduce((s, n) => s + n, 0) + Object.values(shared).reduce((s, n) => s + n, 0);
     const items = this.dataset.catalog.items.length;
-    const values: Record<FeatureName, number> = {
+    const idf = this.kg.idfOverlap(view.kgProfile, item);
+    const person = (o: Record<string, number>) => o.star! + o.director! + o.writer!;
+    const idfShared = Object.values(idf.shared).reduce((s, n) => s + n, 0);
+    return {
       sem_sim: sim,
       sem_recent_user: recentUser,
       sem_sim_x_recent_user: sim * recentUser,
@@ -197,8 +240,11 @@ export class PairFeaturizer {
       ctx_last_user_words: Math.log1p(view.lastUserWords),
       ctx_turns: Math.log1p(view.context.utterances.length),
       ctx_entities: Math.log1p(new Set(view.context.entities).size),
+      kg_idf_genre: share(idf.shared.genre, idf.total.genre),
+      kg_idf_person: share(person(idf.shared), person(idf.total)),
+      kg_idf_other: share(idf.shared.other, idf.total.other),
+      kg_idf_sum: Math.log1p(idfShared),
     };
-    return FEATURE_NAMES.map((name) => values[name]);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ItemInfo } from '../../data/types.js';
+import { describingFields } from '../item-text.js';
 
 /**
  * Lower-cased word tokens with stop words kept (negation cues such as "don't" and "not" matter here),
@@ -23,7 +24,10 @@ export function bareTitle(item: ItemInfo): string {
   return item.name.replace(/\s*\(\d{4}\)\s*$/, '');
 }
 
-/** What a reader knows about the item: title, genres, people and plot (the text lexical matching runs on). */
+/**
+ * What a reader knows about the item: title, genres, people, the catalog's other descriptive fields (e.g.
+ * OpenDialKG's language; none in the CFCRS catalogs) and plot (the text lexical matching runs on).
+ */
 export function itemDescription(item: ItemInfo): string {
   return [
     bareTitle(item),
@@ -31,6 +35,7 @@ export function itemDescription(item: ItemInfo): string {
     item.directors.join(' '),
     item.stars.join(' '),
     item.writers.join(' '),
+    ...describingFields(item).map(([, values]) => values.join(' ')),
     item.plot,
   ].join(' ');
 }

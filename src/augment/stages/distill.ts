@@ -33,7 +33,9 @@ export async function distillStage(
   config: Config,
   options: DistillStageOptions,
 ): Promise<DistillStageSummary> {
-  const teacherFiles = options.teacherFiles ?? datasetTeacherFiles(config.dataset, config.dataDir);
+  const teacherFiles =
+    options.teacherFiles ??
+    datasetTeacherFiles(config.dataset, config.dataDir, config.augment.distill.teachers);
   const datasets = new DatasetCache({ dataDir: config.dataDir, cacheDir: config.cacheDir });
   const embedders: StageModel<EmbeddingModel>[] = [];
   try {

@@ -11,6 +11,7 @@ import { buildExamples, teacherScoresOf } from '../examples.js';
 import { PairFeaturizer, SemanticSpace } from '../features/index.js';
 import { Student } from '../student.js';
 import {
+  judgedByContext,
   type PairScorer,
   type SynthesisStats,
   studentScorer,
@@ -28,6 +29,8 @@ export interface SynthesizeStageOptions extends StageOptions {
   outFile: string;
   /** Also pick this many contexts, with every candidate's scores, for the report. */
   examples?: { count: number; teacherFiles: string[] };
+  /** The teacher judgment files (shared/teacher format) for augment.synthesize.teacherOverride. */
+  teacherFiles?: string[];
   /** The dataset when already loaded (default: the configured one, the split plus train). */
   dataset?: Dataset;
 }
@@ -44,7 +47,8 @@ export async function synthesizeStage(
   config: Config,
   options: SynthesizeStageOptions,
 ): Promise<SynthesizeStageSummary> {
-  const { split, threshold, topK } = config.augment.synthesize;
+  const { split, topK } = config.augment.synthesize;
+  const threshold = numericThreshold(config.augment.synthesize.threshold);
   if (!existsSync(options.candidatesFile)) {
     throw new CrsaugError(`no candidates file ${options.candidatesFile}`, {
       hint: `run \`crsaug augment retrieve --splits ${split}\` first`,
@@ -56,7 +60,17 @@ export async function synthesizeStage(
   try {
     options.log?.(`scorer: ${scoring.scorer.description}`);
     const candidates = await readCandidates(options.candidatesFile);
+    const { teacherOverride } = config.augment.synthesize;
+    if (teacherOverride && !options.teacherFiles?.length)
+      throw new CrsaugError('augment.synthesize.teacherOverride needs the teacher judgment files', {
+        hint: 'pass --teacher FILE',
+      });
+    const teacher = options.teacherFiles?.length
+      ? judgedByContext(await teacherScoresOf(options.teacherFiles, dataset.name), dataset)
+      : undefined;
     const stats = await synthesize({
+      teacher,
+      teacherOverride,
       dataset,
       split,
       candidates,
@@ -89,6 +103,15 @@ export async function synthesizeStage(
   } finally {
     scoring.embedder?.close();
   }
+}
+
+/** A threshold to apply: 'auto' is resolved by `crsaug run` (which tries each of autoThresholds) before synthesis. */
+export function numericThreshold(threshold: number | 'auto'): number {
+  if (threshold === 'auto')
+    throw new CrsaugError('augment.synthesize.threshold "auto" is chosen on valid by `crsaug run`', {
+      hint: 'give a number here (the paper: 3.5), or use crsaug run',
+    });
+  return threshold;
 }
 
 /** The scorer the options name; the student's features need the dataset's retrieval embedder, left open. */

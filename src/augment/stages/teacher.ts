@@ -62,7 +62,7 @@ export async function teacherStage(
 ): Promise<TeacherStageSummary> {
   const dataset = options.dataset ?? (await loadConfiguredDataset(config, ['train']));
   if (!hasChatModel(config)) {
-    const files = datasetTeacherFiles(dataset.name, config.dataDir);
+    const files = datasetTeacherFiles(dataset.name, config.dataDir, config.augment.distill.teachers);
     return {
       files,
       judged: 0,
