@@ -46,7 +46,10 @@ interface JudgeFlags extends ConfigFlags, ChatFlags {
 function withJudgeFlags(command: Command): Command {
   return withChatFlags(withConfigFlags(command))
     .addOption(
-      choiceOption('--split <split>', 'split whose contexts are pooled', JUDGED_SPLITS).default('test', 'test'),
+      choiceOption('--split <split>', 'split whose contexts are pooled', JUDGED_SPLITS).default(
+        'test',
+        'test',
+      ),
     )
     .option(
       '--out <dir>',

@@ -28,7 +28,7 @@ export type DistillValue = DistillStageSummary;
 export type SynthesizeValue = SynthesizeStageSummary;
 
 /** A recipe's progress lines and notes, shown when the run is verbose (else the run prints one line per stage). */
-function recipeOutput(ctx: PipelineContext): { silent: boolean; log?: (line: string) => void } {
+export function recipeOutput(ctx: PipelineContext): { silent: boolean; log?: (line: string) => void } {
   return ctx.verbose ? { silent: false, log: ctx.log } : { silent: true };
 }
 

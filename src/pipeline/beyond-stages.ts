@@ -12,7 +12,7 @@ import {
 import type { SimulateConfig, SimulatorName } from '../config/evaluation.js';
 import type { Dataset } from '../data/types.js';
 import { splitOf } from '../eval/evaluate.js';
-import { configuredJudgments } from '../eval/judgments.js';
+import { configuredJudgments, defaultJudgmentFiles } from '../eval/judgments.js';
 import { simulationContexts } from '../eval/simulate/run.js';
 import { CrsaugError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
@@ -129,6 +129,42 @@ export function runBeyondOptions(config: PipelineContext['config'], runDir: stri
       ...(chat ? (['llm'] as const) : []),
     ],
   };
+}
+
+/**
+ * The stages beyondLabelStages will run for these groups (model, mode), in its order, for the progress lines:
+ * the judge with a chat model; judged metrics when a judgment file of the dataset's test split can be found
+ * (read from each file's first line, as the loader does); each simulator.
+ */
+export function plannedBeyondStages(
+  config: PipelineContext['config'],
+  runDir: string,
+  groups: readonly { model: string; mode: string }[],
+): string[] {
+  const options = runBeyondOptions(config, runDir);
+  const names = (prefix: string) => groups.map((g) => `${prefix}-${g.model}-${g.mode}`);
+  const judged =
+    options.judge ||
+    config.eval.judged.files.length > 0 ||
+    (options.judgmentFiles ?? []).length > 0 ||
+    (config.eval.judged.sharedJudgments !== false &&
+      defaultJudgmentFiles(config.dataDir).some((file) => judgesTestOf(file, config.dataset)));
+  return [
+    ...(options.judge ? ['judge'] : []),
+    ...(judged ? names('judged') : []),
+    ...options.simulators.flatMap((simulator) => names(`simulate-${simulator}`)),
+  ];
+}
+
+/** Whether a judgment file's first line is about the dataset's test split. */
+function judgesTestOf(file: string, dataset: string): boolean {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
+  try {
+    const line = JSON.parse(first) as { dataset?: unknown; split?: unknown };
+    return line.dataset === dataset && line.split === SPLIT;
+  } catch {
+    return false;
+  }
 }
 
 export async function beyondLabelStages(

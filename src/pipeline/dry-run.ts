@@ -25,7 +25,8 @@ export async function dryRun(config: Config): Promise<DryRun> {
     costUsd: 0,
     note,
   });
-  const training = runPlan(config).filter((p) => p.kind === 'train');
+  // Only the training stages are read here, so the run folder (for judgments a judge wrote there) matters not.
+  const training = runPlan(config, config.out ?? '.').filter((p) => p.kind === 'train');
   const stages = [
     ...(await estimateAugmentCalls(config, dataset)),
     local('distill', 'crsaug student (local)', 'feature MLP trained on the teacher judgments'),

@@ -8,7 +8,7 @@ import { evaluateRankings, type Metrics, splitOf } from '../eval/index.js';
 import { asRecommender } from '../models/trainable.js';
 import { loadModel } from '../train/checkpoint.js';
 import type { Artifact } from './artifact-store.js';
-import type { DistillValue, RetrieveValue } from './augment-stages.js';
+import { type DistillValue, type RetrieveValue, recipeOutput } from './augment-stages.js';
 import type { PipelineContext } from './context.js';
 import { bestCheckpointOf, type SeedRun, type TrainValue } from './train-stages.js';
 
@@ -77,7 +77,12 @@ export function rerankArtifact(
         }
       }
       const student = await Student.load(distilled.value.studentDir);
-      const embedder = await openDatasetEmbedder(config, dataset, { stage: 'rerank', role: 'embedder' }, {});
+      const embedder = await openDatasetEmbedder(
+        config,
+        dataset,
+        { stage: 'rerank', role: 'embedder' },
+        recipeOutput(ctx),
+      );
       const studentScores: Record<string, Map<number, number>[]> = {};
       try {
         const space = await SemanticSpace.create(embedder.model, dataset.catalog, config.augment.retrieve);

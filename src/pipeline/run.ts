@@ -15,7 +15,12 @@ import { writeJsonFile } from '../util/json.js';
 import type { Artifact } from './artifact-store.js';
 import type { DistillValue, RetrieveValue, SynthesizeValue, TeacherValue } from './augment-stages.js';
 import type { RunJudged, RunSimulation } from './beyond-labels.js';
-import { type BeyondLabelsOutcome, beyondLabelStages, runBeyondOptions } from './beyond-stages.js';
+import {
+  type BeyondLabelsOutcome,
+  beyondLabelStages,
+  plannedBeyondStages,
+  runBeyondOptions,
+} from './beyond-stages.js';
 import { openPipeline, type PipelineSetup } from './context.js';
 import { type AugmentArtifacts, augmentStages, type ThresholdChoice, trainRunModes } from './modes.js';
 import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
@@ -118,7 +123,7 @@ function prerequisites(mode: string, config: Config): string[] {
 }
 
 /** The stages a run computes or reuses, in order, with the work each stands for (for its progress lines). */
-export function runPlan(config: Config): PlannedStage[] {
+export function runPlan(config: Config, outDir: string): PlannedStage[] {
   const augment = ['retrieve', 'teacher', 'distill', 'synthesize'].map((stage) => ({
     stage,
     kind: 'augment' as const,
@@ -135,7 +140,7 @@ export function runPlan(config: Config): PlannedStage[] {
     return modes.map(
       (mode): PlannedStage =>
         mode === 'rerank'
-          ? { stage: `rerank-${backbone}-rerank`, kind: 'augment', units: 1 }
+          ? { stage: `rerank-${backbone}-rerank`, kind: 'evaluate', units: 1 }
           : {
               stage: `train-${backbone}-${mode}`,
               kind: 'train',
@@ -145,7 +150,17 @@ export function runPlan(config: Config): PlannedStage[] {
             },
     );
   });
-  return [...augment, ...train];
+  // The judged and simulated evaluations re-run the checkpoints: the floor models and every reported mode but rerank.
+  const groups = [
+    ...floorModels().map((model) => ({ model, mode: 'baseline' })),
+    ...config.run.backbones.flatMap((model) =>
+      config.run.modes.filter((mode) => mode !== 'rerank').map((mode) => ({ model, mode })),
+    ),
+  ];
+  const evaluate = plannedBeyondStages(config, outDir, groups).map(
+    (stage): PlannedStage => ({ stage, kind: 'evaluate', units: 1 }),
+  );
+  return [...augment, ...train, ...evaluate];
 }
 
 /**
@@ -164,7 +179,7 @@ export async function runPipeline(
   await saveResolvedConfig(out, config);
   const { ctx, stats, datasetKey } = await openPipeline(config, out, log, {
     verbose: options.verbose,
-    observer: new StageProgress(runPlan(config), log),
+    observer: new StageProgress(runPlan(config, out), log),
   });
   const { dataset } = ctx;
   const augmented = await augmentStages(ctx, datasetKey);
@@ -244,6 +259,9 @@ function checkpointsOf(trained: PipelineOutcome['trained'], outDir: string): Run
   for (const [backbone, modes] of Object.entries(trained)) {
     checkpoints[backbone] = {};
     for (const [mode, artifact] of Object.entries(modes)) {
+      // rerank has no checkpoint of its own (its base model's lists re-ordered at inference), so neither the
+      // judged nor the simulated evaluation, which re-run checkpoints, covers it.
+      if ('rerank' in artifact.value) continue;
       checkpoints[backbone][mode] = {
         artifact: artifact.key,
         seeds: Object.fromEntries(

@@ -4,10 +4,16 @@ import { formatDuration } from '../util/progress.js';
 export interface PlannedStage {
   /** The artifact's stage name (e.g. `retrieve`, `train-kbrd-stage1`). */
   stage: string;
-  kind: 'augment' | 'train';
-  /** Work units: 1 per augment stage, seeds × epoch budget per training stage. */
+  kind: 'augment' | 'train' | 'evaluate';
+  /** Work units: 1 per augment or evaluation stage, seeds × epoch budget per training stage. */
   units: number;
 }
+
+const KIND_NAMES: Record<PlannedStage['kind'], string> = {
+  augment: 'an augmentation',
+  train: 'a training',
+  evaluate: 'an evaluation',
+};
 
 /** What the artifact store tells about each stage it runs. */
 export interface StageObserver {
@@ -53,8 +59,7 @@ export class StageProgress implements StageObserver {
     for (const p of this.plan) {
       if (this.finishedStages.has(p.stage)) continue;
       const m = this.measured.get(p.kind);
-      if (!m || m.units === 0)
-        return `known once ${p.kind === 'train' ? 'a training' : 'an augmentation'} stage has run`;
+      if (!m || m.units === 0) return `known once ${KIND_NAMES[p.kind]} stage has run`;
       seconds += (m.seconds / m.units) * p.units;
     }
     return `about ${formatDuration(seconds)}`;

@@ -15,14 +15,15 @@ export function loadInspired(): Promise<Dataset> {
 }
 
 /** A tiny, fast training config (8-d KBRD) on top of the schema defaults. */
-export function tinyConfig(train: Record<string, unknown> = {}): Config {
+export function tinyConfig({ lr = 0.01, ...train }: Record<string, unknown> = {}): Config {
   return ConfigSchema.parse({
     dataset: 'inspired',
     train: {
       epochs: 2,
       seeds: 1,
       batchSize: 128,
-      kbrd: { dim: 8, bases: 2, attentionDim: 8, maxEntities: 8, lr: 0.01 },
+      // `lr` is kbrd's: the learning rate is set per backbone (train.kbrd.lr).
+      kbrd: { dim: 8, bases: 2, attentionDim: 8, maxEntities: 8, lr },
       ...train,
     },
   });
