@@ -16,8 +16,7 @@ import {
 import { renderContextText, wrapForEmbedding } from './context-text.js';
 import { Bm25Index } from './features/bm25.js';
 import { KgLinks } from './features/kg-links.js';
-import { RECENT_USER_TURNS } from './features/semantic.js';
-import { itemDescription, userTurns } from './features/text.js';
+import { itemDescription, RECENT_USER_TURNS, userTurns } from './features/text.js';
 import { checkItemTemplate, renderItemText } from './item-text.js';
 import { TitleMatcher } from './mentioned-titles.js';
 import { inShard, type Shard, shardSuffix } from './shard.js';

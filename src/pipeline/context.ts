@@ -55,6 +55,17 @@ export async function openPipeline(
       verbose: options.verbose ?? false,
     },
     stats,
-    datasetKey: `dataset-${dataset.name}-${JSON.stringify(Object.values(stats).map((s) => s!.pairs))}`,
+    datasetKey: datasetKeyOf(dataset),
   };
+}
+
+/**
+ * The dataset as an artifact input: its name and evaluated pairs per loaded split. Every stage that reads the
+ * dataset has it among its inputs, so a run folder reused for another dataset recomputes, never reuses.
+ */
+export function datasetKeyOf(dataset: Dataset): string {
+  const pairs = SPLIT_NAMES.filter((split) => dataset.splits[split]).map(
+    (split) => splitStats(dataset, split).pairs,
+  );
+  return `dataset-${dataset.name}-${JSON.stringify(pairs)}`;
 }

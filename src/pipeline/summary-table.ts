@@ -78,11 +78,7 @@ export function formatJudgedTable(results: Pick<RunResults, 'judged' | 'comparis
   const k = judged.ks[0]!;
   const shown = ['ndcg', 'precision', 'coverage', 'condensed.ndcg'].map((m) => `judged.${m}@${k}`);
   const compared = [`judged.ndcg@${k}`, `judged.precision@${k}`, `judged.condensed.ndcg@${k}`];
-  const lines = [
-    `judged on ${judged.contexts} of ${judged.evaluatedContexts} evaluated ${judged.split} contexts (${judged.judgments.pairs} judged pairs in ${judged.judgments.files.map((f) => basename(f)).join(', ')}); an unjudged item counts as not relevant, so read every figure with its coverage (share of the top ${k} that is judged); condensed: unjudged items removed before the cut`,
-    `| model | mode | seeds | nDCG@${k} % | P@${k} % | coverage@${k} % | cond. nDCG@${k} % | ΔnDCG@${k} [95 % CI] | p | ΔP@${k} [95 % CI] | p | Δcond. nDCG@${k} [95 % CI] | p |`,
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ];
+  const rows: string[][] = [];
   for (const [model, modes] of Object.entries(judged.results)) {
     for (const [mode, seeds] of Object.entries(modes)) {
       const summary = aggregateRuns(Object.values(seeds));
@@ -91,11 +87,30 @@ export function formatJudgedTable(results: Pick<RunResults, 'judged' | 'comparis
         return s.n > 1 ? `${percent(s.mean)} ± ${percent(s.std)}` : percent(s.mean);
       });
       const differences = compared.flatMap((m) => comparisonCells(results, model, mode, m));
-      lines.push(
-        `| ${model} | ${mode} | ${Object.keys(seeds).length} | ${[...cells, ...differences].join(' | ')} |`,
-      );
+      rows.push([model, mode, String(Object.keys(seeds).length), ...cells, ...differences]);
     }
   }
+  const lines = [
+    `judged on ${judged.contexts} of ${judged.evaluatedContexts} evaluated ${judged.split} contexts (${judged.judgments.pairs} judged pairs in ${judged.judgments.files.map((f) => basename(f)).join(', ')}); an unjudged item counts as not relevant, so read every figure with its coverage (share of the top ${k} that is judged); condensed: unjudged items removed before the cut`,
+    formatTable(
+      [
+        'model',
+        { header: 'mode', align: 'left' },
+        'seeds',
+        `nDCG@${k} %`,
+        `P@${k} %`,
+        `coverage@${k} %`,
+        `cond. nDCG@${k} %`,
+        `ΔnDCG@${k} [95 % CI]`,
+        'p',
+        `ΔP@${k} [95 % CI]`,
+        'p',
+        `Δcond. nDCG@${k} [95 % CI]`,
+        'p',
+      ],
+      rows,
+    ),
+  ];
   return lines.join('\n');
 }
 

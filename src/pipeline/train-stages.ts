@@ -10,7 +10,7 @@ import { runTraining } from '../train/run.js';
 import { realSamples } from '../train/samples.js';
 import { BEST_CHECKPOINT, logLabelPrior } from '../train/trainer.js';
 import type { Artifact } from './artifact-store.js';
-import type { PipelineContext } from './context.js';
+import { datasetKeyOf, type PipelineContext } from './context.js';
 
 export interface SeedRun {
   seed: number;
@@ -70,7 +70,10 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
     seeds: 1,
     synthetic: options.synthetic?.file,
   };
-  const inputs = [options.synthetic?.key, options.init?.key].filter((k): k is string => Boolean(k));
+  // The dataset is an input even where nothing else is (the baseline): its key must not match another dataset's.
+  const inputs = [datasetKeyOf(dataset), options.synthetic?.key, options.init?.key].filter((k): k is string =>
+    Boolean(k),
+  );
   return ctx.store.run(
     {
       stage: `train-${options.backbone}-${options.label}`,

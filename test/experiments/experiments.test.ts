@@ -221,7 +221,7 @@ test('valid columns hold the selected epochs’ valid metrics, test columns the 
   const modes = Experiment.parse(await EXPERIMENTS.modes.run({ ...env, showTest: true }));
   assert.deepEqual(
     modes.table!.rows.map((r) => r[1]),
-    ['baseline', 'stage1', 'stage2', 'stage2-prior', 'stage2-soft', 'rerank'],
+    ['baseline', 'stage1', 'stage2', 'stage2-prior', 'stage2-noKL', 'mixed', 'rerank'],
     'the modes of run.modes, in its order',
   );
   const deltas = labelsOf(modes).flatMap((l, i) => (l.startsWith('Δ ') ? [i] : []));

@@ -108,4 +108,16 @@ test('trainStage: stage 1 in multi-positive mode trains one sample per context, 
   assert.equal(initOf(paper.dir), join(multi.dir, 'seed-42', BEST_CHECKPOINT));
   assert.equal(initOf(prior.dir), join(prior.dir, 'seed-42', INIT_CHECKPOINT));
   assert.notEqual(paper.key, prior.key);
+
+  // Regression: the baseline has no other input, so its key must name the dataset (a run folder reused for
+  // another dataset once reused the first dataset's baseline).
+  const withTrain = (n: number) => ({
+    ...dataset,
+    splits: { ...dataset.splits, train: { ...splitOf(dataset, 'train'), contexts: contexts.slice(0, n) } },
+  });
+  const baseline = (n: number) =>
+    trainStage({ ...ctx, dataset: withTrain(n) }, { backbone: 'kbrd', mode: 'baseline', label: 'baseline' });
+  const [ten, twenty] = [await baseline(10), await baseline(20)];
+  assert.notEqual(ten.key, twenty.key);
+  assert.ok(ten.value.samples < twenty.value.samples, 'each trained on its own dataset');
 });

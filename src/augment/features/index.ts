@@ -3,8 +3,14 @@ import { Bm25Index } from './bm25.js';
 import { GenreLexicon } from './genre-cues.js';
 import { KgLinks } from './kg-links.js';
 import type { ContextSimilarities, SemanticSpace } from './semantic.js';
-import { RECENT_USER_TURNS } from './semantic.js';
-import { bareTitle, foldedTokens, itemDescription, phraseStarts, userTurns } from './text.js';
+import {
+  bareTitle,
+  foldedTokens,
+  itemDescription,
+  phraseStarts,
+  RECENT_USER_TURNS,
+  userTurns,
+} from './text.js';
 
 export { GenreLexicon } from './genre-cues.js';
 export { KG_RELATION_GROUPS, type KgIdfOverlap, type KgLinkCounts, KgLinks } from './kg-links.js';

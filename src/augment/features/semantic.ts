@@ -5,10 +5,9 @@ import type { EmbeddingModel } from '../../providers/types.js';
 import { renderContextText, wrapForEmbedding } from '../context-text.js';
 import { itemTexts } from '../retrieve.js';
 import { engineInnerProducts, releaseEngineItems } from '../topk.js';
-import { userTurns } from './text.js';
+import { RECENT_USER_TURNS, userTurns } from './text.js';
 
-/** How many of the latest user turns the recency-weighted similarity looks at, and the weight decay per turn. */
-export const RECENT_USER_TURNS = 3;
+/** The weight decay per turn of the recency-weighted similarity over the RECENT_USER_TURNS latest user turns. */
 const RECENCY_DECAY = 0.5;
 
 /** A context's cosine similarities to every catalog item. */

@@ -52,6 +52,9 @@ export function phraseStarts(tokens: readonly string[], phrase: readonly string[
   return starts;
 }
 
+/** How many of the latest user turns the recency-weighted features and the hybrid pool's BM25 query look at. */
+export const RECENT_USER_TURNS = 3;
+
 /** The user's (seeker's) utterances: even positions of the context (odd ones are the recommender's). */
 export function userTurns(utterances: readonly string[]): string[] {
   return utterances.filter((u, i) => i % 2 === 0 && u.trim() !== '');
