@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
@@ -63,20 +63,48 @@ export function parseJsonLine<S extends z.ZodType>(
   throw new InputError({ file, line, field: issue.path.map(String).join('.') || undefined }, issue.message);
 }
 
-/** Writes records as JSONL atomically (temp file + rename), so a killed writer never leaves half a file. */
+/**
+ * Writes records as JSONL atomically (temp file + rename), so a killed writer never leaves half a file. The
+ * text goes out in chunks: a whole file as one string fails past V8's string limit (~512 MiB), which a batch
+ * file of a ReDial judging pool exceeds.
+ */
 export async function writeJsonl(file: string, records: Iterable<unknown>): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const parts: string[] = [];
-  for (const r of records) parts.push(JSON.stringify(r));
   const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, parts.length ? `${parts.join('\n')}\n` : '');
-  await rename(tmp, file);
+  try {
+    await writeLines(tmp, 'w', records);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Appends records to a JSONL file (for resumable outputs written as work completes). */
 export async function appendJsonl(file: string, records: Iterable<unknown>): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
+  await writeLines(file, 'a', records);
+}
+
+/** Characters gathered before a write: large enough for few system calls, far below the string limit. */
+const CHUNK_CHARS = 4 * 1024 * 1024;
+
+async function writeLines(file: string, flags: 'w' | 'a', records: Iterable<unknown>): Promise<void> {
   let text = '';
-  for (const r of records) text += `${JSON.stringify(r)}\n`;
-  if (text) await appendFile(file, text);
+  let handle: FileHandle | undefined;
+  const flush = async () => {
+    handle ??= await open(file, flags);
+    await handle.write(text);
+    text = '';
+  };
+  try {
+    for (const r of records) {
+      text += `${JSON.stringify(r)}\n`;
+      if (text.length >= CHUNK_CHARS) await flush();
+    }
+    // An empty append leaves the file as it was (it may not exist); an empty write creates it empty.
+    if (text || flags === 'w') await flush();
+  } finally {
+    await handle?.close();
+  }
 }
