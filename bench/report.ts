@@ -48,13 +48,31 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly (s
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** The `## ` sections of an existing RESULTS.md by title (empty when there is none). */
+const MACHINE_PREFIX = 'Machine: ';
+/** The header's line: the machine of the latest run (older files wrote it with MACHINE_PREFIX). */
+const LATEST_PREFIX = "Latest run's machine: ";
+const LATEST_SUFFIX = ' (each section names the machine it ran on)';
+
+/**
+ * The `## ` sections of an existing RESULTS.md by title (empty when there is none). A section that does not name
+ * its machine ran on the one the file's header names, so it is given that line: a later partial run on another
+ * machine must not relabel it.
+ */
 export function readSections(file: string): Map<string, string> {
   const sections = new Map<string, string>();
   if (!existsSync(file)) return sections;
-  for (const chunk of readFileSync(file, 'utf8').split(/^## /m).slice(1)) {
+  const text = readFileSync(file, 'utf8');
+  const header = text.split(/^## /m)[0]!;
+  const latest = header.split('\n').find((l) => l.startsWith(MACHINE_PREFIX) || l.startsWith(LATEST_PREFIX));
+  const machine =
+    latest &&
+    `${MACHINE_PREFIX}${latest.replace(MACHINE_PREFIX, '').replace(LATEST_PREFIX, '').replace(LATEST_SUFFIX, '')}`;
+  for (const chunk of text.split(/^## /m).slice(1)) {
     const title = chunk.slice(0, chunk.indexOf('\n'));
-    sections.set(title, `## ${chunk.trimEnd()}\n`);
+    const named = chunk.split('\n').some((l) => l.startsWith(MACHINE_PREFIX));
+    const body =
+      named || !machine ? chunk.trimEnd() : chunk.trimEnd().replace(/^(Command: .*)$/m, `$1\n\n${machine}`);
+    sections.set(title, `## ${body}\n`);
   }
   return sections;
 }
@@ -78,7 +96,7 @@ export function writeResults(
       '(±20–30 % between runs, see docs of the engine notes), so every section gives its start time and the ' +
       '1-minute load average at its end._',
     '',
-    `Machine: ${machine}`,
+    `${LATEST_PREFIX}${machine}${LATEST_SUFFIX}`,
     '',
   ];
   for (const title of titles) {
@@ -91,6 +109,8 @@ export function writeResults(
       `## ${r.title}`,
       '',
       `Command: \`${r.command}\` — run ${r.startedAt}, ${r.seconds.toFixed(0)} s, load ${r.load} at the end.`,
+      '',
+      `${MACHINE_PREFIX}${machine}`,
       '',
       r.body,
       '',
