@@ -2,13 +2,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { pairKey, type ScoreRecord } from '../augment/artifacts.js';
 import { type ScoreRunSummary, scorePairs } from '../augment/score.js';
-import {
-  chunkByContext,
-  estimateJudging,
-  type PoolEstimate,
-  type ScorePair,
-  ScoreRequests,
-} from '../augment/score-request.js';
+import { estimateJudging, type PoolEstimate, ScoreRequests } from '../augment/score-request.js';
 import { JUDGMENT_PURPOSE_EVALUATION, type TeacherJudgment } from '../augment/teacher-set.js';
 import type { ScoreConfig } from '../config/augment.js';
 import type { Catalog, Dataset, SplitName } from '../data/types.js';
