@@ -74,7 +74,7 @@ const TARGETS = [
   {
     name: 'providers-cache',
     mutate: ['src/providers/middleware/cache.ts', 'src/providers/middleware/cache-store.ts'],
-    tests: ['providers/cache', 'augment/batch'],
+    tests: ['providers/cache', 'providers/cache-damage', 'augment/batch'],
   },
   {
     name: 'providers-limits',
