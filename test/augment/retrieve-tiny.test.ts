@@ -18,6 +18,7 @@ import {
   retrieve,
   titleMatcherOf,
 } from '../../src/augment/retrieve.js';
+import { inShard as shardContains } from '../../src/augment/shard.js';
 import { type RetrieveConfig, RetrieveConfigSchema } from '../../src/config/augment.js';
 import type { Catalog, Dataset, RecContext } from '../../src/data/types.js';
 import type { EmbeddingModel, EmbedRequest } from '../../src/providers/types.js';
@@ -98,8 +99,8 @@ test('mentioned items: linked entities that are items (index 0 included), and ti
   const joined = withUtterances(b!, ['We saw Rush', 'and Heat']);
   assert.deepEqual(mentionedItems(joined, ds.catalog, titles).byTitle, new Set([0, 3]));
   // An entity id past the catalog's entities (e.g. from another KG version) is simply not an item.
-  const beyond = tinyContext('z', 1, [999, e(1)], []);
-  assert.deepEqual(mentionedItems(beyond, ds.catalog, undefined).byEntity, new Set([1]));
+  const beyond = tinyContext('z', 1, [999, e(2)], []);
+  assert.deepEqual(mentionedItems(beyond, ds.catalog, undefined).byEntity, new Set([2]));
   // Without the catalog's person names, "Morgan" would be taken for the film.
   assert.deepEqual(
     [...new TitleMatcher(ds.catalog.items.map((i) => i.name)).find('with Morgan Freeman')],
@@ -258,15 +259,16 @@ function hybridDataset(): Dataset {
 test('hybrid pool: reciprocal-rank fusion of the semantic row, BM25 of the latest user turns and the KG overlap', () => {
   const ds = hybridDataset();
   // User turns (even positions): "paris" only in the first of four, so outside the latest three; the
-  // recommender's "sharks" is not the user's.
+  // recommender's "sharks" is not the user's; "war" only finds item 4, which is excluded. The turns are
+  // separate lines: "alien" ends one and begins the next.
   const context = withUtterances(tinyContext('h', 1, [1, e(4)], [e(3)]), [
     'a romance in paris',
     'sharks?',
-    'an alien film',
+    'an alien',
     'ok',
     'alien',
     'sure',
-    'alien, yes',
+    'a war story',
   ]);
   const excluded = { byEntity: new Set([4]), byTitle: new Set([1]) };
   const semantic = { items: Int32Array.of(1, 5, 0, 2), sims: Float32Array.of(0.9, 0.8, 0.7, 0.6) };
@@ -286,6 +288,14 @@ test('hybrid pool: reciprocal-rank fusion of the semantic row, BM25 of the lates
   assert.deepEqual(
     [...deep.sims],
     [...Float32Array.of(1 / 3 + 1 / 4 + 1 / 3, 1 / 3 + 1 / 2, 1 / 2 + 1 / 4, 1 / 2)],
+  );
+  // Deeper than every ranking: semantic 5, 0, 2; BM25 and KG only their positive scores (2, 3, 0 and 3, 0, 5),
+  // the items that match nothing are no rank of theirs. 2 and 5 tie at 3/4: the lower index first.
+  const all = rankings.fuse(context, semantic, excluded, { topK: 10, depth: 10, rrfK: 1 });
+  assert.deepEqual([...all.items], [0, 3, 2, 5]);
+  assert.deepEqual(
+    [...all.sims],
+    [...Float32Array.of(1 / 3 + 1 / 4 + 1 / 3, 1 / 3 + 1 / 2, 1 / 4 + 1 / 2, 1 / 2 + 1 / 4)],
   );
 });
 
@@ -330,4 +340,63 @@ test('retrieve with the hybrid pool fuses each context’s semantic top-depth ro
   // The gold recall is over the fused pools.
   const found = written.filter((r, i) => r.candidates.some((c) => itemOf(c.item) === contexts[i]!.gold[0]));
   assert.equal(summary.splits[0]!.goldRecall, found.length / 2);
+});
+
+test('retrieve: progress counts each block once; a shard’s gold recall is over its own contexts; a split with no text embeds nothing', async () => {
+  const ds = dataset();
+  const out = mkdtempSync(join(tmpdir(), 'crsaug-retrieve-tiny-'));
+  const chunks: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    await retrieve({
+      dataset: ds,
+      splits: ['test'],
+      model: new CountingEmbedder(),
+      config: config({ blockRows: 1 }),
+      outDir: out,
+    });
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.match(chunks.join(''), /^retrieve test: 2\/2 contexts in /m);
+
+  // Ten contexts with text, each with a gold item; topK covers the catalog, so every gold is found.
+  const contexts = Array.from({ length: 10 }, (_, i) =>
+    withUtterances(tinyContext(`d${i}`, 1, [], [e(i % 6)]), [`Something like film ${i}`]),
+  );
+  const shardOf = { ...ds, splits: tinyDataset(6, { test: contexts }).splits };
+  const shard = { index: 1, count: 2 };
+  const summary = await retrieve({
+    dataset: shardOf,
+    splits: ['test'],
+    model: new CountingEmbedder(),
+    config: config({ topK: 6, excludeMentionedTitles: false }),
+    outDir: out,
+    shard,
+    silent: true,
+  });
+  const inShard = contexts.filter((c) => shardContains(c.dialogId, c.turnId, shard)).length;
+  assert.ok(inShard > 0 && inShard < 10, `${inShard} of 10 contexts in shard 1/2`);
+  assert.equal(summary.splits[0]!.contexts, inShard);
+  assert.equal(summary.splits[0]!.goldRecall, 1);
+
+  // Only the empty context: no query vectors (0-d), which is no size mismatch with the items.
+  const empty = { ...ds, splits: tinyDataset(6, { test: [ds.splits.test!.contexts[2]!] }).splits };
+  const none = await retrieve({
+    dataset: empty,
+    splits: ['test'],
+    model: new CountingEmbedder(),
+    config: config(),
+    outDir: out,
+    silent: true,
+  });
+  assert.deepEqual(
+    [none.splits[0]!.contexts, none.splits[0]!.emptyContexts, none.splits[0]!.goldRecall],
+    [0, 1, 0],
+  );
+  assert.deepEqual(await readCandidates(candidatesFile(out, 'test')), []);
 });
