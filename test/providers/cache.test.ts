@@ -311,3 +311,25 @@ test('the store checks a file once while it stays as this process left it, again
   utimesSync(file, time, time + 1);
   assert.throws(() => new ProviderCacheStore(file), DamagedCacheError);
 });
+
+test('a file whose write-ahead log another store changed since this process left it sound is checked again', () => {
+  const file = join(tempDir(), 'cache.sqlite');
+  const filler = new ProviderCacheStore(file);
+  for (let i = 0; i < 200; i++) filler.writeCall(`k${i}`, 'p', 'm', { text: 'x'.repeat(500) });
+  filler.close();
+  const time = 1_700_000_000;
+  utimesSync(file, time, time);
+  // Two stores at once: when the first closes, the second keeps the log (…-wal) open, and then writes to it.
+  const first = new ProviderCacheStore(file);
+  const second = new ProviderCacheStore(file);
+  first.close();
+  second.writeCall('later', 'p', 'm', { text: 'y' });
+  // The main file gets damage in the middle but keeps its size and modification time: only the log changed.
+  const { size } = statSync(file);
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0xab), 0, 4096, Math.floor(size / 2 / 4096) * 4096);
+  closeSync(fd);
+  utimesSync(file, time, time);
+  assert.throws(() => new ProviderCacheStore(file), DamagedCacheError);
+  second.close();
+});
