@@ -94,7 +94,9 @@ test('no line matching a context is an error, not all-zero metrics: an empty fil
     ),
     (err: Error & { hint?: string }) =>
       /other-split\.jsonl: none of its 2 lines matches one of the 3 contexts evaluated/.test(err.message) &&
-      /another split/.test(err.hint ?? ''),
+      /another split\? evaluate them with --split \(lines 1, 2 name contexts this split does not have\)/.test(
+        err.hint ?? '',
+      ),
   );
 });
 
