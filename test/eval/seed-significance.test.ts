@@ -119,8 +119,11 @@ test('a seed variance exactly equal to its churn part adds nothing, not even deg
 
 test('pairs of one dialogue need not be adjacent: the clusters follow the dialogue ids', () => {
   const a = [Float64Array.of(1, 0, 0, 1), Float64Array.of(0, 1, 0, 0)];
-  const b = [Float64Array.of(1, 1, 1, 0), Float64Array.of(1, 1, 0, 1)];
+  // Seed-averaged differences 0.5, 0 (dialogue x), 1 (y), 0 (z): regrouping any two pairs changes the sums.
+  const b = [Float64Array.of(1, 1, 1, 0), Float64Array.of(1, 0, 1, 1)];
   const sorted = compareSeededRuns(a, b, ['x', 'x', 'y', 'z'], 'hit');
+  // Σ over dialogues of (sum − size · 0.375)² = 0.59375, times G/(G − 1) = 1.5, over N² = 16.
+  close(sorted.variance.dialogues, (1.5 * 0.59375) / 16, 'dialogue variance');
   // The same pairs listed as x, y, x, z.
   const order = [0, 2, 1, 3];
   const shuffle = (run: Float64Array) => Float64Array.from(order, (i) => run[i]!);
