@@ -49,6 +49,12 @@ const TARGETS = [
   { name: 'eval-outputs', mutate: ['src/eval/outputs.ts'], tests: ['eval/evaluate'] },
   { name: 'eval-predictions', mutate: ['src/eval/predictions.ts'], tests: ['eval/predictions'] },
   { name: 'eval-significance', mutate: ['src/eval/significance.ts'], tests: ['eval/significance'] },
+  {
+    name: 'eval-seed-significance',
+    mutate: ['src/eval/seed-significance.ts'],
+    tests: ['eval/seed-significance'],
+  },
+  { name: 'eval-holm', mutate: ['src/eval/holm.ts'], tests: ['eval/holm'] },
   { name: 'train-loss', mutate: ['src/train/loss.ts'], tests: ['train/loss', 'train/stages'] },
   {
     name: 'train-trainer',
@@ -68,7 +74,7 @@ const TARGETS = [
   {
     name: 'providers-cache',
     mutate: ['src/providers/middleware/cache.ts', 'src/providers/middleware/cache-store.ts'],
-    tests: ['providers/cache', 'augment/batch'],
+    tests: ['providers/cache', 'providers/cache-damage', 'augment/batch'],
   },
   {
     name: 'providers-limits',

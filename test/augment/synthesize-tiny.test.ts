@@ -3,11 +3,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { CandidateRecord, ScoreRecord } from '../../src/augment/artifacts.js';
+import { type CandidateRecord, pairKey, type ScoreRecord } from '../../src/augment/artifacts.js';
 import { FEATURE_NAMES, type PairFeaturizer, type PairRequest } from '../../src/augment/features/index.js';
 import { Student } from '../../src/augment/student.js';
 import {
   formatSynthesisStats,
+  judgedByContext,
   type PairScorer,
   type SynthesisStats,
   type SyntheticRecord,
@@ -231,13 +232,13 @@ test('scorers describe themselves; the student scorer predicts from the featuriz
   assert.deepEqual(seen, [requests]);
   const other = Student.train(features, targets, {
     ...options,
-    featureNames: ['x', ...FEATURE_NAMES.slice(1)],
+    featureNames: ['x', 'y', ...FEATURE_NAMES.slice(2)],
   });
   assert.throws(
     () => studentScorer(other.student, featurizer),
     (err: unknown) =>
       err instanceof Error &&
-      err.message === 'the student was trained on features this version does not compute (x)' &&
+      err.message === 'the student was trained on features this version does not compute (x, y)' &&
       (err as { hint?: string }).hint === 'run `crsaug augment distill` again',
   );
 
@@ -364,7 +365,11 @@ test('synthesize reports progress unless silent, and names a missing split or an
   }
   await assert.rejects(
     synthesize({ ...options, split: 'valid' }),
-    /^CrsaugError: synthetic labels are made for the train split only, not valid$/,
+    (err: unknown) =>
+      err instanceof Error &&
+      String(err) === 'CrsaugError: synthetic labels are made for the train split only, not valid' &&
+      (err as { hint?: string }).hint ===
+        'labels on valid would steer model selection, labels on test would leak into the evaluation',
   );
   await assert.rejects(
     synthesize({ ...options, dataset: tinyDataset(ITEMS, { test: contexts }) }),
@@ -375,4 +380,100 @@ test('synthesize reports progress unless silent, and names a missing split or an
     synthesize({ ...options, candidates: [stranger], silent: true }),
     /^CrsaugError: c\.jsonl: context q turn 9 is not in tiny\/train$/,
   );
+});
+
+test('the summary prints the teacher lines when there are teacher judgments, before the unscored pairs', () => {
+  const text = formatSynthesisStats({
+    ...STATS,
+    teacherFours: { judged: 4, inCandidates: 1 },
+    teacher: { contexts: 2, pairs: 9, added: 3 },
+  });
+  const fours = text.search(
+    /^\| teacher's 4s on judged contexts among the candidates +\| +1 of 4 \(25\.0 %\) \|$/m,
+  );
+  const override = text.search(
+    /^\| teacher override: judged contexts \/ pairs \(added to the candidates\) +\| +2 \/ 9 \(3\) \|$/m,
+  );
+  const unscored = text.search(/^\| candidate pairs without a score \(not kept\) +\| +4 \|$/m);
+  assert.ok(fours > 0 && override > fours && unscored > override, text);
+  assert.doesNotMatch(formatSynthesisStats(STATS), /teacher's 4s|teacher override/);
+});
+
+test('teacher judgments: a 3.5 counts as a 4, in the candidates or not; the override scores the judged items, gold statistics count the retrieved ones', async () => {
+  const context = tinyContext('j', 2, [], [e(6)]);
+  const dataset = tinyDataset(ITEMS, { train: [...train, context] });
+  // Retrieved: 7, 5, 3 (gold item 6 is not among them); the teacher judged 3 (3.5), 6 (4) and 7 (2).
+  const teacher = new Map([
+    [
+      'j#2',
+      new Map([
+        [3, 3.5],
+        [6, 4],
+        [7, 2],
+      ]),
+    ],
+  ]);
+  const calls: number[][] = [];
+  const options = {
+    dataset,
+    split: 'train' as const,
+    candidates: [
+      candidates(context, [
+        [7, 1],
+        [5, 2],
+        [3, 3],
+      ]),
+    ],
+    candidatesSource: 'c.jsonl',
+    scorer: fixedScorer({ 3: 4, 5: 4, 7: 1 }, calls),
+    threshold: 3.5,
+    topK: 50,
+    batchContexts: 1,
+    silent: true,
+  };
+  const read = (file: string) => JSON.parse(readFileSync(file, 'utf8').trim());
+  const plain = await synthesize({ ...options, teacher, outFile: join(dir, 'judged-plain.jsonl') });
+  // One batch of one context: a batch size that divides the contexts asks for no empty batch after them.
+  assert.deepEqual(calls, [[3]]);
+  assert.deepEqual(plain.teacherFours, { judged: 2, inCandidates: 1 });
+  assert.equal(plain.teacher, undefined);
+  // The scorer's 4s for items 5 and 3 tie: the lower item index first, though 5 was retrieved first.
+  assert.deepEqual(read(join(dir, 'judged-plain.jsonl')).rec, [name(3), name(5)]);
+  assert.deepEqual(plain.gold, { pairs: 1, inCandidates: 0, kept: 0 });
+
+  const overridden = await synthesize({
+    ...options,
+    teacher,
+    teacherOverride: true,
+    outFile: join(dir, 'judged-override.jsonl'),
+  });
+  assert.deepEqual(overridden.teacher, { contexts: 1, pairs: 3, added: 1 });
+  const line = read(join(dir, 'judged-override.jsonl'));
+  // 5 keeps the scorer's 4; the teacher's 4 for 6 and 3.5 for 3 replace or add; 7's 2 is dropped.
+  assert.deepEqual(line.rec, [name(5), name(6), name(3)]);
+  assert.deepEqual(line.scores, [4, 4, 3.5]);
+  // The gold was added by the teacher, not retrieved: kept as a label, still not among the candidates.
+  assert.deepEqual(overridden.gold, { pairs: 1, inCandidates: 0, kept: 1 });
+
+  // The override without judgments is the plain synthesis.
+  const none = await synthesize({
+    ...options,
+    teacherOverride: true,
+    outFile: join(dir, 'judged-none.jsonl'),
+  });
+  assert.deepEqual(none.teacher, { contexts: 0, pairs: 0, added: 0 });
+  assert.equal(none.teacherFours, undefined);
+  assert.deepEqual(read(join(dir, 'judged-none.jsonl')).rec, [name(3), name(5)]);
+});
+
+test('judgments by context: train contexts only, items of the catalog only; no train split, none', () => {
+  const context = tinyContext('j', 2, [], [e(6)]);
+  const dataset = tinyDataset(ITEMS, { train: [context], test: [tinyContext('t', 1, [], [e(1)])] });
+  const judgments = new Map([
+    [pairKey('j', 2, name(3)), 4],
+    [pairKey('j', 2, 'No Such Movie (1900)'), 3],
+    [pairKey('t', 1, name(1)), 4],
+  ]);
+  assert.deepEqual(judgedByContext(judgments, dataset), new Map([['j#2', new Map([[3, 4]])]]));
+  assert.deepEqual(judgedByContext(judgments, tinyDataset(ITEMS, { test: [context] })), new Map());
 });

@@ -17,4 +17,8 @@ test('Holm caps at 1, keeps ties monotone and refuses non-probabilities', () => 
   assert.deepEqual(holmAdjust([0.01, 0.01]), [0.02, 0.02]);
   assert.throws(() => holmAdjust([0.1, Number.NaN]), /p-value 2 is NaN/);
   assert.throws(() => holmAdjust([1.5]), /not a probability/);
+  assert.throws(() => holmAdjust([0.2, -0.01]), /p-value 2 is -0.01, not a probability in \[0, 1\]/);
+  // Both ends of [0, 1] are probabilities.
+  assert.deepEqual(holmAdjust([0, 1]), [0, 1]);
+  assert.deepEqual(holmAdjust([1, 0.3]), [1, 0.6]);
 });

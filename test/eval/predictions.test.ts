@@ -3,7 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { describePredictionsReport, readPredictions, writePredictions } from '../../src/eval/predictions.js';
+import {
+  describePredictionsReport,
+  predictionsFileOf,
+  readPredictions,
+  writePredictions,
+} from '../../src/eval/predictions.js';
 import { MissingFileError } from '../../src/util/errors.js';
 import { e, tinyCatalog, tinyContext } from './tiny-dataset.js';
 
@@ -94,7 +99,9 @@ test('no line matching a context is an error, not all-zero metrics: an empty fil
     ),
     (err: Error & { hint?: string }) =>
       /other-split\.jsonl: none of its 2 lines matches one of the 3 contexts evaluated/.test(err.message) &&
-      /another split/.test(err.hint ?? ''),
+      /another split\? evaluate them with --split \(lines 1, 2 name contexts this split does not have\)/.test(
+        err.hint ?? '',
+      ),
   );
 });
 
@@ -146,4 +153,17 @@ test('the report line lists each kind of problem with its examples, and only the
   ]);
   const read = await readPredictions(clean, contexts, catalog);
   assert.equal(describePredictionsReport(read.report), `${clean}: 3 lines, 3 contexts matched`);
+});
+
+test('the predictions file of one seed among several: .seed-N before the extension, after the name when it has none', () => {
+  assert.equal(predictionsFileOf('runs/p.jsonl', 42, 1), 'runs/p.jsonl');
+  assert.equal(predictionsFileOf('runs/p.jsonl', 42, 0), 'runs/p.jsonl');
+  assert.equal(predictionsFileOf('runs/p.jsonl', 42, 3), 'runs/p.seed-42.jsonl');
+  assert.equal(predictionsFileOf('runs/p.v2.jsonl', 7, 2), 'runs/p.v2.seed-7.jsonl');
+  // A dot in a folder name or a leading dot is no extension.
+  assert.equal(predictionsFileOf('runs/a.b/p', 7, 2), 'runs/a.b/p.seed-7');
+  assert.equal(predictionsFileOf('runs\\a.b\\p', 7, 2), 'runs\\a.b\\p.seed-7');
+  assert.equal(predictionsFileOf('runs/.p', 7, 2), 'runs/.p.seed-7');
+  assert.equal(predictionsFileOf('.p', 7, 2), '.p.seed-7');
+  assert.equal(predictionsFileOf('p.x', 7, 2), 'p.seed-7.x');
 });

@@ -4,6 +4,7 @@ import {
   compareSeededPairRanks,
   compareSeededRuns,
   FIXED_MODELS_METHOD,
+  pairDialogues,
   SEED_AWARE_METHOD,
 } from '../../src/eval/seed-significance.js';
 import { pairedSignificance } from '../../src/eval/significance.js';
@@ -15,6 +16,7 @@ import {
 } from '../../src/eval/simulated-runs.js';
 import { formatPStatement, formatPValue } from '../../src/report/format.js';
 import { Rng } from '../../src/util/rng.js';
+import { e, tinyCatalog, tinyContext } from './tiny-dataset.js';
 
 const close = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} ≠ ${expected}`);
@@ -68,6 +70,97 @@ test('identical runs give p = 1; one seed on a side gives the fixed-models test,
   assert.equal(fixed.seedAware, false);
   assert.equal(fixed.method, FIXED_MODELS_METHOD);
   assert.equal(fixed.variance.seedsB, 0);
+  // With nothing varying, the t reference falls back to the dialogues' G − 1 = 3 degrees of freedom.
+  assert.equal(same.df, 3);
+});
+
+test('the degrees of freedom, worked out by hand: Welch–Satterthwaite over the dialogue, seed and churn terms', () => {
+  // Dialogues x, x, y, z, z; A has 3 seeds, B 2, and on both sides the seed variance exceeds its churn part.
+  // Exact fractions (an independent computation): A's s² = 7/75 and ν̂·G/(G−1) = 24/625; B's 9/50 and 9/1250.
+  const a = [Float64Array.of(1, 0, 1, 0, 1), Float64Array.of(0, 0, 0, 1, 0), Float64Array.of(1, 1, 1, 1, 0)];
+  const b = [Float64Array.of(1, 1, 1, 1, 1), Float64Array.of(0, 1, 0, 0, 1)];
+  const r = compareSeededRuns(a, b, ['x', 'x', 'y', 'z', 'z'], 'hit');
+  close(r.diff, 7 / 10 - 8 / 15, 'diff');
+  close(r.variance.dialogues, 1 / 100, 'dialogue variance');
+  close(r.variance.seedsA, (7 / 75 - 24 / 625) / 3, 'seed variance A');
+  close(r.variance.seedsB, (9 / 50 - 9 / 1250) / 2, 'seed variance B');
+  close(r.se, Math.sqrt(2581 / 22500), 'standard error');
+  // (Σ v)² / Σ v²/df over v = 1/100 (df 2), 7/225 (2), −8/625 (2·2), 9/100 (1), −9/2500 (1·2).
+  close(r.df, 6661561 / 4394954, 'degrees of freedom');
+  assert.equal(r.seedAware, true);
+  assert.match(r.method, /Welch–Satterthwaite t, two-sided$/);
+});
+
+test('one dialogue: no dialogue variance (nor its degrees of freedom), the seeds alone decide', () => {
+  const a = [Float64Array.of(1, 0, 1), Float64Array.of(0, 0, 0), Float64Array.of(1, 1, 1)];
+  const b = [Float64Array.of(1, 1, 1), Float64Array.of(0, 0, 1), Float64Array.of(1, 0, 0)];
+  const r = compareSeededRuns(a, b, ['x', 'x', 'x'], 'hit');
+  assert.equal(r.dialogues, 1);
+  assert.equal(r.variance.dialogues, 0);
+  close(r.variance.seedsA, 7 / 81, 'seed variance A');
+  close(r.variance.seedsB, 4 / 81, 'seed variance B');
+  // (7/81 + 4/81)² / ((7/81)²/2 + (4/81)²/2)
+  close(r.df, 242 / 65, 'degrees of freedom');
+  assert.equal(r.p, 1);
+});
+
+test('a seed variance exactly equal to its churn part adds nothing, not even degrees of freedom', () => {
+  // B's seeds 1, 0 and 0, 0 on dialogues x, y: s² = 1/8 = ν̂ · G/(G − 1).
+  const r = compareSeededRuns(
+    [Float64Array.of(0, 0), Float64Array.of(0, 0)],
+    [Float64Array.of(1, 0), Float64Array.of(0, 0)],
+    ['x', 'y'],
+    'hit',
+  );
+  assert.equal(r.variance.seedsB, 0);
+  close(r.variance.dialogues, 1 / 16, 'dialogue variance');
+  close(r.df, 1, 'degrees of freedom');
+});
+
+test('pairs of one dialogue need not be adjacent: the clusters follow the dialogue ids', () => {
+  const a = [Float64Array.of(1, 0, 0, 1), Float64Array.of(0, 1, 0, 0)];
+  // Seed-averaged differences 0.5, 0 (dialogue x), 1 (y), 0 (z): regrouping any two pairs changes the sums.
+  const b = [Float64Array.of(1, 1, 1, 0), Float64Array.of(1, 0, 1, 1)];
+  const sorted = compareSeededRuns(a, b, ['x', 'x', 'y', 'z'], 'hit');
+  // Σ over dialogues of (sum − size · 0.375)² = 0.59375, times G/(G − 1) = 1.5, over N² = 16.
+  close(sorted.variance.dialogues, (1.5 * 0.59375) / 16, 'dialogue variance');
+  // The same pairs listed as x, y, x, z.
+  const order = [0, 2, 1, 3];
+  const shuffle = (run: Float64Array) => Float64Array.from(order, (i) => run[i]!);
+  const shuffled = compareSeededRuns(a.map(shuffle), b.map(shuffle), ['x', 'y', 'x', 'z'], 'hit');
+  assert.equal(shuffled.dialogues, 3);
+  close(shuffled.variance.dialogues, sorted.variance.dialogues, 'dialogue variance');
+  close(shuffled.se, sorted.se, 'standard error');
+  close(shuffled.df, sorted.df, 'degrees of freedom');
+});
+
+test('a difference with no variance at all is certain: p = 0 and a zero-width interval', () => {
+  const r = compareSeededRuns([Float64Array.of(0, 1, 0)], [Float64Array.of(1, 2, 1)], ['a', 'b', 'c'], 'hit');
+  assert.equal(r.se, 0);
+  assert.equal(r.p, 0);
+  assert.deepEqual(r.ci95, [1, 1]);
+});
+
+test('the fixed-models test when either side has one seed: G − 1 degrees of freedom, its method named', () => {
+  const a = [Float64Array.of(1, 0, 0, 1, 1), Float64Array.of(0, 0, 1, 1, 0)];
+  const b = [Float64Array.of(1, 1, 0, 1, 1)];
+  const r = compareSeededRuns(a, b, [1, 1, 2, 3, 4], 'hit');
+  assert.equal(r.seedAware, false);
+  assert.equal(r.method, FIXED_MODELS_METHOD);
+  assert.match(r.method, /^fixed models \(one seed on a side: seed variance not counted\)/);
+  assert.equal(r.variance.seedsA, 0);
+  close(r.df, 3, 'degrees of freedom');
+  assert.throws(() => compareSeededRuns([[]], [[]], [], 'hit'), /^CrsaugError: no pairs to compare$/);
+});
+
+test('pair dialogues: one entry per evaluated (context, gold) pair, in the protocol’s order', () => {
+  const contexts = [
+    // Gold item 1 is already mentioned: not an evaluated pair.
+    tinyContext('d1', 1, [e(1)], [e(1), e(2)]),
+    tinyContext('d2', 3, [], [e(0), e(3)]),
+    tinyContext('d3', 1, [], []),
+  ];
+  assert.deepEqual(pairDialogues(contexts, tinyCatalog(5)), ['d1', 'd2', 'd2']);
 });
 
 test('pair ranks map to the metric per pair; bad input names the side and run', () => {
@@ -87,7 +180,11 @@ test('pair ranks map to the metric per pair; bad input names the side and run', 
   close(r.meanB, 5 / 6, 'B recall@10');
   assert.throws(
     () => compareSeededRuns([[1, 0]], [[1]], ['a', 'b'], 'hit'),
-    /side B run 1 has 1 pair values for 2 pairs/,
+    (err: unknown) =>
+      err instanceof Error &&
+      err.message === 'side B run 1 has 1 pair values for 2 pairs' &&
+      (err as { hint?: string }).hint ===
+        'compare runs evaluated on the same dataset, split and loader settings',
   );
   assert.throws(() => compareSeededRuns([], [[1]], ['a'], 'hit'), /side A has no runs/);
 });

@@ -58,6 +58,7 @@ function damagePages(file: string, fromShare: number): void {
 
 function assertDamageMessage(error: unknown, file: string): true {
   assert.ok(error instanceof DamagedCacheError, String(error));
+  assert.equal(error.name, 'DamagedCacheError');
   assert.ok(error instanceof CrsaugError, 'the CLI prints it as a message with a hint, not a stack trace');
   assert.ok(error.message.includes(file), error.message);
   assert.match(error.message, /is damaged/);
@@ -95,7 +96,10 @@ test('a cache damaged mid-file is found by the check at open', () => {
   damagePages(file, 0.5);
   assert.throws(
     () => new ProviderCacheStore(file),
-    (error) => assertDamageMessage(error, file),
+    (error) =>
+      assertDamageMessage(error, file) &&
+      // What SQLite's check found, in its words (e.g. "Tree 2 page 500: …").
+      /is damaged \([^;)]*\w/.test((error as Error).message),
   );
 });
 
@@ -134,6 +138,11 @@ test('damage that appears mid-run stops scoring cleanly with the same message; a
     await mock.close();
   }
   assert.ok(damaged);
+  // The store that met the damage did not take the file for sound: opening it again checks it.
+  assert.throws(
+    () => new ProviderCacheStore(file),
+    (error) => assertDamageMessage(error, file),
+  );
   const lines = readFileSync(scoresFile, 'utf8').split('\n').filter(Boolean);
   const scores = await readScores(scoresFile);
   assert.equal(scores.size, lines.length, 'whole lines, one per pair');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -7,7 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { ProvidersConfigSchema } from '../../src/config/providers.js';
 import { embedMany } from '../../src/providers/embed-many.js';
 import { createChatModel, createEmbeddingModel } from '../../src/providers/factory.js';
+import { withCache } from '../../src/providers/middleware/cache.js';
+import { DamagedCacheError, ProviderCacheStore } from '../../src/providers/middleware/cache-store.js';
 import type { UsageRow } from '../../src/providers/middleware/usage.js';
+import type {
+  ChatModel,
+  EmbeddingModel,
+  EmbedRequest,
+  GenerateRequest,
+  GenerateResult,
+} from '../../src/providers/types.js';
 import { startChild } from '../util/child-process.js';
 import { MockOpenAIServer } from './mock-openai-server.js';
 
@@ -175,4 +184,152 @@ test('a call answered at the instant of the kill is asked (and paid) again: the 
     .map((r) => (r.body.messages as Array<{ content: string }>)[0]!.content);
   const pairs = Array.from({ length: count }, (_, i) => `pair ${i}`);
   assert.deepEqual(answered.sort(), [...pairs, 'pair 5'].sort(), 'only the call in flight is answered twice');
+});
+
+// The cache middleware and its store in-process, with models that count their calls.
+
+class CountingChat implements ChatModel {
+  readonly provider = 'fake';
+  readonly modelId = 'fake-chat';
+  calls = 0;
+  describe(): string {
+    return 'fake chat';
+  }
+  async doGenerate(request: GenerateRequest): Promise<GenerateResult> {
+    this.calls++;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return { text: `answer ${this.calls} to ${request.messages[0]!.content}`, finishReason: 'stop' };
+  }
+}
+
+class CountingEmbedder implements EmbeddingModel {
+  readonly provider = 'fake';
+  readonly modelId = 'fake-embed';
+  readonly maxEmbeddingsPerCall = 10;
+  readonly supportsParallelCalls = true;
+  sent: string[][] = [];
+  describe(): string {
+    return 'fake embedder';
+  }
+  async doEmbed(request: EmbedRequest) {
+    this.sent.push([...request.values]);
+    return {
+      embeddings: request.values.map((v) => Float32Array.of(v.length, 0.5)),
+      usage: { inputTokens: request.values.length },
+    };
+  }
+}
+
+test('withCache without events: hits, shared in-flight calls and refreshes need no hit callback', async () => {
+  const store = new ProviderCacheStore(join(tempDir(), 'cache.sqlite'));
+  const inner = new CountingChat();
+  const chat = withCache(inner, store);
+  const [first, same] = await Promise.all([chat.doGenerate(ask('a')), chat.doGenerate(ask('a'))]);
+  assert.equal(inner.calls, 1, 'identical requests in flight share one call');
+  assert.deepEqual(same, first);
+  assert.deepEqual(await chat.doGenerate(ask('a')), first, 'served from the store');
+  // A refresh asks the model again (nothing left in flight from the first call) and stores the new answer.
+  const fresh = await chat.doGenerate({ ...ask('a'), refreshCache: true });
+  assert.equal(inner.calls, 2);
+  assert.equal(fresh.text, 'answer 2 to a');
+  assert.deepEqual(await chat.doGenerate(ask('a')), fresh);
+
+  const embedder = new CountingEmbedder();
+  const embed = withCache(embedder, store);
+  await embed.doEmbed({ values: ['xx'] });
+  const again = await embed.doEmbed({ values: ['xx'] });
+  assert.deepEqual(again.embeddings, [Float32Array.of(2, 0.5)]);
+  assert.deepEqual(embedder.sent, [['xx']]);
+  assert.deepEqual(store.counts(), { calls: 1, vectors: 1 });
+  store.close();
+});
+
+test('withCache on embeddings: hits reported only when there are some, usage of the values sent passed on', async () => {
+  const store = new ProviderCacheStore(join(tempDir(), 'cache.sqlite'));
+  const embedder = new CountingEmbedder();
+  const hits: number[] = [];
+  const embed = withCache(embedder, store, { onHit: (n) => hits.push(n) });
+  const first = await embed.doEmbed({ values: ['a', 'bb'] });
+  assert.deepEqual(hits, [], 'no hit callback for a call with no hits');
+  assert.deepEqual(first.usage, { inputTokens: 2 });
+  const mixed = await embed.doEmbed({ values: ['bb', 'ccc', 'a'] });
+  assert.deepEqual(hits, [2]);
+  assert.deepEqual(mixed.usage, { inputTokens: 1 }, 'only the value sent was paid for');
+  assert.deepEqual(mixed.embeddings, [
+    Float32Array.of(2, 0.5),
+    Float32Array.of(3, 0.5),
+    Float32Array.of(1, 0.5),
+  ]);
+  const cached = await embed.doEmbed({ values: ['ccc'] });
+  assert.equal(cached.usage, undefined, 'all from the cache: nothing paid');
+  assert.deepEqual(embedder.sent, [['a', 'bb'], ['ccc']]);
+  assert.deepEqual(store.counts(), { calls: 0, vectors: 3 });
+  store.close();
+});
+
+test('the store: errors that are not damage pass through unchanged and leave the file sound', () => {
+  const file = join(tempDir(), 'cache.sqlite');
+  const store = new ProviderCacheStore(file);
+  // A result JSON cannot encode: a TypeError with no SQLite code.
+  assert.throws(
+    () => store.writeCall('k', 'p', 'm', { n: 1n }),
+    (error: unknown) => error instanceof TypeError && !(error instanceof DamagedCacheError),
+  );
+  // An SQLite error that is not damage: a NOT NULL constraint.
+  assert.throws(
+    () => store.writeCall('k', null as unknown as string, 'm', {}),
+    (error: unknown) =>
+      (error as { code?: string }).code === 'SQLITE_CONSTRAINT_NOTNULL' &&
+      !(error instanceof DamagedCacheError),
+  );
+  store.writeCall('k', 'p', 'm', { ok: true });
+  assert.deepEqual(store.counts(), { calls: 1, vectors: 0 });
+  store.close();
+  const reopened = new ProviderCacheStore(file);
+  assert.deepEqual(reopened.readCall('k'), { ok: true });
+  reopened.close();
+});
+
+test('the store checks a file once while it stays as this process left it, again after anything changed it', () => {
+  const file = join(tempDir(), 'cache.sqlite');
+  const store = new ProviderCacheStore(file);
+  for (let i = 0; i < 200; i++) store.writeCall(`k${i}`, 'p', 'm', { text: 'x'.repeat(500) });
+  store.close();
+  // A whole-second modification time (restorable exactly); this store checks the file and leaves it sound.
+  const time = 1_700_000_000;
+  utimesSync(file, time, time);
+  new ProviderCacheStore(file).close();
+  // Damage a page in the middle, then give the file back its size and modification time: the store takes it
+  // for the file it left sound and does not read every page again.
+  const { size } = statSync(file);
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0xab), 0, 4096, Math.floor(size / 2 / 4096) * 4096);
+  closeSync(fd);
+  utimesSync(file, time, time);
+  new ProviderCacheStore(file).close();
+  // Any other modification time: checked again, and the damage is found.
+  utimesSync(file, time, time + 1);
+  assert.throws(() => new ProviderCacheStore(file), DamagedCacheError);
+});
+
+test('a file whose write-ahead log another store changed since this process left it sound is checked again', () => {
+  const file = join(tempDir(), 'cache.sqlite');
+  const filler = new ProviderCacheStore(file);
+  for (let i = 0; i < 200; i++) filler.writeCall(`k${i}`, 'p', 'm', { text: 'x'.repeat(500) });
+  filler.close();
+  const time = 1_700_000_000;
+  utimesSync(file, time, time);
+  // Two stores at once: when the first closes, the second keeps the log (…-wal) open, and then writes to it.
+  const first = new ProviderCacheStore(file);
+  const second = new ProviderCacheStore(file);
+  first.close();
+  second.writeCall('later', 'p', 'm', { text: 'y' });
+  // The main file gets damage in the middle but keeps its size and modification time: only the log changed.
+  const { size } = statSync(file);
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0xab), 0, 4096, Math.floor(size / 2 / 4096) * 4096);
+  closeSync(fd);
+  utimesSync(file, time, time);
+  assert.throws(() => new ProviderCacheStore(file), DamagedCacheError);
+  second.close();
 });
