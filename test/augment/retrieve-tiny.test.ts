@@ -23,6 +23,7 @@ import { type RetrieveConfig, RetrieveConfigSchema } from '../../src/config/augm
 import type { Catalog, Dataset, RecContext } from '../../src/data/types.js';
 import type { EmbeddingModel, EmbedRequest } from '../../src/providers/types.js';
 import { e, tinyCatalog, tinyContext, tinyDataset } from '../eval/tiny-dataset.js';
+import { stderrOf } from '../stderr.js';
 
 // Retrieval on a hand-made catalog with an embedder whose vectors are known, so exclusions, averages and
 // progress can be checked exactly (retrieve.test.ts runs the real builtin embedder on INSPIRED).
@@ -136,25 +137,15 @@ test('an unknown placeholder in the item template names the config field', () =>
 test('retrieve: summary averages and gold recall, embeddings headers, progress counts; silent prints nothing', async () => {
   const ds = dataset();
   const out = mkdtempSync(join(tmpdir(), 'crsaug-retrieve-tiny-'));
-  const chunks: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  let summary: Awaited<ReturnType<typeof retrieve>>;
-  try {
-    summary = await retrieve({
+  const { value: summary, text: stderr } = await stderrOf(() =>
+    retrieve({
       dataset: ds,
       splits: ['test'],
       model: new CountingEmbedder(),
       config: config(),
       outDir: out,
-    });
-  } finally {
-    process.stderr.write = write;
-  }
-  const stderr = chunks.join('');
+    }),
+  );
   assert.match(stderr, /^embed items: 6\/6 texts in /m);
   assert.match(stderr, /^embed test contexts: 2\/2 texts in /m);
   assert.match(stderr, /^retrieve test: 2\/2 contexts in /m);
@@ -173,24 +164,17 @@ test('retrieve: summary averages and gold recall, embeddings headers, progress c
   assert.equal(items.index.modelId, 'test:counting');
   assert.equal(items.index.model, 'test: counting embedder');
 
-  const quiet: string[] = [];
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    quiet.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await retrieve({
+  const quiet = await stderrOf(() =>
+    retrieve({
       dataset: ds,
       splits: ['test'],
       model: new CountingEmbedder(),
       config: config(),
       outDir: out,
       silent: true,
-    });
-  } finally {
-    process.stderr.write = write;
-  }
-  assert.equal(quiet.join(''), '');
+    }),
+  );
+  assert.equal(quiet.text, '');
 });
 
 test('retrieve: no gold items gives a gold recall of 0; contexts embedded in another size than items are refused', async () => {
@@ -345,24 +329,16 @@ test('retrieve with the hybrid pool fuses each context’s semantic top-depth ro
 test('retrieve: progress counts each block once; a shard’s gold recall is over its own contexts; a split with no text embeds nothing', async () => {
   const ds = dataset();
   const out = mkdtempSync(join(tmpdir(), 'crsaug-retrieve-tiny-'));
-  const chunks: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await retrieve({
+  const blocks = await stderrOf(() =>
+    retrieve({
       dataset: ds,
       splits: ['test'],
       model: new CountingEmbedder(),
       config: config({ blockRows: 1 }),
       outDir: out,
-    });
-  } finally {
-    process.stderr.write = write;
-  }
-  assert.match(chunks.join(''), /^retrieve test: 2\/2 contexts in /m);
+    }),
+  );
+  assert.match(blocks.text, /^retrieve test: 2\/2 contexts in /m);
 
   // Ten contexts with text, each with a gold item; topK covers the catalog, so every gold is found.
   const contexts = Array.from({ length: 10 }, (_, i) =>

@@ -20,6 +20,7 @@ import {
 import type { RecContext } from '../../src/data/types.js';
 import { BUCKET_RULE } from '../../src/eval/long-tail.js';
 import { e, tinyContext, tinyDataset } from '../eval/tiny-dataset.js';
+import { stderrOf } from '../stderr.js';
 
 // Synthesis on a hand-made catalog ("Movie 0" … "Movie 29"), where every count can be worked out by hand.
 const ITEMS = 30;
@@ -344,25 +345,10 @@ test('synthesize reports progress unless silent, and names a missing split or an
     topK: 50,
     outFile: join(dir, 'progress.jsonl'),
   };
-  const chunks: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await synthesize(options);
-    assert.match(
-      chunks.join(''),
-      /^synthesize tiny\/train: 1\/1 \(100\.0%\) .* contexts\/s ETA .* 2 labels$/m,
-    );
-    assert.match(chunks.join(''), /^synthesize tiny\/train: 1\/1 contexts in .* 2 labels$/m);
-    chunks.length = 0;
-    await synthesize({ ...options, silent: true });
-    assert.equal(chunks.join(''), '');
-  } finally {
-    process.stderr.write = write;
-  }
+  const loud = await stderrOf(() => synthesize(options));
+  assert.match(loud.text, /^synthesize tiny\/train: 1\/1 \(100\.0%\) .* contexts\/s ETA .* 2 labels$/m);
+  assert.match(loud.text, /^synthesize tiny\/train: 1\/1 contexts in .* 2 labels$/m);
+  assert.equal((await stderrOf(() => synthesize({ ...options, silent: true }))).text, '');
   await assert.rejects(
     synthesize({ ...options, split: 'valid' }),
     (err: unknown) =>

@@ -15,6 +15,7 @@ import {
 } from '../../src/eval/index.js';
 import type { RecommenderSpec } from '../../src/models/registry.js';
 import type { Recommender } from '../../src/models/types.js';
+import { stderrOfSync } from '../stderr.js';
 import { e, tinyContext, tinyDataset } from './tiny-dataset.js';
 
 const ITEMS = 6;
@@ -47,22 +48,6 @@ function rotating(batches: number[] = [], name = 'rotating'): Recommender {
 const expectedList = (c: number) =>
   Array.from({ length: ITEMS }, (_, i) => i).sort((x, y) => ((y + c) % ITEMS) - ((x + c) % ITEMS));
 
-/** Collects what a function writes to stderr. */
-function stderrOf(fn: () => void): string {
-  const chunks: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    fn();
-  } finally {
-    process.stderr.write = write;
-  }
-  return chunks.join('');
-}
-
 test('rankContexts scores in batches of batchSize and keeps each context’s top K, best first', () => {
   const batches: number[] = [];
   const rankings = rankContexts(rotating(batches), contexts, ITEMS, { topK: 3, batchSize: 2, silent: true });
@@ -80,10 +65,10 @@ test('rankContexts scores in batches of batchSize and keeps each context’s top
 });
 
 test('rankContexts reports progress on stderr unless silent', () => {
-  const loud = stderrOf(() => rankContexts(rotating(), contexts, ITEMS, { topK: 2, batchSize: 2 }));
+  const loud = stderrOfSync(() => rankContexts(rotating(), contexts, ITEMS, { topK: 2, batchSize: 2 }));
   assert.match(loud, /ranking \(rotating\): 5\/5 contexts in /);
   assert.equal(
-    stderrOf(() => rankContexts(rotating(), contexts, ITEMS, { topK: 2, batchSize: 2, silent: true })),
+    stderrOfSync(() => rankContexts(rotating(), contexts, ITEMS, { topK: 2, batchSize: 2, silent: true })),
     '',
   );
 });

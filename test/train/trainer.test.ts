@@ -7,6 +7,7 @@ import { runTraining } from '../../src/train/run.js';
 import { realSamples } from '../../src/train/samples.js';
 import { epochRng, logLabelPrior, trainSeed } from '../../src/train/trainer.js';
 import { Rng } from '../../src/util/rng.js';
+import { stderrOf } from '../stderr.js';
 import { loadInspired, tempDir, tinyConfig, withTrainSubset } from './helpers.js';
 
 test('real samples: one per gold item of each train context', async () => {
@@ -116,24 +117,6 @@ const sameArray = (a: ArrayLike<number>, b: ArrayLike<number>) =>
 
 const closeArray = (a: ArrayLike<number>, b: ArrayLike<number>) =>
   a.length === b.length && Array.from(a).every((v, i) => Math.abs(v - b[i]!) < 1e-6);
-
-/** Collects what `fn` writes to stderr, optionally as if stderr were a terminal. */
-async function stderrOf<T>(fn: () => Promise<T>, tty = false): Promise<{ value: T; text: string }> {
-  const chunks: string[] = [];
-  const write = process.stderr.write;
-  const wasTty = process.stderr.isTTY;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  process.stderr.isTTY = tty;
-  try {
-    return { value: await fn(), text: chunks.join('') };
-  } finally {
-    process.stderr.write = write;
-    process.stderr.isTTY = wasTty;
-  }
-}
 
 test('epoch data orders are reproducible per (seed, epoch), differ between epochs, and never reuse the seed’s own stream', () => {
   const first = (rng: Rng) => Array.from({ length: 4 }, () => rng.nextU32());
