@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { resolveDataDir } from '../../src/config/paths.js';
-import { CLI } from '../eval/run-cli.js';
+import { runCliAsync } from '../eval/run-cli.js';
 import { MockOpenAIServer } from '../providers/mock-openai-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crsaug-providers-cli-'));
@@ -19,16 +17,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The CLI as a child process (asynchronously: the mock server answers from this process). */
-async function crsaug(...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { cwd: dir });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const crsaug = (...args: string[]) => runCliAsync(dir, args);
 
 const endpoints = () => [
   '--llm-base-url',

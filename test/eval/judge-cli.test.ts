@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { resolveDataDir } from '../../src/config/paths.js';
 import { loadDataset } from '../../src/data/index.js';
 import type { Dataset } from '../../src/data/types.js';
@@ -15,7 +13,7 @@ import { createPopularity } from '../../src/models/popularity.js';
 import { createRandom } from '../../src/models/random.js';
 import { writeJsonl } from '../../src/util/jsonl.js';
 import { chatAnswer, MockOpenAIServer } from '../providers/mock-openai-server.js';
-import { CLI } from './run-cli.js';
+import { runCliAsync } from './run-cli.js';
 
 /*
  * `crsaug judge` end to end on INSPIRED test with two predictions files as the pooled systems: offline it
@@ -48,15 +46,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function crsaug(...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { cwd: dir });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const crsaug = (...args: string[]) => runCliAsync(dir, args);
 
 async function json(...args: string[]) {
   const run = await crsaug(...args, '--json');
