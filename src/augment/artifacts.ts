@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { SplitName } from '../data/types.js';
 import { readJsonl, writeJsonl } from '../util/jsonl.js';
+import { tempPathFor } from '../util/temp-file.js';
 import { type Shard, shardSuffix } from './shard.js';
 
 /** One line of `<split>.candidates.jsonl`: a context's retrieved items, rank 1 first. */
@@ -96,7 +97,7 @@ export async function readScores(file: string): Promise<Map<string, ScoreRecord>
 
 /** Replaces a scores file by one record per pair (written aside, then renamed over it). */
 export async function rewriteScores(file: string, scores: ReadonlyMap<string, ScoreRecord>): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = tempPathFor(file);
   await writeJsonl(tmp, [...scores.values()]);
   await rename(tmp, file);
 }

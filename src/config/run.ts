@@ -72,6 +72,12 @@ export const RunConfigSchema = z
       })
       .prefault({}),
     /**
+     * Seeds of a training stage trained at once, each in a worker thread on a one-thread engine; 0 = one per
+     * engine thread (threads, else one per core); 1 = one at a time on the main thread's engine, each kernel
+     * split over its threads. Every seed's result is the same either way.
+     */
+    seedWorkers: z.number().int().nonnegative().default(0),
+    /**
      * Most stage-1 epochs (the reference trains 10 on synthetic labels); the other modes train up to
      * train.epochs (also 10), all with the same early stopping and valid selection.
      */

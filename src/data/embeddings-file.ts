@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../util/errors.js';
 import { readJsonFile, writeJsonFile } from '../util/json.js';
+import { tempPathFor } from '../util/temp-file.js';
 import type { SplitName } from './types.js';
 
 /*
@@ -59,7 +60,7 @@ export async function writeEmbeddings(base: string, file: EmbeddingsFile): Promi
   }
   await mkdir(dirname(base), { recursive: true });
   const bytes = new Uint8Array(matrix.buffer, matrix.byteOffset, matrix.byteLength);
-  const tmp = `${base}.f32.tmp-${process.pid}`;
+  const tmp = tempPathFor(`${base}.f32`);
   // Float32Array bytes are in platform order; every platform Node runs on is little-endian.
   await writeFile(tmp, bytes);
   await rename(tmp, `${base}.f32`);

@@ -4,6 +4,7 @@ import { userCacheDir } from '../config/paths.js';
 import { CrsaugError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { loadJsonl } from '../util/jsonl.js';
+import { tempPathFor } from '../util/temp-file.js';
 import { convertInspiredTsvFile, convertLinkedFile, convertRedialRawFile } from './convert/files.js';
 import { LinkedRedialDialogSchema } from './convert/linked.js';
 import { RawRedialDialogSchema } from './convert/redial-raw.js';
@@ -76,7 +77,7 @@ function verify(
 
 async function writeAtomic(file: string, bytes: Buffer): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = tempPathFor(file);
   await writeFile(tmp, bytes);
   await rename(tmp, file);
 }

@@ -1,7 +1,8 @@
 import { protocolSettings } from '../config/evaluation.js';
 import type { Artifact } from '../pipeline/artifact-store.js';
 import type { PipelineContext } from '../pipeline/context.js';
-import { bestCheckpointOf, pairRanksOn, type TrainValue } from '../pipeline/train-stages.js';
+import { pairRanksOn } from '../pipeline/seed-task.js';
+import { bestCheckpointOf, type TrainValue } from '../pipeline/train-stages.js';
 import type { EvalSplit } from './summary.js';
 
 /**

@@ -51,24 +51,28 @@ export async function runExperiments(
     ...(await openExperimentEnv(config, options.runDir ?? out, options.log, options.values, options.verbose)),
     showTest: options.showTest,
   };
-  const experiments: Experiment[] = [];
-  const files: string[] = [];
-  for (const id of options.ids) {
-    options.log(`experiment ${id}`);
-    // Validated before it is written, so a file in experiments/ always fits the report's schema.
-    const experiment = ExperimentSchema.parse(await EXPERIMENTS[id].run(env));
-    const file = join(out, 'experiments', `${id}.json`);
-    await writeJsonFile(file, experiment);
-    experiments.push(experiment);
-    files.push(file);
+  try {
+    const experiments: Experiment[] = [];
+    const files: string[] = [];
+    for (const id of options.ids) {
+      options.log(`experiment ${id}`);
+      // Validated before it is written, so a file in experiments/ always fits the report's schema.
+      const experiment = ExperimentSchema.parse(await EXPERIMENTS[id].run(env));
+      const file = join(out, 'experiments', `${id}.json`);
+      await writeJsonFile(file, experiment);
+      experiments.push(experiment);
+      files.push(file);
+    }
+    const wallSeconds = (performance.now() - start) / 1000;
+    // Beside the experiment files, never over the report.html of the `crsaug run` folder it may share.
+    const report = await writeReport(
+      join(out, 'experiments'),
+      await reportInput(env, out, wallSeconds, options.meta),
+    );
+    return { experiments, files, report, wallSeconds };
+  } finally {
+    await env.ctx.seeds?.close();
   }
-  const wallSeconds = (performance.now() - start) / 1000;
-  // Beside the experiment files, never over the report.html of the `crsaug run` folder it may share.
-  const report = await writeReport(
-    join(out, 'experiments'),
-    await reportInput(env, out, wallSeconds, options.meta),
-  );
-  return { experiments, files, report, wallSeconds };
 }
 
 /**

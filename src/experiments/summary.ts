@@ -1,6 +1,7 @@
 import { aggregateRuns } from '../eval/index.js';
 import type { Artifact } from '../pipeline/artifact-store.js';
-import type { SeedRun, TrainValue } from '../pipeline/train-stages.js';
+import type { SeedRun } from '../pipeline/seed-task.js';
+import type { TrainValue } from '../pipeline/train-stages.js';
 import type { NumberFormat, TableCell } from '../report/schema.js';
 
 /** The splits an experiment reports: valid, on which settings are chosen, and test, kept for the final runs. */

@@ -4,6 +4,7 @@ import { loadConfiguredDataset, splitStats } from '../data/index.js';
 import { type Dataset, SPLIT_NAMES, type SplitName } from '../data/types.js';
 import { useConfiguredThreads } from '../train/threads.js';
 import { ArtifactStore } from './artifact-store.js';
+import { type SeedRunner, seedRunnerFor } from './seed-pool.js';
 import type { StageObserver } from './stage-progress.js';
 
 /** What every stage of `crsaug run` reads: the resolved config, the loaded dataset and the artifact store. */
@@ -14,6 +15,8 @@ export interface PipelineContext {
   log: (line: string) => void;
   /** Each stage's own progress lines (embedding, epochs, …) and notes; otherwise one line per stage. */
   verbose?: boolean;
+  /** Trains a stage's seeds (several at once in worker threads); without one, one at a time here. */
+  seeds?: SeedRunner;
 }
 
 export interface PipelineOptions {
@@ -53,6 +56,7 @@ export async function openPipeline(
       store: new ArtifactStore(join(resolve(storeDir), 'artifacts'), options.observer),
       log,
       verbose: options.verbose ?? false,
+      seeds: seedRunnerFor(config, dataset),
     },
     stats,
     datasetKey: datasetKeyOf(dataset),

@@ -10,7 +10,8 @@ import { loadModel } from '../train/checkpoint.js';
 import type { Artifact } from './artifact-store.js';
 import { type DistillValue, type RetrieveValue, recipeOutput } from './augment-stages.js';
 import type { PipelineContext } from './context.js';
-import { bestCheckpointOf, type SeedRun, type TrainValue } from './train-stages.js';
+import type { SeedRun } from './seed-task.js';
+import { bestCheckpointOf, type TrainValue } from './train-stages.js';
 
 /** What the rerank mode adds to a trained value: the fusion weight chosen on valid and the valid curve. */
 export interface RerankInfo {

@@ -21,7 +21,7 @@ import {
   plannedBeyondStages,
   runBeyondOptions,
 } from './beyond-stages.js';
-import { openPipeline, type PipelineSetup } from './context.js';
+import { openPipeline, type PipelineContext, type PipelineSetup } from './context.js';
 import { type AugmentArtifacts, augmentStages, type ThresholdChoice, trainRunModes } from './modes.js';
 import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
 import { type PlannedStage, StageProgress } from './stage-progress.js';
@@ -181,7 +181,21 @@ export async function runPipeline(
     verbose: options.verbose,
     observer: new StageProgress(runPlan(config, out), log),
   });
-  const { dataset } = ctx;
+  try {
+    return await runStages(ctx, stats, datasetKey, out, start);
+  } finally {
+    await ctx.seeds?.close();
+  }
+}
+
+async function runStages(
+  ctx: PipelineContext,
+  stats: PipelineSetup['stats'],
+  datasetKey: string,
+  out: string,
+  start: number,
+): Promise<PipelineOutcome> {
+  const { config, dataset } = ctx;
   const augmented = await augmentStages(ctx, datasetKey);
   const { retrieved, teacher, distilled, synthesized } = augmented;
   const syntheticFolder = await writeSyntheticFolder(

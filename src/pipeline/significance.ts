@@ -6,7 +6,8 @@ import {
   type SeedAwareComparison,
 } from '../eval/index.js';
 import type { Artifact } from './artifact-store.js';
-import type { SeedRun, TrainValue } from './train-stages.js';
+import type { SeedRun } from './seed-task.js';
+import type { TrainValue } from './train-stages.js';
 
 /**
  * One mode against the baseline of the same backbone on one metric (results.json → `comparisons`):

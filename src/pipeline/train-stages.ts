@@ -2,29 +2,11 @@ import { join } from 'node:path';
 import { protocolSettings } from '../config/evaluation.js';
 import type { Config } from '../config/schema.js';
 import type { TrainMode } from '../config/train.js';
-import type { Dataset, SplitName } from '../data/types.js';
-import { evaluateRecommender, type Metrics, splitOf } from '../eval/index.js';
-import { asRecommender } from '../models/trainable.js';
-import { loadModel, saveModel } from '../train/checkpoint.js';
-import { runTraining } from '../train/run.js';
-import { realSamples } from '../train/samples.js';
-import { BEST_CHECKPOINT, logLabelPrior } from '../train/trainer.js';
+import { BEST_CHECKPOINT } from '../train/trainer.js';
 import type { Artifact } from './artifact-store.js';
 import { datasetKeyOf, type PipelineContext } from './context.js';
-
-export interface SeedRun {
-  seed: number;
-  test: Metrics;
-  valid: Metrics;
-  bestEpoch: number;
-  /** Epochs trained: the budget (train.epochs), or fewer when early stopping ended the run. */
-  epochs: number;
-  trainSeconds: number;
-  /** Filtered test rank of each (context, gold) pair, -1 = miss (for paired significance tests). */
-  pairRanks: number[];
-  /** The same on valid, when the mode has no checkpoint to evaluate later (rerank). */
-  validPairRanks?: number[];
-}
+import { inlineSeedRunner } from './seed-pool.js';
+import type { SeedRun } from './seed-task.js';
 
 export interface TrainValue {
   model: string;
@@ -87,83 +69,30 @@ export function trainStage(ctx: PipelineContext, options: TrainStageOptions): Pr
       inputs,
     },
     async (dir) => {
-      const runs: SeedRun[] = [];
-      let samples = 0;
-      for (const seed of runSeeds(config)) {
-        const stage1 = options.init ? bestCheckpointOf(options.init, seed) : undefined;
-        const init =
-          stage1 && options.realItemPrior
-            ? await withRealItemPrior(dataset, stage1, join(dir, `seed-${seed}`, INIT_CHECKPOINT))
-            : stage1;
-        const seedConfig: Config = { ...config, seed, train: { ...train, init } };
-        const result = await runTraining(seedConfig, dataset, {
-          outDir: dir,
-          resume: true,
-          silent: !ctx.verbose,
-        });
-        const run = result.runs[0]!;
-        samples = result.output.samples as number;
-        runs.push({
-          seed,
-          test: run.test,
-          valid: run.valid,
-          bestEpoch: run.bestEpoch,
-          epochs: run.history.length,
-          trainSeconds: run.trainSeconds,
-          pairRanks: await pairRanksOn(ctx, join(dir, `seed-${seed}`, BEST_CHECKPOINT), 'test'),
-        });
-      }
-      return { model: options.backbone, mode: options.label, samples, runs };
+      const seeds = ctx.seeds ?? inlineSeedRunner(dataset);
+      const outcomes = await Promise.all(
+        runSeeds(config).map((seed) =>
+          seeds.train({
+            config: { ...config, seed, train: { ...train, init: undefined } },
+            dir,
+            ...(options.init ? { init: bestCheckpointOf(options.init, seed) } : {}),
+            realItemPrior: options.realItemPrior ?? false,
+            verbose: ctx.verbose ?? false,
+          }),
+        ),
+      );
+      return {
+        model: options.backbone,
+        mode: options.label,
+        samples: outcomes.at(-1)?.samples ?? 0,
+        runs: outcomes.map((o) => o.run),
+      };
     },
     ctx.log,
   );
 }
 
-/** Where a stage writes the checkpoint it starts from when it rewrites the item bias of its init. */
-export const INIT_CHECKPOINT = 'init';
-
-/** Copies a checkpoint into `outDir` with its item bias set to the log prior of the real train labels. */
-export async function withRealItemPrior(
-  dataset: Dataset,
-  checkpoint: string,
-  outDir: string,
-): Promise<string> {
-  const model = await loadModel(checkpoint, dataset);
-  try {
-    const samples = realSamples(splitOf(dataset, 'train').contexts);
-    model.setItemBias(logLabelPrior(samples, dataset.catalog.itemEntity.length));
-    await saveModel(outDir, model, dataset);
-    return outDir;
-  } finally {
-    model.module.free();
-  }
-}
-
 /** The selected checkpoint of one seed of a trained stage. */
 export function bestCheckpointOf(trained: Artifact<TrainValue>, seed: number): string {
   return join(trained.dir, `seed-${seed}`, BEST_CHECKPOINT);
-}
-
-/** Filtered rank of each (context, gold) pair of a split under a checkpoint, -1 = miss. */
-export async function pairRanksOn(
-  ctx: PipelineContext,
-  checkpoint: string,
-  split: SplitName,
-): Promise<number[]> {
-  const model = await loadModel(checkpoint, ctx.dataset);
-  try {
-    const evaluated = evaluateRecommender(
-      asRecommender(model),
-      splitOf(ctx.dataset, split).contexts,
-      ctx.dataset.catalog,
-      {
-        ks: ctx.config.eval.ks,
-        topK: ctx.config.eval.topK,
-        silent: true,
-      },
-    );
-    return [...evaluated.result.filtered.ranks];
-  } finally {
-    model.module.free();
-  }
 }

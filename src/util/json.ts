@@ -3,6 +3,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { assertReadableFile, InputError } from './errors.js';
+import { tempPathFor } from './temp-file.js';
 
 /** Reads and validates a JSON file; errors name the file and the first bad field. */
 export function readJsonFile<S extends z.ZodType>(
@@ -39,7 +40,7 @@ function lineOfJsonError(text: string, message: string): number | undefined {
 /** Writes JSON atomically with stable two-space indentation. */
 export async function writeJsonFile(file: string, value: unknown): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = tempPathFor(file);
   await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
   await rename(tmp, file);
 }

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
 import { assertReadableFile, InputError } from './errors.js';
+import { tempPathFor } from './temp-file.js';
 
 export interface JsonlRecord<T> {
   /** 1-based line number in the file. */
@@ -70,7 +71,7 @@ export function parseJsonLine<S extends z.ZodType>(
  */
 export async function writeJsonl(file: string, records: Iterable<unknown>): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = tempPathFor(file);
   try {
     await writeLines(tmp, 'w', records);
     await rename(tmp, file);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { readJsonFile } from '../../util/json.js';
 import { loadJsonl } from '../../util/jsonl.js';
 import { Progress } from '../../util/progress.js';
+import { tempPathFor } from '../../util/temp-file.js';
 import type { ProcessedSample } from '../samples.js';
 import { inspiredRowsToLinked, readInspiredTsv } from './inspired-raw.js';
 import { type LinkedFormat, LinkedInspiredDialogSchema, LinkedRedialDialogSchema } from './linked.js';
@@ -27,7 +28,7 @@ export function toPythonJsonl(records: readonly unknown[]): string {
 /** Writes JSONL in the CFCRS byte format, atomically. */
 export async function writePythonJsonl(file: string, records: readonly unknown[]): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = tempPathFor(file);
   await writeFile(tmp, toPythonJsonl(records));
   await rename(tmp, file);
 }

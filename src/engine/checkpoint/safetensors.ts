@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InputError } from '../../util/errors.js';
+import { tempPathFor } from '../../util/temp-file.js';
 import type { NamedArray } from '../nn/module.js';
 
 /**
@@ -124,7 +125,7 @@ export async function writeSafetensors(
   metadata: Record<string, string> = {},
 ): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = tempPathFor(file);
   await writeFile(tmp, encodeSafetensors(tensors, metadata));
   await rename(tmp, file);
 }
