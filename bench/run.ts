@@ -1,6 +1,6 @@
 // `npm run bench`: measures issues 3 (engine, kbrd step, whole training runs), 4 (retrieval, scoring,
-// student), 9 (calibration of multi-seed comparisons) and 14 (crsaug serve), and writes bench/RESULTS.md. Each
-// section catches its own failure. Not part of `npm test`.
+// student), 9 (calibration of multi-seed comparisons), 14 (crsaug serve) and 15 (whole pipeline runs, only with
+// BENCH_ONLY=pipeline), and writes bench/RESULTS.md. Each section catches its own failure. Not part of `npm test`.
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/config/paths.js';
 import { engine } from '../src/engine/index.js';
@@ -10,6 +10,7 @@ import { studentScorer } from './augment/student.js';
 import { engineVsTorch } from './engine-vs-torch.js';
 import { seedSignificance } from './eval/seed-significance.js';
 import { describeMachine, ensurePytorch } from './machine.js';
+import { wholeRuns } from './pipeline/whole-runs.js';
 import { cacheCheck } from './providers/cache-check.js';
 import { readSections, runSection, type Section, type SectionResult, writeResults } from './report.js';
 import { serveRecommend } from './serve/recommend.js';
@@ -20,7 +21,8 @@ const RESULTS = join(PACKAGE_ROOT, 'bench', 'RESULTS.md');
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 
 const python = ensurePytorch();
-const sections: Array<Section & { key: string }> = [
+/** `optIn` sections (the half-hour ReDial pipeline run) run only when BENCH_ONLY names them. */
+const sections: Array<Section & { key: string; optIn?: boolean }> = [
   {
     key: 'engine',
     title: '1. Engine vs PyTorch: GEMM and the engine-notes reference step (issue 3)',
@@ -79,14 +81,23 @@ const sections: Array<Section & { key: string }> = [
     command: 'npm run bench (bench/train/full-runs.ts: /usr/bin/time -v node dist/src/cli/index.js train …)',
     run: fullRuns,
   },
+  {
+    key: 'pipeline',
+    title: '7. Whole pipeline runs: `crsaug run` wall time and per-stage profile (issue 15)',
+    command:
+      'BENCH_ONLY=pipeline npm run bench (bench/pipeline/whole-runs.ts: /usr/bin/time -v node dist/src/cli/index.js run …)',
+    run: wholeRuns,
+    optIn: true,
+  },
 ];
 
 const results: SectionResult[] = [];
 for (const section of sections) {
-  if (ONLY && !ONLY.includes(section.key)) continue;
+  if (ONLY ? !ONLY.includes(section.key) : section.optIn) continue;
   results.push(await runSection(section));
 }
-// BENCH_ONLY reruns some sections and keeps the others from the existing file.
-writeResults(RESULTS, describeMachine(python), results, ONLY ? readSections(RESULTS) : new Map());
+// Sections not rerun (BENCH_ONLY's others, opt-in ones) keep their text from the existing file.
+const kept = [...readSections(RESULTS)].filter(([title]) => sections.some((s) => s.title === title));
+writeResults(RESULTS, describeMachine(python), results, new Map(kept));
 await engine().dispose();
 process.stderr.write(`bench: wrote ${RESULTS}\n`);

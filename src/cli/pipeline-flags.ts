@@ -6,6 +6,7 @@ import {
   cacheDirOption,
   choiceOption,
   configFromFlags,
+  nonNegativeInt,
   type ProviderFlags,
   positiveInt,
   providersFromFlags,
@@ -21,6 +22,7 @@ export interface PipelineFlags extends ConfigFlags, ProviderFlags {
   backbones?: BackboneName[];
   epochs?: number;
   stage1Epochs?: number;
+  seedWorkers?: number;
   threads?: number;
 }
 
@@ -33,7 +35,12 @@ export function addPipelineOptions(command: Command, epochsOf: string, configHel
     .option('--seeds <n>', 'seeds per model and mode', positiveInt)
     .addOption(choiceOption('--backbones <names...>', 'backbones to train', BACKBONE_NAMES))
     .option('--epochs <n>', `epochs of ${epochsOf}`, positiveInt)
-    .option('--stage1-epochs <n>', 'epochs of stage 1 on the synthetic labels', positiveInt);
+    .option('--stage1-epochs <n>', 'epochs of stage 1 on the synthetic labels', positiveInt)
+    .option(
+      '--seed-workers <n>',
+      'seeds of a stage trained at once, in worker threads (0: one per engine thread; 1: one at a time); results are the same',
+      nonNegativeInt,
+    );
 }
 
 /** The run's config from the shared flags (defaults < config file < env < flags). */
@@ -49,6 +56,7 @@ export function pipelineConfig(flags: PipelineFlags, configFile: string | undefi
       run: {
         stage1Epochs: flags.stage1Epochs,
         backbones: flags.backbones,
+        seedWorkers: flags.seedWorkers,
       },
     },
     configFile,
