@@ -11,34 +11,70 @@ interface TorchReference {
   /** GFLOP/s by "MxKxN threads=T". */
   gemm: Map<string, number>;
   gemmPerCpu: Map<string, number>;
+  /** The same with OpenBLAS held to its AVX2 (Haswell) kernels. */
+  gemmAvx2: Map<string, number>;
   /** ms/step and CPU ms/step by "threads=T sparse|dense". */
   step: Map<string, number>;
   stepCpu: Map<string, number>;
   raw: string;
 }
 
-/** Runs bench/engine/reference_step.py and reads its printed tables. */
-function torchReference(): TorchReference {
-  const raw = runPython(join(PACKAGE_ROOT, 'bench', 'engine', 'reference_step.py'), []);
-  const gemm = new Map<string, number>();
-  const gemmPerCpu = new Map<string, number>();
-  const step = new Map<string, number>();
-  const stepCpu = new Map<string, number>();
+/** What one run of bench/engine/reference_step.py printed, read into the maps of TorchReference. */
+function readTorchOutput(
+  raw: string,
+  into: Pick<TorchReference, 'gemm' | 'gemmPerCpu' | 'step' | 'stepCpu'>,
+) {
   for (const line of raw.split('\n')) {
     const g = /^(\d+x\d+x\d+)\s+threads=(\d)\s+([\d.]+) GFLOP\/s \(([\d.]+) per CPU/.exec(line);
     if (g) {
-      gemm.set(`${g[1]} threads=${g[2]}`, Number(g[3]));
-      gemmPerCpu.set(`${g[1]} threads=${g[2]}`, Number(g[4]));
+      into.gemm.set(`${g[1]} threads=${g[2]}`, Number(g[3]));
+      into.gemmPerCpu.set(`${g[1]} threads=${g[2]}`, Number(g[4]));
     }
     const s = /^threads=(\d) (SparseAdam|dense AdamW)\S*\s.*?([\d.]+) ms\/step, ([\d.]+) CPU ms/.exec(line);
     if (s) {
       const key = `threads=${s[1]} ${s[2] === 'SparseAdam' ? 'sparse' : 'dense'}`;
-      step.set(key, Number(s[3]));
-      stepCpu.set(key, Number(s[4]));
+      into.step.set(key, Number(s[3]));
+      into.stepCpu.set(key, Number(s[4]));
     }
   }
-  return { gemm, gemmPerCpu, step, stepCpu, raw };
 }
+
+/**
+ * Runs bench/engine/reference_step.py per thread count and reads its printed tables. torch.set_num_threads(1)
+ * leaves OpenBLAS on every core, so the 1-thread rows run with OPENBLAS_NUM_THREADS=1: one core each side.
+ * The GEMM runs again with OpenBLAS held to its AVX2 kernels (OPENBLAS_CORETYPE=Haswell), the hardware the
+ * issue's goal of 0.45x assumed: 128-bit WebAssembly SIMD can reach about half of 256-bit AVX2 but only a
+ * quarter of the AVX-512 kernels OpenBLAS picks on this Xeon.
+ */
+function torchReference(): TorchReference {
+  const script = join(PACKAGE_ROOT, 'bench', 'engine', 'reference_step.py');
+  const native = { gemm: new Map(), gemmPerCpu: new Map(), step: new Map(), stepCpu: new Map() };
+  const avx2 = { gemm: new Map(), gemmPerCpu: new Map(), step: new Map(), stepCpu: new Map() };
+  const runs: Array<{ args: string[]; env: Record<string, string>; into: typeof native }> = [
+    { args: ['--threads', '1'], env: { OPENBLAS_NUM_THREADS: '1' }, into: native },
+    { args: ['--threads', '2'], env: {}, into: native },
+    {
+      args: ['--threads', '1', '--gemm-only'],
+      env: { OPENBLAS_NUM_THREADS: '1', OPENBLAS_CORETYPE: 'Haswell' },
+      into: avx2,
+    },
+    { args: ['--threads', '2', '--gemm-only'], env: { OPENBLAS_CORETYPE: 'Haswell' }, into: avx2 },
+  ];
+  const raw: string[] = [];
+  for (const run of runs) {
+    const out = runPython(script, run.args, undefined, run.env);
+    readTorchOutput(out, run.into);
+    const env = Object.entries(run.env)
+      .map(([k, v]) => `${k}=${v} `)
+      .join('');
+    raw.push(`$ ${env}/usr/bin/python3 bench/engine/reference_step.py ${run.args.join(' ')}\n${out.trim()}`);
+  }
+  return { ...native, gemmAvx2: avx2.gemm, raw: raw.join('\n\n') };
+}
+
+/** The issue's goals: GEMM at 2 threads at least this share of PyTorch's, the step at most this ratio. */
+const GEMM_GOAL = 0.45;
+const STEP_GOAL = { sparse: 0.8, dense: 0.7 };
 
 const fmt = (x: number | undefined, digits = 1) => (x === undefined ? 'n/a' : x.toFixed(digits));
 
@@ -52,6 +88,9 @@ export async function engineVsTorch(python: PythonStack): Promise<string> {
   const gemmRows = ours.map((r) => {
     const theirs = torch?.gemm.get(`${r.shape} threads=${r.threads}`);
     const theirsCpu = torch?.gemmPerCpu.get(`${r.shape} threads=${r.threads}`);
+    const avx2 = torch?.gemmAvx2.get(`${r.shape} threads=${r.threads}`);
+    const goal = (ratio: number) =>
+      r.threads === 2 ? ` (${ratio >= GEMM_GOAL ? 'meets' : 'misses'} ≥ ${GEMM_GOAL})` : '';
     return [
       r.shape,
       r.threads,
@@ -59,8 +98,10 @@ export async function engineVsTorch(python: PythonStack): Promise<string> {
       fmt(r.gflops),
       fmt(r.gflopsPerCpu),
       fmt(theirs),
-      theirs ? fmt(r.gflops / theirs, 2) : 'n/a',
+      theirs ? `${fmt(r.gflops / theirs, 2)}${goal(r.gflops / theirs)}` : 'n/a',
       theirsCpu ? fmt(r.gflopsPerCpu / theirsCpu, 2) : 'n/a',
+      fmt(avx2),
+      avx2 ? `${fmt(r.gflops / avx2, 2)}${goal(r.gflops / avx2)}` : 'n/a',
     ];
   });
   const stepRows = steps.map((r) => {
@@ -68,15 +109,14 @@ export async function engineVsTorch(python: PythonStack): Promise<string> {
     const theirs = torch?.step.get(key);
     const theirsCpu = torch?.stepCpu.get(key);
     const ratio = theirs ? r.msPerStep / theirs : undefined;
+    const target = STEP_GOAL[r.sparse ? 'sparse' : 'dense'];
     return [
       r.threads,
       r.sparse ? 'lazy AdamW on touched rows (torch: SparseAdam + AdamW)' : 'dense AdamW',
       fmt(r.msPerStep),
       fmt(r.cpuMsPerStep),
       fmt(theirs),
-      ratio === undefined
-        ? 'n/a'
-        : `${fmt(ratio, 2)}${ratio <= 1 ? ' (meets ≤ 1.0)' : ` (misses by ${fmt((ratio - 1) * 100, 0)} %)`}`,
+      ratio === undefined ? 'n/a' : `${fmt(ratio, 2)} (${ratio <= target ? 'meets' : 'misses'} ≤ ${target})`,
       fmt(theirsCpu),
       theirsCpu ? fmt(r.cpuMsPerStep / theirsCpu, 2) : 'n/a',
       `${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)}`,
@@ -97,8 +137,10 @@ export async function engineVsTorch(python: PythonStack): Promise<string> {
         'ours GFLOP/s',
         'ours GFLOP per CPU-s',
         'PyTorch GFLOP/s',
-        'ours ÷ PyTorch GFLOP/s (≥ 1: ours faster)',
+        'ours ÷ PyTorch GFLOP/s (goal at 2 threads)',
         'same, per CPU-second',
+        'PyTorch, OpenBLAS AVX2 kernels, GFLOP/s',
+        'ours ÷ that (goal at 2 threads)',
       ],
       gemmRows,
     ),
@@ -112,7 +154,7 @@ export async function engineVsTorch(python: PythonStack): Promise<string> {
         'ours ms/step',
         'ours CPU ms/step',
         'PyTorch ms/step',
-        'ours / PyTorch (target ≤ 1.0)',
+        'ours / PyTorch (goal: lazy ≤ 0.8, dense ≤ 0.7)',
         'PyTorch CPU ms/step',
         'ours / PyTorch CPU ms',
         'our loss',
@@ -121,7 +163,7 @@ export async function engineVsTorch(python: PythonStack): Promise<string> {
     ),
     '',
     torch
-      ? `PyTorch output (\`/usr/bin/python3 bench/engine/reference_step.py\`, same run):\n\n\`\`\`\n${torch.raw.trim()}\n\`\`\``
+      ? `PyTorch output (same run; 1-thread rows with OPENBLAS_NUM_THREADS=1, since torch.set_num_threads(1) leaves OpenBLAS on both cores):\n\n\`\`\`\n${torch.raw.trim()}\n\`\`\``
       : `${python.unavailable}.`,
   ].join('\n');
 }

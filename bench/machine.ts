@@ -76,10 +76,16 @@ export function ensurePytorch(): PythonStack {
 }
 
 /** Runs a Python script with the system Python and returns its stdout (throws with its stderr on failure). */
-export function runPython(script: string, args: string[], timeoutMs = 15 * 60_000): string {
+export function runPython(
+  script: string,
+  args: string[],
+  timeoutMs = 15 * 60_000,
+  env: Record<string, string> = {},
+): string {
   return execFileSync(SYSTEM_PYTHON, [script, ...args], {
     encoding: 'utf8',
     timeout: timeoutMs,
+    env: { ...process.env, ...env },
     maxBuffer: 64 * 2 ** 20,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

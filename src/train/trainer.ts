@@ -8,6 +8,7 @@ import { asRecommender, type TrainableModel } from '../models/trainable.js';
 import { CrsaugError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
+import { EventLoopYield } from '../util/yield.js';
 import {
   loadModel,
   readTrainerState,
@@ -128,6 +129,7 @@ async function trainEpochs(
       process.stderr.write(`resuming seed ${seed} after epoch ${state.epoch} (step ${state.step})\n`);
   }
   const parameters = model.module.parameters();
+  const breather = new EventLoopYield();
   const start = performance.now();
   const lastEpoch = Math.min(train.epochs, state.epoch + (o.stopAfterEpochs ?? train.epochs));
   for (let epoch = state.epoch; epoch < lastEpoch && !stoppedEarly(state, train); epoch++) {
@@ -150,6 +152,7 @@ async function trainEpochs(
       state.step++;
       lossSum += loss * batch.length;
       progress.tick(batch.length, `loss ${(lossSum / Math.min(order.length, at + batch.length)).toFixed(4)}`);
+      await breather.maybe();
     }
     const valid = evaluate(model, o.valid, o);
     const selected = valid[train.selectMetric]!;
