@@ -4,6 +4,7 @@ import {
   aggregateRuns,
   formatLongTail,
   formatMetricsTable,
+  formatSeedAwareComparison,
   formatSignificance,
   formatSummaryTable,
   longTailReport,
@@ -111,6 +112,43 @@ test('significance: both tests, the difference with its bootstrap interval, in %
       '  bootstrap   p = 0.157 (60 resamples)',
     ].join('\n'),
   );
+});
+
+test('seed-aware comparison: runs, pairs and dialogues, the difference with its interval, p, df and the variance by source', () => {
+  const result = {
+    metric: 'recall@10',
+    pairs: 161,
+    dialogues: 81,
+    seedsA: 3,
+    seedsB: 2,
+    meanA: 0.25,
+    meanB: 0.3,
+    diff: 0.05,
+    ci95: [0.01, 0.09] as [number, number],
+    p: 0.25,
+    se: 0.02,
+    df: 12.345,
+    // Shares of se² = 0.0004: 75 %, 15 %, 10 %.
+    variance: { dialogues: 0.0003, seedsA: 0.00006, seedsB: 0.00004 },
+    seedAware: true,
+    method: 'the method',
+  };
+  assert.equal(
+    formatSeedAwareComparison(result),
+    [
+      'seed-aware comparison on recall@10: 3 runs of A vs 2 of B, 161 pairs in 81 dialogues',
+      '  A 25.00  B 30.00  B−A 5.00 (95% CI 1.00 … 9.00)',
+      '  p = 0.250 (t with 12.3 df; standard error 2.00, variance from dialogues 75 %, seeds of A 15 %, seeds of B 10 %)',
+      '  test: the method',
+    ].join('\n'),
+  );
+  // Identical runs: no standard error, so every share is 0 %, not 0/0.
+  const none = formatSeedAwareComparison({
+    ...result,
+    se: 0,
+    variance: { dialogues: 0, seedsA: 0, seedsB: 0 },
+  });
+  assert.match(none, /standard error 0\.00, variance from dialogues 0 %, seeds of A 0 %, seeds of B 0 %\)$/m);
 });
 
 test('long tail: one row per bucket with items, train labels, pairs and recall in %', () => {

@@ -86,23 +86,36 @@ test('written predictions read back to the same rankings', async () => {
 test('no line matching a context is an error, not all-zero metrics: an empty file or another split', async () => {
   await assert.rejects(
     readPredictions(file('empty.jsonl', []), contexts, catalog),
-    /empty\.jsonl: holds no predictions/,
+    (err: Error & { hint?: string }) => {
+      assert.match(err.message, /empty\.jsonl: holds no predictions/);
+      assert.equal(
+        err.hint,
+        'write one line per context: {"dialog_id", "turn_id", "items": [item names, best first]}',
+      );
+      return true;
+    },
   );
-  await assert.rejects(
-    readPredictions(
-      file('other-split.jsonl', [
-        { dialog_id: 'v1', turn_id: 2, items: ['Movie 1'] },
-        { dialog_id: 'v2', turn_id: 3, items: ['Movie 2'] },
-      ]),
-      contexts,
-      catalog,
-    ),
-    (err: Error & { hint?: string }) =>
-      /other-split\.jsonl: none of its 2 lines matches one of the 3 contexts evaluated/.test(err.message) &&
-      /another split\? evaluate them with --split \(lines 1, 2 name contexts this split does not have\)/.test(
-        err.hint ?? '',
-      ),
-  );
+  const otherSplit = file('other-split.jsonl', [
+    { dialog_id: 'v1', turn_id: 2, items: ['Movie 1'] },
+    { dialog_id: 'v2', turn_id: 3, items: ['Movie 2'] },
+  ]);
+  await assert.rejects(readPredictions(otherSplit, contexts, catalog), (err: Error & { hint?: string }) => {
+    // The first evaluated context is named, so the user sees what a matching line looks like.
+    assert.match(
+      err.message,
+      /other-split\.jsonl: none of its 2 lines matches one of the 3 contexts evaluated \(e\.g\. dialog_id d1 turn_id 2\)$/,
+    );
+    assert.equal(
+      err.hint,
+      'predictions of another split? evaluate them with --split (lines 1, 2 name contexts this split does not have)',
+    );
+    return true;
+  });
+  // With no context to evaluate there is no example to give: the message ends at the count.
+  await assert.rejects(readPredictions(otherSplit, [], catalog), (err: Error) => {
+    assert.match(err.message, /none of its 2 lines matches one of the 0 contexts evaluated$/);
+    return true;
+  });
 });
 
 test('a folder given as a predictions file is named, not a bare EISDIR', async () => {

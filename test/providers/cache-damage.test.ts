@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { readScores } from '../../src/augment/artifacts.js';
 import { scorePairs } from '../../src/augment/score.js';
 import { ScoreRequests } from '../../src/augment/score-request.js';
@@ -101,6 +102,64 @@ test('a cache damaged mid-file is found by the check at open', () => {
       // What SQLite's check found, in its words (e.g. "Tree 2 page 500: …").
       /is damaged \([^;)]*\w/.test((error as Error).message),
   );
+});
+
+test('every problem the check at open finds is named, separated by semicolons', () => {
+  // Rows that break their table's NOT NULL constraints: a table made with a made-up type word ("XOT") where the
+  // schema now says NOT NULL, as if a byte of the schema page flipped. quick_check reports each row on its own.
+  const file = join(root, 'not-null', CACHE_FILE_NAME);
+  mkdirSync(join(root, 'not-null'));
+  const db = new Database(file);
+  db.exec(
+    'CREATE TABLE calls (key TEXT PRIMARY KEY, provider TEXT XOT NULL, model TEXT XOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL)',
+  );
+  db.prepare('INSERT INTO calls VALUES (?, ?, ?, ?, ?)').run('a', null, 'm', '{}', 1);
+  db.prepare('INSERT INTO calls VALUES (?, ?, ?, ?, ?)').run('b', 'p', null, '{}', 1);
+  db.close();
+  const bytes = readFileSync(file);
+  for (let at = bytes.indexOf('XOT NULL'); at >= 0; at = bytes.indexOf('XOT NULL')) bytes.write('N', at);
+  writeFileSync(file, bytes);
+  assert.throws(
+    () => new ProviderCacheStore(file),
+    (error) =>
+      assertDamageMessage(error, file) &&
+      (error as Error).message.endsWith(
+        'is damaged (NULL value in calls.provider; NULL value in calls.model)',
+      ),
+  );
+});
+
+test('an index that no longer matches its table is damage too, reported by the write that meets it', () => {
+  // The check at open does not compare an index with its table (quick_check leaves that to integrity_check);
+  // SQLite reports the mismatch with an extended code, SQLITE_CORRUPT_INDEX, when a write must delete the entry.
+  const file = join(root, 'index', CACHE_FILE_NAME);
+  const store = new ProviderCacheStore(file);
+  store.writeCall('k', 'mock', 'model-in-both', { text: 'a' });
+  store.close();
+  // An index by model (another tool reading the cache might add one), then the row's model changes under it.
+  const db = new Database(file);
+  db.exec('CREATE INDEX calls_by_model ON calls(model)');
+  const { rootpage } = db.prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'calls'").get() as {
+    rootpage: number;
+  };
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  db.close();
+  const bytes = readFileSync(file);
+  const page = bytes.subarray((rootpage - 1) * pageSize, rootpage * pageSize);
+  page.write('model-in-tabl', page.indexOf('model-in-both'));
+  writeFileSync(file, bytes);
+  const reopened = new ProviderCacheStore(file);
+  try {
+    assert.deepEqual(reopened.readCall('k'), { text: 'a' }, 'the check at open passes, reads work');
+    assert.throws(
+      () => reopened.writeCall('k', 'mock', 'model-in-both', { text: 'b' }),
+      (error) =>
+        assertDamageMessage(error, file) &&
+        (error as Error & { cause?: { code?: string } }).cause?.code === 'SQLITE_CORRUPT_INDEX',
+    );
+  } finally {
+    reopened.close();
+  }
 });
 
 test('damage that appears mid-run stops scoring cleanly with the same message; answers already written stay', async () => {

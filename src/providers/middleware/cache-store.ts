@@ -36,13 +36,14 @@ function isDamage(error: unknown): error is Error & { code: string } {
  */
 const soundFiles = new Map<string, string>();
 
+/** Size and modification time of the file and of its write-ahead log (null for a file that is not there). */
 function stampOf(file: string): string {
-  return [file, `${file}-wal`]
-    .map((f) => {
+  return JSON.stringify(
+    [file, `${file}-wal`].map((f) => {
       const stat = statSync(f, { throwIfNoEntry: false });
-      return stat ? `${stat.size}:${stat.mtimeMs}` : '-';
-    })
-    .join('/');
+      return stat ? [stat.size, stat.mtimeMs] : null;
+    }),
+  );
 }
 
 /**
