@@ -86,7 +86,7 @@ test('log label prior: log((n_i + 1) / (N + items)) over weighted sample labels'
   assert.deepEqual([...prior], [Math.log(2.5 / 5), Math.log(1 / 5), Math.log(1.5 / 5)].map(Math.fround));
 });
 
-test('early stopping: training ends `patience` epochs after the best valid epoch and keeps that epoch', async () => {
+test('early stopping: training ends `patience` epochs after the best valid epoch and keeps that epoch; patience 0 never stops', async () => {
   const dataset = withTrainSubset(await loadInspired(), 60);
   const config = tinyConfig({ epochs: 12, patience: 2, seeds: 1 });
   const { runs } = await runTraining(config, dataset, { outDir: tempDir('patience'), silent: true });
@@ -97,6 +97,11 @@ test('early stopping: training ends `patience` epochs after the best valid epoch
   const best = run!.history[run!.bestEpoch - 1]!.valid['recall@50']!;
   for (const h of run!.history.slice(run!.bestEpoch)) assert.ok(h.valid['recall@50']! <= best);
   assert.deepEqual(run!.valid, run!.history[run!.bestEpoch - 1]!.valid);
+
+  // Patience 0 trains every epoch, past the point where patience 2 stopped.
+  const everyEpoch = { ...config, train: { ...config.train, patience: 0, epochs: ran + 1 } };
+  const all = await runTraining(everyEpoch, dataset, { outDir: tempDir('patience-0'), silent: true });
+  assert.equal(all.runs[0]!.history.length, ran + 1);
 
   // A run stopped mid-way and resumed stops at the same epoch with the same result.
   const dir = tempDir('patience-resumed');
