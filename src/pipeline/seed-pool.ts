@@ -92,9 +92,9 @@ export function shareThreads(threads: number, busy: number): number[] {
 /**
  * `width` worker threads (seed-worker.ts), each loading the configured dataset once and training the seeds it
  * is given. The engine threads are shared by the seeds in training: one each while all workers are busy, and
- * when the queue is empty the threads of finished seeds go to those still training (from their next epoch),
- * so the fifth of five seeds on two workers does not train alone on one core. Idle workers do not keep the
- * process alive.
+ * when the queue is empty the threads of finished seeds go to those still training (within 200 ms, as often
+ * as the trainer lets the event loop run), so the fifth of five seeds on two workers does not train alone on
+ * one core. Idle workers do not keep the process alive.
  */
 export class SeedWorkerPool implements SeedRunner {
   private readonly idle: Worker[] = [];
