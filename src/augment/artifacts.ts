@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { SplitName } from '../data/types.js';
 import { readJsonl, writeJsonl } from '../util/jsonl.js';
-import { tempPathFor } from '../util/temp-file.js';
 import { type Shard, shardSuffix } from './shard.js';
 
 /** One line of `<split>.candidates.jsonl`: a context's retrieved items, rank 1 first. */
@@ -95,11 +94,9 @@ export async function readScores(file: string): Promise<Map<string, ScoreRecord>
   return byPair;
 }
 
-/** Replaces a scores file by one record per pair (written aside, then renamed over it). */
+/** Replaces a scores file by one record per pair (writeJsonl writes it aside, then renames it over it). */
 export async function rewriteScores(file: string, scores: ReadonlyMap<string, ScoreRecord>): Promise<void> {
-  const tmp = tempPathFor(file);
-  await writeJsonl(tmp, [...scores.values()]);
-  await rename(tmp, file);
+  await writeJsonl(file, [...scores.values()]);
 }
 
 /**

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { InputError } from '../util/errors.js';
 import { readJsonFile, writeJsonFile } from '../util/json.js';
-import { tempPathFor } from '../util/temp-file.js';
 import type { SplitName } from './types.js';
 
 /*
@@ -58,12 +57,9 @@ export async function writeEmbeddings(base: string, file: EmbeddingsFile): Promi
       `embeddings ${base}: ${index.rows}×${index.dims} with ${index.keys.length} keys, got ${matrix.length} floats`,
     );
   }
-  await mkdir(dirname(base), { recursive: true });
   const bytes = new Uint8Array(matrix.buffer, matrix.byteOffset, matrix.byteLength);
-  const tmp = tempPathFor(`${base}.f32`);
   // Float32Array bytes are in platform order; every platform Node runs on is little-endian.
-  await writeFile(tmp, bytes);
-  await rename(tmp, `${base}.f32`);
+  await writeFileAtomic(`${base}.f32`, bytes);
   await writeJsonFile(`${base}.json`, index);
 }
 

@@ -1,10 +1,9 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { userCacheDir } from '../config/paths.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { CrsaugError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { loadJsonl } from '../util/jsonl.js';
-import { tempPathFor } from '../util/temp-file.js';
 import { convertInspiredTsvFile, convertLinkedFile, convertRedialRawFile } from './convert/files.js';
 import { LinkedRedialDialogSchema } from './convert/linked.js';
 import { RawRedialDialogSchema } from './convert/redial-raw.js';
@@ -75,13 +74,6 @@ function verify(
   return { sha256: actual, verified: expected !== undefined };
 }
 
-async function writeAtomic(file: string, bytes: Buffer): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = tempPathFor(file);
-  await writeFile(tmp, bytes);
-  await rename(tmp, file);
-}
-
 /**
  * Downloads files into `dir`, verifying every known sha256 before writing (a mismatch writes nothing for
  * that file and stops). Zip archives are kept in memory and only their listed entries are written.
@@ -99,7 +91,7 @@ export async function downloadFiles(
     const bytes = await download(url);
     const archive = verify(bytes, remote.sha256, url);
     if (!remote.entries) {
-      await writeAtomic(join(dir, remote.target), bytes);
+      await writeFileAtomic(join(dir, remote.target), bytes);
       written.push({ file: join(dir, remote.target), url, ...archive });
       continue;
     }
@@ -113,7 +105,7 @@ export async function downloadFiles(
       }
       const content = entry.read();
       const check = verify(content, wanted.sha256, `${url}!${entry.name}`);
-      await writeAtomic(join(dir, wanted.target), content);
+      await writeFileAtomic(join(dir, wanted.target), content);
       written.push({ file: join(dir, wanted.target), url: `${url}!${entry.name}`, ...check });
     }
   }

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { z } from 'zod';
+import { writeFileAtomic } from './atomic-file.js';
 import { assertReadableFile, InputError } from './errors.js';
-import { tempPathFor } from './temp-file.js';
 
 /** Reads and validates a JSON file; errors name the file and the first bad field. */
 export function readJsonFile<S extends z.ZodType>(
@@ -39,8 +37,5 @@ function lineOfJsonError(text: string, message: string): number | undefined {
 
 /** Writes JSON atomically with stable two-space indentation. */
 export async function writeJsonFile(file: string, value: unknown): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = tempPathFor(file);
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, file);
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }

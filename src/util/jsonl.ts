@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
+import { writeAtomically } from './atomic-file.js';
 import { assertReadableFile, InputError } from './errors.js';
-import { tempPathFor } from './temp-file.js';
 
 export interface JsonlRecord<T> {
   /** 1-based line number in the file. */
@@ -70,15 +70,7 @@ export function parseJsonLine<S extends z.ZodType>(
  * file of a ReDial judging pool exceeds.
  */
 export async function writeJsonl(file: string, records: Iterable<unknown>): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = tempPathFor(file);
-  try {
-    await writeLines(tmp, 'w', records);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeAtomically(file, (tmp) => writeLines(tmp, 'w', records));
 }
 
 /** Appends records to a JSONL file (for resumable outputs written as work completes). */

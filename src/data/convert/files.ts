@@ -1,10 +1,9 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import { readJsonFile } from '../../util/json.js';
 import { loadJsonl } from '../../util/jsonl.js';
 import { Progress } from '../../util/progress.js';
-import { tempPathFor } from '../../util/temp-file.js';
 import type { ProcessedSample } from '../samples.js';
 import { inspiredRowsToLinked, readInspiredTsv } from './inspired-raw.js';
 import { type LinkedFormat, LinkedInspiredDialogSchema, LinkedRedialDialogSchema } from './linked.js';
@@ -27,10 +26,7 @@ export function toPythonJsonl(records: readonly unknown[]): string {
 
 /** Writes JSONL in the CFCRS byte format, atomically. */
 export async function writePythonJsonl(file: string, records: readonly unknown[]): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = tempPathFor(file);
-  await writeFile(tmp, toPythonJsonl(records));
-  await rename(tmp, file);
+  await writeFileAtomic(file, toPythonJsonl(records));
 }
 
 /** Official raw ReDial JSONL → CFCRS linked JSONL; `kgDir` holds id2info.json and entity2type.json. */

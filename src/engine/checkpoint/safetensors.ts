@@ -1,7 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import { InputError } from '../../util/errors.js';
-import { tempPathFor } from '../../util/temp-file.js';
 import type { NamedArray } from '../nn/module.js';
 
 /**
@@ -124,10 +123,7 @@ export async function writeSafetensors(
   tensors: ReadonlyMap<string, NamedArray>,
   metadata: Record<string, string> = {},
 ): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = tempPathFor(file);
-  await writeFile(tmp, encodeSafetensors(tensors, metadata));
-  await rename(tmp, file);
+  await writeFileAtomic(file, encodeSafetensors(tensors, metadata));
 }
 
 export async function readSafetensors(file: string): Promise<SafetensorsFile> {

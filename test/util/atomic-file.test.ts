@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
+import { tempPathFor, writeAtomically, writeFileAtomic } from '../../src/util/atomic-file.js';
 import { writeJsonFile } from '../../src/util/json.js';
-import { tempPathFor } from '../../src/util/temp-file.js';
 
-const root = mkdtempSync(join(tmpdir(), 'crsaug-temp-file-'));
+const root = mkdtempSync(join(tmpdir(), 'crsaug-atomic-file-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 test('tempPathFor: a new name for every write, naming the process and the thread', () => {
@@ -36,4 +36,20 @@ test('writeJsonFile: concurrent writes of one file, from this thread and a worke
   const written = JSON.parse(readFileSync(file, 'utf8')) as { writer: number; rows: number[] };
   assert.deepEqual(written, value(written.writer));
   assert.deepEqual(readdirSync(root), ['metrics.json'], 'no temporary file is left behind');
+});
+
+test('writeAtomically: a write that fails leaves the old file as it was and no temporary file', async () => {
+  const dir = mkdtempSync(join(root, 'failing-'));
+  const file = join(dir, 'scores.jsonl');
+  await writeFileAtomic(file, 'old\n');
+  const failure = new Error('disk full');
+  await assert.rejects(
+    writeAtomically(file, async (tmp) => {
+      await writeFileAtomic(tmp, 'half');
+      throw failure;
+    }),
+    failure,
+  );
+  assert.equal(readFileSync(file, 'utf8'), 'old\n');
+  assert.deepEqual(readdirSync(dir), ['scores.jsonl']);
 });
