@@ -290,21 +290,32 @@ test('the store: errors that are not damage pass through unchanged and leave the
   reopened.close();
 });
 
-test('the store checks a file once while it stays as this process left it, again after anything changed it', () => {
+/** A closed cache file of 200 calls, its modification time set to a whole second (restorable exactly). */
+function filledCacheFile(time: number): string {
   const file = join(tempDir(), 'cache.sqlite');
   const store = new ProviderCacheStore(file);
   for (let i = 0; i < 200; i++) store.writeCall(`k${i}`, 'p', 'm', { text: 'x'.repeat(500) });
   store.close();
-  // A whole-second modification time (restorable exactly); this store checks the file and leaves it sound.
-  const time = 1_700_000_000;
   utimesSync(file, time, time);
-  new ProviderCacheStore(file).close();
-  // Damage a page in the middle, then give the file back its size and modification time: the store takes it
-  // for the file it left sound and does not read every page again.
+  return file;
+}
+
+/** Overwrites a page in the middle of a file, keeping its size. */
+function damageMiddlePage(file: string): void {
   const { size } = statSync(file);
   const fd = openSync(file, 'r+');
   writeSync(fd, Buffer.alloc(4096, 0xab), 0, 4096, Math.floor(size / 2 / 4096) * 4096);
   closeSync(fd);
+}
+
+test('the store checks a file once while it stays as this process left it, again after anything changed it', () => {
+  const time = 1_700_000_000;
+  const file = filledCacheFile(time);
+  // This store checks the file and leaves it sound.
+  new ProviderCacheStore(file).close();
+  // Damage a page in the middle, then give the file back its size and modification time: the store takes it
+  // for the file it left sound and does not read every page again.
+  damageMiddlePage(file);
   utimesSync(file, time, time);
   new ProviderCacheStore(file).close();
   // Any other modification time: checked again, and the damage is found.
@@ -313,22 +324,15 @@ test('the store checks a file once while it stays as this process left it, again
 });
 
 test('a file whose write-ahead log another store changed since this process left it sound is checked again', () => {
-  const file = join(tempDir(), 'cache.sqlite');
-  const filler = new ProviderCacheStore(file);
-  for (let i = 0; i < 200; i++) filler.writeCall(`k${i}`, 'p', 'm', { text: 'x'.repeat(500) });
-  filler.close();
   const time = 1_700_000_000;
-  utimesSync(file, time, time);
+  const file = filledCacheFile(time);
   // Two stores at once: when the first closes, the second keeps the log (…-wal) open, and then writes to it.
   const first = new ProviderCacheStore(file);
   const second = new ProviderCacheStore(file);
   first.close();
   second.writeCall('later', 'p', 'm', { text: 'y' });
   // The main file gets damage in the middle but keeps its size and modification time: only the log changed.
-  const { size } = statSync(file);
-  const fd = openSync(file, 'r+');
-  writeSync(fd, Buffer.alloc(4096, 0xab), 0, 4096, Math.floor(size / 2 / 4096) * 4096);
-  closeSync(fd);
+  damageMiddlePage(file);
   utimesSync(file, time, time);
   assert.throws(() => new ProviderCacheStore(file), DamagedCacheError);
   second.close();
