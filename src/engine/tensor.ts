@@ -1,5 +1,5 @@
 import { engine } from './engine.js';
-import { axpy } from './parallel.js';
+import { axpy, zeroFill } from './parallel.js';
 
 /** How a tensor's gradient flows to its inputs; `out.grad` is set when it runs. */
 export interface GradNode {
@@ -81,7 +81,13 @@ export class Tensor {
   ptr: number;
   data: Float32Array;
   requiresGrad: boolean;
-  grad: Tensor | null = null;
+  private gradStorage: Tensor | null = null;
+  /**
+   * Set by clearGrad: the buffer reads as zeros, but is filled only if something reads it before a kernel
+   * overwrites it whole (a parameter's GEMM gradient then stores instead of adding onto zeros it had to
+   * write and read back).
+   */
+  private gradCleared = false;
   node: GradNode | null = null;
   /** The tidy() scope that frees this tensor, or null when the owner frees it. */
   scope: Scope | null;
@@ -148,16 +154,35 @@ export class Tensor {
     return this.data.slice();
   }
 
-  /** The gradient buffer, created zero-filled on first use and freed together with this tensor. */
-  gradBuffer(): Tensor {
-    if (!this.grad) this.newGrad().data.fill(0);
-    return this.grad!;
+  /** This tensor's gradient, or null before any has flowed to it. */
+  get grad(): Tensor | null {
+    if (this.gradCleared) {
+      zeroFill(this.gradStorage!.ptr, this.size);
+      this.gradCleared = false;
+    }
+    return this.gradStorage;
   }
 
-  /** Where a kernel writes this tensor's gradient: beta 1 adds onto the existing one, 0 fills a new one. */
+  /** Makes the gradient zero (keeping its buffer) without a pass over it until someone reads it. */
+  clearGrad(): void {
+    if (this.gradStorage) this.gradCleared = true;
+  }
+
+  /** The gradient buffer, created zero-filled on first use and freed together with this tensor. */
+  gradBuffer(): Tensor {
+    return this.grad ?? this.newGrad(true);
+  }
+
+  /**
+   * Where a kernel writes this tensor's gradient: beta 1 adds onto the existing one, 0 fills a new or
+   * cleared one (the kernel must then write every element).
+   */
   gradTarget(): { ptr: number; beta: number } {
-    if (this.grad) return { ptr: this.grad.ptr, beta: 1 };
-    return { ptr: this.newGrad().ptr, beta: 0 };
+    const g = this.gradStorage;
+    if (!g) return { ptr: this.newGrad(false).ptr, beta: 0 };
+    const beta = this.gradCleared ? 0 : 1;
+    this.gradCleared = false;
+    return { ptr: g.ptr, beta };
   }
 
   /** grad += scale · g; the first contribution is written directly (no zero-fill pass). */
@@ -172,17 +197,18 @@ export class Tensor {
    * nothing, when the caller must accumulate instead.
    */
   adoptGrad(g: Tensor): boolean {
-    if (this.grad || g.size !== this.size || g.scope !== this.scope || !g.ownsStorage) return false;
-    this.grad = g;
+    if (this.gradStorage || g.size !== this.size || g.scope !== this.scope || !g.ownsStorage) return false;
+    this.gradStorage = g;
     return true;
   }
 
-  /** An uninitialised gradient buffer living as long as this tensor. */
-  private newGrad(): Tensor {
+  /** A gradient buffer living as long as this tensor, zero-filled or left uninitialised. */
+  private newGrad(zeroed: boolean): Tensor {
     const g = new Tensor(this.shape, true);
+    if (zeroed) g.data.fill(0);
     g.scope = this.scope;
     g.scope?.add(g);
-    this.grad = g;
+    this.gradStorage = g;
     return g;
   }
 
@@ -208,8 +234,9 @@ export class Tensor {
     this.data = new Float32Array(0);
     this.node = null;
     this.scope?.delete(this);
-    this.grad?.free();
-    this.grad = null;
+    this.gradStorage?.free();
+    this.gradStorage = null;
+    this.gradCleared = false;
   }
 }
 

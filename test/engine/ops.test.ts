@@ -177,9 +177,9 @@ test('cross-entropy with hard labels matches float64 and its gradient checks', (
 });
 
 test('a loss seeded with 1 hands its gradient buffer to the logits: same values as the accumulating path, no leak, one backward', () => {
-  const w = p([5, 7], 41);
   const heap = engine().heap;
   const before = heap.liveBytes();
+  const w = p([5, 7], 41);
   const grads = [1, 2].map((factor) =>
     tidy(() => {
       const logits = matmul(Tensor.full([3, 5], 0.3), w);
@@ -192,8 +192,7 @@ test('a loss seeded with 1 hands its gradient buffer to the logits: same values 
     }),
   );
   assert.deepEqual(grads[0], grads[1]);
-  w.grad!.free();
-  w.grad = null;
+  w.free();
   assert.equal(heap.liveBytes(), before);
 });
 

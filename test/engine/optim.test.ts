@@ -78,6 +78,29 @@ test('sparse embedding tables update only the rows a step touched', () => {
   model.free();
 });
 
+test('zeroGrad clears dense gradients without a pass: the next GEMM gradient overwrites them, an untouched one reads as zeros, a scatter adds onto zeros', () => {
+  class Net extends Module {
+    readonly emb = this.child('emb', new Embedding(6, 4, new Rng(3)));
+    readonly out = this.child('out', new Linear(4, 5, new Rng(4)));
+    readonly unused = this.child('unused', new Linear(4, 5, new Rng(5)));
+  }
+  const model = new Net();
+  const opt = new AdamW(model.namedParameters(), { lr: 0.1 });
+  const gradients = () =>
+    tidy(() => {
+      crossEntropy(model.out.forward(model.emb.forward([1, 4, 4])), [0, 3, 2]).backward();
+      return [model.out.weight, model.out.bias!, model.emb.weight].map((p) => Array.from(p.grad!.data));
+    });
+  const first = gradients();
+  model.unused.weight.gradBuffer().data.fill(7);
+  opt.zeroGrad();
+  assert.deepEqual(gradients(), first, 'the second backward wrote the same gradients, not their sum with the stale ones');
+  assert.ok(model.unused.weight.grad!.data.every((g) => g === 0), 'a cleared gradient no op wrote reads as zeros');
+  assert.ok(first[0]!.some((g) => g !== 0) && first[2]!.some((g) => g !== 0));
+  opt.free();
+  model.free();
+});
+
 test('touched rows list in ascending order, by a sort or by a pass over the marks, and stay listed until the set changes', () => {
   for (const count of [5, 900]) {
     const set = new RowSet(1000);

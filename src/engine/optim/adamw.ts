@@ -1,5 +1,5 @@
 import { CrsaugError } from '../../util/errors.js';
-import { type AdamWHyper, adamw, adamwRows, zeroFill, zeroRows } from '../parallel.js';
+import { type AdamWHyper, adamw, adamwRows, zeroRows } from '../parallel.js';
 import type { Parameter } from '../parameter.js';
 import { IndexBuffer, Tensor } from '../tensor.js';
 
@@ -114,12 +114,14 @@ export class AdamW {
 
 export function zeroGrad(params: readonly Parameter[]): void {
   for (const p of params) {
+    if (!p.touchedRows) {
+      p.clearGrad();
+      continue;
+    }
     if (!p.grad) continue;
-    if (p.touchedRows) {
-      const rows = new IndexBuffer(p.touchedRows.rows());
-      zeroRows(p.grad.ptr, rows.ptr, rows.length, p.shape[1]!);
-      rows.free();
-      p.touchedRows.clear();
-    } else zeroFill(p.grad.ptr, p.size);
+    const rows = new IndexBuffer(p.touchedRows.rows());
+    zeroRows(p.grad.ptr, rows.ptr, rows.length, p.shape[1]!);
+    rows.free();
+    p.touchedRows.clear();
   }
 }
