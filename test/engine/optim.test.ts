@@ -94,8 +94,15 @@ test('zeroGrad clears dense gradients without a pass: the next GEMM gradient ove
   const first = gradients();
   model.unused.weight.gradBuffer().data.fill(7);
   opt.zeroGrad();
-  assert.deepEqual(gradients(), first, 'the second backward wrote the same gradients, not their sum with the stale ones');
-  assert.ok(model.unused.weight.grad!.data.every((g) => g === 0), 'a cleared gradient no op wrote reads as zeros');
+  assert.deepEqual(
+    gradients(),
+    first,
+    'the second backward wrote the same gradients, not their sum with the stale ones',
+  );
+  assert.ok(
+    model.unused.weight.grad!.data.every((g) => g === 0),
+    'a cleared gradient no op wrote reads as zeros',
+  );
   assert.ok(first[0]!.some((g) => g !== 0) && first[2]!.some((g) => g !== 0));
   opt.free();
   model.free();
