@@ -129,7 +129,7 @@ export async function kbrdStep(python: PythonStack): Promise<string> {
   const ours: OurStep[] = [];
   for (const threads of [1, 2]) ours.push(await ourStep(dataset, batch, samples, threads));
   configureEngine({ threads: 0 });
-  let torch: TorchStep[] = [];
+  const torch: TorchStep[] = [];
   let torchNote = '';
   if (python.unavailable) torchNote = `${python.unavailable}.`;
   else {
@@ -137,8 +137,19 @@ export async function kbrdStep(python: PythonStack): Promise<string> {
     try {
       const file = join(dir, 'batch.json');
       exportBatch(dataset, batch, samples, maxEntities, file);
-      const out = runPython(join(PACKAGE_ROOT, 'bench', 'train', 'kbrd_step.py'), [file]);
-      torch = JSON.parse(out.trim().split('\n').pop()!) as TorchStep[];
+      // torch.set_num_threads(1) leaves OpenBLAS on every core: the 1-thread rows get one core, as ours do.
+      for (const [threads, env] of [
+        ['1', { OPENBLAS_NUM_THREADS: '1' }],
+        ['2', {}],
+      ] as const) {
+        const out = runPython(
+          join(PACKAGE_ROOT, 'bench', 'train', 'kbrd_step.py'),
+          [file, threads],
+          undefined,
+          env,
+        );
+        torch.push(...(JSON.parse(out.trim().split('\n').pop()!) as TorchStep[]));
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -179,7 +190,9 @@ export async function kbrdStep(python: PythonStack): Promise<string> {
       `median of ${STEPS} steps after ${WARMUP} warm-up, same batch each step. Both sides encode only the rows a ` +
       'batch needs (every item + the batch’s context entities), and each relation’s [d, d] product runs over only ' +
       'the rows with in-edges of that relation or over its distinct sources, whichever are fewer, as ' +
-      'src/models/rgcn.ts does (PyTorch runs both that and the dense formulation; its faster one is compared).',
+      'src/models/rgcn.ts does (PyTorch runs both that and the dense formulation; its faster one is compared). ' +
+      'PyTorch’s 1-thread rows run with OPENBLAS_NUM_THREADS=1 (torch.set_num_threads(1) leaves OpenBLAS on every ' +
+      'core; before 2026-12-03 the 1-thread rows gave PyTorch two cores).',
     '',
     table(
       [

@@ -5,11 +5,13 @@ residual) computed for the rows the batch needs (every item + the batch's contex
 pooling over each context's last entities (a learned "empty" row for contexts with none), logits = user . E_items^T
 + item bias, softmax cross-entropy, clip-norm, AdamW (no decay on biases).
 
-Run: /usr/bin/python3 bench/train/kbrd_step.py <batch.json>   (written by bench/train/kbrd-step.ts)
+Run: /usr/bin/python3 bench/train/kbrd_step.py <batch.json> [THREADS ...]   (batch written by bench/train/kbrd-step.ts;
+threads default to 1 and 2). torch.set_num_threads does not bound OpenBLAS's own threads: bench/train/kbrd-step.ts
+runs the 1-thread rows with OPENBLAS_NUM_THREADS=1.
 The R-GCN messages run two ways: dense ([rows, R·d] aggregated inputs times the stacked W_r, the plain PyTorch
 formulation) and per relation (src/models/rgcn.ts's formulation); the same function, different speed.
-Prints one JSON line: [{"threads", "messages", "ms", "cpu_ms", "first_loss", "last_loss"}, ...] for 1 and 2
-threads, each formulation.
+Prints one JSON line: [{"threads", "messages", "ms", "cpu_ms", "first_loss", "last_loss"}, ...] for each thread
+count and formulation.
 """
 import json
 import math
@@ -150,4 +152,5 @@ if __name__ == "__main__":
     with open(sys.argv[1]) as f:
         spec = json.load(f)
     # Both message formulations, interleaved; the caller reports PyTorch's faster one per thread count.
-    print(json.dumps([bench(spec, threads, per_relation) for threads in (1, 2) for per_relation in (False, True)]))
+    thread_counts = [int(t) for t in sys.argv[2:]] or [1, 2]
+    print(json.dumps([bench(spec, threads, per_relation) for threads in thread_counts for per_relation in (False, True)]))
