@@ -9,15 +9,7 @@ import {
   trainStage1,
   trainStage2,
 } from './context.js';
-import {
-  chartLabel,
-  LineSeries,
-  point,
-  recallColumns,
-  SplitColumns,
-  shownSplits,
-  splitNote,
-} from './summary.js';
+import { recallColumns, SplitColumns, SweepLines, shownSplits, splitNote } from './summary.js';
 
 export const DEFAULT_ALPHAS = [0, 0.1, 0.3, 1, 3];
 
@@ -32,7 +24,7 @@ export async function alphaExperiment(env: ExperimentEnv): Promise<Experiment> {
     recallColumns(['recall@10', 'recall@50'], (trained: Artifact<TrainValue>) => trained),
   );
   const rows: Table['rows'] = [];
-  const lines = new LineSeries();
+  const lines = new SweepLines('recall@50');
   for (const backbone of env.backbones) {
     const baseline = await trainBaseline(ctx, backbone);
     const stage1 = await trainStage1(ctx, backbone, synthetic);
@@ -40,8 +32,8 @@ export async function alphaExperiment(env: ExperimentEnv): Promise<Experiment> {
     for (const alpha of alphas) {
       const stage2 = await trainStage2(ctx, backbone, stage1, { alpha });
       rows.push([backbone, 'stage 2', alpha, ...recalls.cells(stage2)]);
-      lines.add(`${backbone} stage 2`, point(alpha, stage2, 'recall@50'));
-      lines.add(`${backbone} baseline`, point(alpha, baseline, 'recall@50'));
+      lines.add(`${backbone} stage 2`, alpha, stage2);
+      lines.add(`${backbone} baseline`, alpha, baseline);
     }
   }
   return {
@@ -57,14 +49,6 @@ export async function alphaExperiment(env: ExperimentEnv): Promise<Experiment> {
       ],
       rows,
     },
-    chart: {
-      kind: 'line',
-      xLabel: 'α',
-      yLabel: chartLabel('recall@50'),
-      xFormat: 'number',
-      yFormat: 'percent',
-      series: lines.series(),
-      markers: [],
-    },
+    chart: lines.chart('α', 'number'),
   };
 }

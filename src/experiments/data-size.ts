@@ -3,11 +3,9 @@ import type { Experiment, Table } from '../report/index.js';
 import { realSamples } from '../train/samples.js';
 import { augment, type ExperimentEnv, syntheticOf, trainTwoStage } from './context.js';
 import {
-  chartLabel,
-  LineSeries,
-  point,
   recallColumns,
   SplitColumns,
+  SweepLines,
   shownSplits,
   splitNote,
   type TrainedModels,
@@ -33,7 +31,7 @@ export async function dataSizeExperiment(env: ExperimentEnv): Promise<Experiment
     ...recallColumns<Models>(METRICS, (m) => m.stage2, 'stage 2'),
   ]);
   const rows: Table['rows'] = [];
-  const lines = new LineSeries();
+  const lines = new SweepLines('recall@50');
   for (const percent of percents) {
     const fraction = percent / 100;
     const full = fraction === 1;
@@ -60,8 +58,8 @@ export async function dataSizeExperiment(env: ExperimentEnv): Promise<Experiment
         backbone,
         ...recalls.cells({ baseline, stage2 }),
       ]);
-      lines.add(`${backbone} baseline`, point(fraction, baseline, 'recall@50'));
-      lines.add(`${backbone} stage 2`, point(fraction, stage2, 'recall@50'));
+      lines.add(`${backbone} baseline`, fraction, baseline);
+      lines.add(`${backbone} stage 2`, fraction, stage2);
     }
   }
   return {
@@ -79,14 +77,6 @@ export async function dataSizeExperiment(env: ExperimentEnv): Promise<Experiment
       ],
       rows,
     },
-    chart: {
-      kind: 'line',
-      xLabel: 'share of train contexts',
-      yLabel: chartLabel('recall@50'),
-      xFormat: 'percent',
-      yFormat: 'percent',
-      series: lines.series(),
-      markers: [],
-    },
+    chart: lines.chart('share of train contexts', 'percent'),
   };
 }

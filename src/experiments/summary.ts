@@ -2,7 +2,7 @@ import { aggregateRuns } from '../eval/index.js';
 import type { Artifact } from '../pipeline/artifact-store.js';
 import type { SeedRun } from '../pipeline/seed-task.js';
 import type { TrainValue } from '../pipeline/train-stages.js';
-import type { NumberFormat, TableCell } from '../report/schema.js';
+import type { LineChart, NumberFormat, TableCell } from '../report/schema.js';
 
 /** The splits an experiment reports: valid, on which settings are chosen, and test, kept for the final runs. */
 export type EvalSplit = 'valid' | 'test';
@@ -108,22 +108,28 @@ export function bar(trained: Artifact<TrainValue>, metric: string): { y: number;
   return { y: mean, err: std };
 }
 
-/** A line-chart point of a metric at `x`, as a bar is. */
-export function point(x: number, trained: Artifact<TrainValue>, metric: string): LinePoint {
-  return { x, ...bar(trained, metric) };
-}
+/**
+ * The line chart of a sweep: one series per model, a point of `metric` (mean on the chart split, seed std as
+ * its error bar) at each swept value, series in first-seen order.
+ */
+export class SweepLines {
+  private readonly lines = new Map<string, LineChart['series'][number]['points']>();
 
-type LinePoint = { x: number; y: number; err: number };
+  constructor(private readonly metric: string) {}
 
-/** Line-chart series filled point by point as a sweep runs, kept in first-seen order. */
-export class LineSeries {
-  private readonly lines = new Map<string, LinePoint[]>();
-
-  add(name: string, p: LinePoint): void {
-    this.lines.set(name, [...(this.lines.get(name) ?? []), p]);
+  add(name: string, x: number, trained: Artifact<TrainValue>): void {
+    this.lines.set(name, [...(this.lines.get(name) ?? []), { x, ...bar(trained, this.metric) }]);
   }
 
-  series(): { name: string; points: LinePoint[] }[] {
-    return [...this.lines].map(([name, points]) => ({ name, points }));
+  chart(xLabel: string, xFormat: NumberFormat, markers: LineChart['markers'] = []): LineChart {
+    return {
+      kind: 'line',
+      xLabel,
+      yLabel: chartLabel(this.metric),
+      xFormat,
+      yFormat: 'percent',
+      series: [...this.lines].map(([name, points]) => ({ name, points })),
+      markers,
+    };
   }
 }

@@ -3,11 +3,9 @@ import type { Experiment, Table } from '../report/index.js';
 import { augment, type ExperimentEnv, trainTwoStage, withSettings } from './context.js';
 import { rethreshold } from './rethreshold.js';
 import {
-  chartLabel,
-  LineSeries,
-  point,
   recallColumns,
   SplitColumns,
+  SweepLines,
   shownSplits,
   splitNote,
   type TrainedModels,
@@ -36,7 +34,7 @@ export async function thresholdExperiment(env: ExperimentEnv): Promise<Experimen
     ...recallColumns<Models>(['recall@50'], (m) => m.baseline, 'baseline'),
   ]);
   const rows: Table['rows'] = [];
-  const lines = new LineSeries();
+  const lines = new SweepLines('recall@50');
   for (const threshold of thresholds) {
     // At the configured threshold the run's own synthesis is used, so its trained models are reused too.
     const own = threshold === env.ctx.config.augment.synthesize.threshold ? await augment(env) : undefined;
@@ -53,8 +51,8 @@ export async function thresholdExperiment(env: ExperimentEnv): Promise<Experimen
         usage.tokens,
         ...recalls.cells({ baseline, stage2 }),
       ]);
-      lines.add(`${backbone} stage 2`, point(threshold, stage2, 'recall@50'));
-      lines.add(`${backbone} baseline`, point(threshold, baseline, 'recall@50'));
+      lines.add(`${backbone} stage 2`, threshold, stage2);
+      lines.add(`${backbone} baseline`, threshold, baseline);
     }
   }
   return {
@@ -74,14 +72,6 @@ export async function thresholdExperiment(env: ExperimentEnv): Promise<Experimen
       ],
       rows,
     },
-    chart: {
-      kind: 'line',
-      xLabel: 'threshold',
-      yLabel: chartLabel('recall@50'),
-      xFormat: 'number',
-      yFormat: 'percent',
-      series: lines.series(),
-      markers: [{ x: PAPER_THRESHOLD, label: `paper: ${PAPER_THRESHOLD}` }],
-    },
+    chart: lines.chart('threshold', 'number', [{ x: PAPER_THRESHOLD, label: `paper: ${PAPER_THRESHOLD}` }]),
   };
 }

@@ -216,6 +216,17 @@ export function withSettings(ctx: PipelineContext, patch: ConfigInput): Pipeline
 }
 
 /**
+ * The modes (or, for stage2-soft, the stage) each mode's recipe in trainRunModes trains first: the plan of
+ * a run lists them before it (test/pipeline/run.test.ts fails on a computed stage the plan lacks).
+ */
+export function modePrerequisites(mode: string, config: Config): string[] {
+  if (mode === 'stage2-soft') return ['stage1-soft'];
+  if (mode.startsWith('stage2')) return ['stage1'];
+  if (mode === 'rerank') return [config.run.rerank.base];
+  return [];
+}
+
+/**
  * Trains (or reuses) the listed modes of one backbone in `crsaug run`'s order, each mode's prerequisites first
  * (stage 1 before the stage-2 modes), and returns the listed ones in the order given.
  */

@@ -22,7 +22,13 @@ import {
   runBeyondOptions,
 } from './beyond-stages.js';
 import { openPipeline, type PipelineContext, type PipelineSetup } from './context.js';
-import { type AugmentArtifacts, augmentStages, type ThresholdChoice, trainRunModes } from './modes.js';
+import {
+  type AugmentArtifacts,
+  augmentStages,
+  modePrerequisites,
+  type ThresholdChoice,
+  trainRunModes,
+} from './modes.js';
 import { compareWithBaseline, type ModeComparison, seedRunsOf } from './significance.js';
 import { type PlannedStage, StageProgress } from './stage-progress.js';
 import { type RunCheckpoints, runGroups } from './systems.js';
@@ -114,14 +120,6 @@ function syntheticSummaryOf(
   };
 }
 
-/** What each mode trains first (its training stage is `train-<backbone>-<mode>`; rerank's is `rerank-…`). */
-function prerequisites(mode: string, config: Config): string[] {
-  if (mode === 'stage2-soft') return ['stage1-soft'];
-  if (mode.startsWith('stage2')) return ['stage1'];
-  if (mode === 'rerank') return [config.run.rerank.base];
-  return [];
-}
-
 /** The stages a run computes or reuses, in order, with the work each stands for (for its progress lines). */
 export function runPlan(config: Config, outDir: string): PlannedStage[] {
   const augment = ['retrieve', 'teacher', 'distill', 'synthesize'].map((stage) => ({
@@ -133,7 +131,7 @@ export function runPlan(config: Config, outDir: string): PlannedStage[] {
     const modes: string[] = [];
     const add = (mode: string) => {
       if (modes.includes(mode)) return;
-      for (const before of prerequisites(mode, config)) add(before);
+      for (const before of modePrerequisites(mode, config)) add(before);
       modes.push(mode);
     };
     for (const mode of config.run.modes) add(mode);

@@ -36,10 +36,21 @@ function smallConfig(overrides: Record<string, unknown> = {}): Config {
 /** The stage a progress line names: `[3/10] distill: computing …` → distill. */
 const stageOf = (line: string) => /^\[(?:\d+\/\d+|\+)\] ([\w-]+): /.exec(line)?.[1];
 
+/** Every stage a run computed had its place in the run's plan (a stage missing from it logs "[+]"). */
+function assertPlanned(log: string[]): void {
+  const computed = log.filter((l) => l.includes('computing'));
+  assert.ok(computed.length > 0);
+  assert.deepEqual(
+    computed.filter((l) => l.startsWith('[+]')),
+    [],
+  );
+}
+
 test('crsaug run: every stage runs once, results are keyed by model/mode/seed, a rerun reuses everything', async () => {
   const out = join(root, 'run');
   const first: string[] = [];
   const outcome = await runPipeline(smallConfig(), out, (line) => first.push(line));
+  assertPlanned(first);
   assert.deepEqual(
     first.filter((l) => l.includes('computing')).map((l) => stageOf(l)),
     [
@@ -218,6 +229,7 @@ test('run.modes: the listed modes are trained and reported in order, their prere
     },
   });
   const outcome = await runPipeline(config, out, (line) => log.push(line));
+  assertPlanned(log);
   const computed = log.filter((l) => l.includes('computing')).map((l) => stageOf(l));
   assert.deepEqual(computed.slice(4), [
     'train-kbrd-baseline',
