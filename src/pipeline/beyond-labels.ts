@@ -161,6 +161,17 @@ export interface SimulatedValue {
   usage?: UsageRow[];
 }
 
+/** One seed through the simulator: its numbers and the dialogues' ids, or why its model cannot take part. */
+export type SeedSimulation = { seed: SimulatedSeed; dialogues: string[] } | { excluded: string };
+
+/**
+ * Simulates the seeds of a group elsewhere (a seed worker, seed-pool.ts), as many at once as it has room for;
+ * simulateGroup otherwise runs them here, one after another.
+ */
+export interface SeedSimulator {
+  simulate(system: EvaluatedSystem, options: SimulationOptions): Promise<SeedSimulation>;
+}
+
 /**
  * Every seed of a group talks to the simulator on the chosen contexts (`options.contextIndices`). A model the
  * model table says cannot hear feedback is left out with its reason; a predictions file cannot be simulated.
@@ -170,8 +181,27 @@ export async function simulateGroup(
   dataset: Dataset,
   contexts: readonly RecContext[],
   simulator: UserSimulator,
-  options: SimulationOptions & { transcriptsFileOf?: (system: EvaluatedSystem) => string },
+  options: SimulationOptions & {
+    transcriptsFileOf?: (system: EvaluatedSystem) => string;
+    seedSimulator?: SeedSimulator;
+  },
 ): Promise<SimulatedValue> {
+  const { transcriptsFileOf, seedSimulator, ...shared } = options;
+  const optionsOf = (system: EvaluatedSystem): SimulationOptions => ({
+    ...shared,
+    transcriptsFile: transcriptsFileOf?.(system),
+    recommenderIdentity: system.identity,
+  });
+  const outcomes: SeedSimulation[] = [];
+  if (seedSimulator) {
+    outcomes.push(...(await Promise.all(group.systems.map((s) => seedSimulator.simulate(s, optionsOf(s))))));
+  } else {
+    for (const system of group.systems) {
+      const outcome = await simulateSeed(system, dataset, contexts, simulator, optionsOf(system));
+      outcomes.push(outcome);
+      if ('excluded' in outcome) break;
+    }
+  }
   const value: SimulatedValue = {
     model: group.model,
     mode: group.mode,
@@ -179,34 +209,45 @@ export async function simulateGroup(
     dialogues: [],
     seeds: [],
   };
-  for (const system of group.systems) {
-    const outcome = await withSystem(system, dataset, async (opened) => {
-      if (!opened.recommender) {
-        throw new CrsaugError(`${system.model}: a predictions file cannot be simulated`, {
-          hint: 'the simulator needs a model that re-ranks the grown dialogue: give a checkpoint or a run folder',
-        });
-      }
-      if (opened.ignoresFeedback) return { excluded: opened.ignoresFeedback };
-      return {
-        result: await simulateDialogues(opened.recommender, contexts, dataset.catalog, simulator, {
-          ...options,
-          transcriptsFile: options.transcriptsFileOf?.(system),
-          recommenderIdentity: system.identity,
-        }),
-      };
-    });
+  for (const outcome of outcomes) {
     if ('excluded' in outcome) return { ...value, excluded: outcome.excluded };
-    const { transcripts, simulator: _simulator, recommender: _recommender, ...summary } = outcome.result;
-    value.dialogues = transcripts.map((t) => t.dialog_id);
-    value.seeds.push({
+    value.dialogues = outcome.dialogues;
+    value.seeds.push(outcome.seed);
+  }
+  return value;
+}
+
+/** One seed of a group through the simulator (simulateGroup's step, also what a seed worker runs). */
+export async function simulateSeed(
+  system: EvaluatedSystem,
+  dataset: Dataset,
+  contexts: readonly RecContext[],
+  simulator: UserSimulator,
+  options: SimulationOptions,
+): Promise<SeedSimulation> {
+  const outcome = await withSystem(system, dataset, async (opened) => {
+    if (!opened.recommender) {
+      throw new CrsaugError(`${system.model}: a predictions file cannot be simulated`, {
+        hint: 'the simulator needs a model that re-ranks the grown dialogue: give a checkpoint or a run folder',
+      });
+    }
+    if (opened.ignoresFeedback) return { excluded: opened.ignoresFeedback };
+    return {
+      result: await simulateDialogues(opened.recommender, contexts, dataset.catalog, simulator, options),
+    };
+  });
+  if (outcome.excluded !== undefined) return { excluded: outcome.excluded };
+  const { transcripts, simulator: _simulator, recommender: _recommender, ...summary } = outcome.result;
+  return {
+    dialogues: transcripts.map((t) => t.dialog_id),
+    seed: {
       seed: system.seed,
       summary,
       successTurns: Object.fromEntries(
         options.ks.map((k) => [String(k), transcripts.map((t) => firstSuccessTurn(t, k) ?? 0)]),
       ),
-    });
-  }
-  return value;
+    },
+  };
 }
 
 /** results.json → `judged`: per model, mode and seed the judged metrics, and what they were judged against. */

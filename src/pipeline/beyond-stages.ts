@@ -27,8 +27,10 @@ import {
   type RunSimulation,
   runJudged,
   runSimulation,
+  type SeedSimulator,
   type SimulatedValue,
   simulateGroup,
+  simulateSeed,
   simulationComparisons,
   simulatorOf,
 } from './beyond-labels.js';
@@ -248,12 +250,24 @@ function judgeArtifact(
 }
 
 function attributeSimulation(ctx: PipelineContext, groups: readonly SystemGroup[], datasetKey: string) {
-  const { config, dataset } = ctx;
+  const { config, dataset, seeds } = ctx;
   const simulator = simulatorOf('attribute', config, dataset);
+  const contexts = splitOf(dataset, SPLIT).contexts;
+  // With several seeds at once, each seed's dialogues run in a seed worker: the simulator is deterministic and
+  // rankings do not depend on the thread, so the transcripts are the same (test/pipeline/seed-pool.test.ts).
+  const seedSimulator: SeedSimulator | undefined =
+    seeds && seeds.width > 1
+      ? {
+          simulate: (system, options) =>
+            system.source
+              ? seeds.simulate({ config, split: SPLIT, system: system.source, options })
+              : simulateSeed(system, dataset, contexts, simulator, options),
+        }
+      : undefined;
   return simulationStage(ctx, groups, datasetKey, 'attribute', config.eval.simulate.maxContexts, {
     settings: { simulator: simulator.identity },
     simulate: (group, options) =>
-      simulateGroup(group, dataset, splitOf(dataset, SPLIT).contexts, simulator, options),
+      simulateGroup(group, dataset, contexts, simulator, { ...options, seedSimulator }),
   });
 }
 

@@ -3,28 +3,47 @@ import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import { engine } from '../engine/index.js';
 import { CrsaugError } from '../util/errors.js';
-import { type SeedOutcome, type SeedTask, trainOneSeed } from './seed-task.js';
+import { runSeedJob, type SeedJob, type SeedJobOutcome, type SimulateTask } from './seed-jobs.js';
+import type { SeedOutcome, SeedTask } from './seed-task.js';
 
-/** Trains the seeds of a training stage: one at a time on the main thread, or several in worker threads. */
+/**
+ * Runs the seeds of a stage (training, or the attribute simulator's dialogues): one at a time on the main
+ * thread, or several in worker threads.
+ */
 export interface SeedRunner {
-  /** Seeds trained at once. */
+  /** Seeds run at once. */
   readonly width: number;
   train(task: SeedTask): Promise<SeedOutcome>;
+  simulate(task: SimulateTask): Promise<SeedJobOutcome['simulate']>;
   close(): Promise<void>;
+}
+
+/** A runner's train and simulate, both through one function that runs any job. */
+function jobRunner(
+  width: number,
+  run: (job: SeedJob) => Promise<unknown>,
+  close: () => Promise<void>,
+): SeedRunner {
+  return {
+    width,
+    train: (task) => run({ kind: 'train', task }) as Promise<SeedOutcome>,
+    simulate: (task) => run({ kind: 'simulate', task }) as Promise<SeedJobOutcome['simulate']>,
+    close,
+  };
 }
 
 /** One seed at a time on the main thread's engine, which splits each kernel over its own threads. */
 export function inlineSeedRunner(dataset: Dataset): SeedRunner {
   let last: Promise<unknown> = Promise.resolve();
-  return {
-    width: 1,
-    train(task) {
-      const outcome = last.then(() => trainOneSeed(dataset, task));
+  return jobRunner(
+    1,
+    (job) => {
+      const outcome = last.then(() => runSeedJob(dataset, job));
       last = outcome.catch(() => undefined);
       return outcome;
     },
-    close: async () => {},
-  };
+    async () => {},
+  );
 }
 
 /**
@@ -45,27 +64,27 @@ export function seedRunnerFor(config: Config, dataset: Dataset): SeedRunner {
   const width = seedWorkersFor(config);
   if (width === 1) return inlineSeedRunner(dataset);
   let pool: SeedWorkerPool | undefined;
-  return {
+  return jobRunner(
     width,
-    train: (task) => {
+    (job) => {
       pool ??= new SeedWorkerPool(config, width, engine().threads);
-      return pool.train(task);
+      return pool.run(job);
     },
-    close: async () => {
+    async () => {
       await pool?.close();
       pool = undefined;
     },
-  };
+  );
 }
 
-/** What a seed worker is sent: a seed to train, and the engine threads it may use now (changed as seeds finish). */
+/** What a seed worker is sent: a seed's job, and the engine threads it may use now (changed as seeds finish). */
 export interface SeedWorkerMessage {
   threads: number;
-  task?: SeedTask;
+  job?: SeedJob;
 }
 
-/** What a seed worker answers: the outcome, or the error with what the CLI prints of it. */
-export type SeedWorkerReply = { ok: true; outcome: SeedOutcome } | { ok: false; error: SeedWorkerError };
+/** What a seed worker answers: the job's outcome, or the error with what the CLI prints of it. */
+export type SeedWorkerReply = { ok: true; outcome: unknown } | { ok: false; error: SeedWorkerError };
 
 /** An error crossing from a worker: `user` marks a CrsaugError (the user's to fix, printed without a stack). */
 export interface SeedWorkerError {
@@ -77,8 +96,8 @@ export interface SeedWorkerError {
 }
 
 interface Job {
-  task: SeedTask;
-  resolve: (outcome: SeedOutcome) => void;
+  job: SeedJob;
+  resolve: (outcome: unknown) => void;
   reject: (error: unknown) => void;
 }
 
@@ -90,13 +109,13 @@ export function shareThreads(threads: number, busy: number): number[] {
 }
 
 /**
- * `width` worker threads (seed-worker.ts), each loading the configured dataset once and training the seeds it
- * is given. The engine threads are shared by the seeds in training: one each while all workers are busy, and
+ * `width` worker threads (seed-worker.ts), each loading the configured dataset once and running the seeds' jobs
+ * it is given. The engine threads are shared by the seeds in training: one each while all workers are busy, and
  * when the queue is empty the threads of finished seeds go to those still training (within 200 ms, as often
  * as the trainer lets the event loop run), so the fifth of five seeds on two workers does not train alone on
  * one core. Idle workers do not keep the process alive.
  */
-export class SeedWorkerPool implements SeedRunner {
+export class SeedWorkerPool {
   private readonly idle: Worker[] = [];
   private readonly workers = new Set<Worker>();
   private readonly queue: Job[] = [];
@@ -116,9 +135,9 @@ export class SeedWorkerPool implements SeedRunner {
     }
   }
 
-  train(task: SeedTask): Promise<SeedOutcome> {
+  run(job: SeedJob): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, resolve, reject });
+      this.queue.push({ job, resolve, reject });
       this.dispatch();
     });
   }
@@ -136,7 +155,7 @@ export class SeedWorkerPool implements SeedRunner {
     [...this.shares.keys()].forEach((worker, i) => {
       const threads = shares[i]!;
       const job = started.get(worker);
-      if (job) worker.postMessage({ threads, task: job.task } satisfies SeedWorkerMessage);
+      if (job) worker.postMessage({ threads, job: job.job } satisfies SeedWorkerMessage);
       else if (this.shares.get(worker) !== threads)
         worker.postMessage({ threads } satisfies SeedWorkerMessage);
       this.shares.set(worker, threads);
@@ -161,7 +180,7 @@ export class SeedWorkerPool implements SeedRunner {
     const onError = (error: unknown) => settle(() => this.lose(worker, job, error));
     const onExit = (code: number) =>
       settle(() =>
-        this.lose(worker, job, new Error(`the seed worker stopped (exit code ${code}) while training`)),
+        this.lose(worker, job, new Error(`the seed worker stopped (exit code ${code}) while running a seed`)),
       );
     worker.on('message', onReply).on('error', onError).on('exit', onExit);
     worker.ref();

@@ -1,28 +1,28 @@
-// A seed worker of SeedWorkerPool (seed-pool.ts): loads the configured dataset once, then trains each seed it
-// is sent on this thread's own engine, on as many threads as the pool gives it, and answers with the outcome
-// or the error.
+// A seed worker of SeedWorkerPool (seed-pool.ts): loads the configured dataset once, then runs each seed's job
+// it is sent (training, or the attribute simulator's dialogues) on this thread's own engine, on as many threads
+// as the pool gives it, and answers with the outcome or the error.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
 import { loadConfiguredDataset } from '../data/index.js';
 import { configureEngine } from '../engine/index.js';
 import { CrsaugError } from '../util/errors.js';
+import { runSeedJob } from './seed-jobs.js';
 import type { SeedWorkerError, SeedWorkerMessage, SeedWorkerReply } from './seed-pool.js';
-import { trainOneSeed } from './seed-task.js';
 
 const { config } = workerData as { config: Config };
 const dataset = loadConfiguredDataset(config);
 // A dataset that fails to load fails the first seed sent here, not the thread.
 dataset.catch(() => {});
 
-parentPort!.on('message', async ({ threads, task }: SeedWorkerMessage) => {
+parentPort!.on('message', async ({ threads, job }: SeedWorkerMessage) => {
   // A new share takes effect from the next kernel call; results do not depend on the thread count.
   configureEngine({ threads });
-  if (!task) return;
+  if (!job) return;
   let reply: SeedWorkerReply;
   try {
-    // threads 0 keeps the pool's share in force (the config's would override it).
-    const seedConfig = { ...task.config, threads: 0 };
-    reply = { ok: true, outcome: await trainOneSeed(await dataset, { ...task, config: seedConfig }) };
+    // threads 0 keeps the pool's share in force (the config's would override it); the message is our own copy.
+    job.task.config = { ...job.task.config, threads: 0 };
+    reply = { ok: true, outcome: await runSeedJob(await dataset, job) };
   } catch (error) {
     reply = { ok: false, error: describe(error) };
   }

@@ -7,7 +7,6 @@ import {
 } from '../eval/index.js';
 import type { Artifact } from './artifact-store.js';
 import type { SeedRun } from './seed-task.js';
-import type { TrainValue } from './train-stages.js';
 
 /**
  * One mode against the baseline of the same backbone on one metric (results.json → `comparisons`):
@@ -79,7 +78,9 @@ export function compareModesWithBaseline(
 }
 
 /** The seed runs of each trained mode, as compareWithBaseline reads them. */
-export function seedRunsOf(trained: Record<string, Artifact<TrainValue>>): Record<string, SeedRun[]> {
+export function seedRunsOf(
+  trained: Record<string, Artifact<{ runs: SeedRun[] }>>,
+): Record<string, SeedRun[]> {
   return Object.fromEntries(Object.entries(trained).map(([mode, a]) => [mode, a.value.runs]));
 }
 

@@ -27,7 +27,20 @@ export interface EvaluatedSystem {
   name: string;
   /** What identifies it beyond its name (a checkpoint's weights hash, a file's path), for transcripts. */
   identity: string;
+  /** How to make it again in another thread (absent for a predictions file). */
+  source?: SystemSource;
   open(dataset: Dataset): Promise<OpenedSystem>;
+}
+
+/** A system as plain data, for a seed worker to open on its own engine (systemOf). */
+export type SystemSource =
+  | { kind: 'checkpoint'; model: string; mode: string; seed: number; dir: string }
+  | { kind: 'floor'; name: string; seed: number };
+
+export function systemOf(source: SystemSource): EvaluatedSystem {
+  return source.kind === 'checkpoint'
+    ? checkpointSystem(source.model, source.mode, source.seed, source.dir)
+    : floorSystem(source.name, source.seed);
 }
 
 export interface OpenedSystem {
@@ -52,6 +65,7 @@ export function checkpointSystem(model: string, mode: string, seed: number, dir:
     mode,
     seed,
     name: `${model}-${mode}-s${seed}`,
+    source: { kind: 'checkpoint', model, mode, seed, dir },
     get identity() {
       return sha256(readFileSync(join(dir, WEIGHTS_FILE))).slice(0, 16);
     },
@@ -76,6 +90,7 @@ export function floorSystem(name: string, seed: number): EvaluatedSystem {
     seed,
     name,
     identity: name,
+    source: { kind: 'floor', name, seed },
     async open(dataset) {
       const recommender = await getRecommenderSpec(name).create(dataset, { seed });
       return { recommender, rankings: rankingsOf(recommender, dataset), close: () => {} };

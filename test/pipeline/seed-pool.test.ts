@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -7,10 +7,13 @@ import { resolveConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { loadConfiguredDataset } from '../../src/data/index.js';
 import { configureEngine } from '../../src/engine/index.js';
+import { splitOf } from '../../src/eval/index.js';
 import { ArtifactStore } from '../../src/pipeline/artifact-store.js';
+import { type SeedSimulator, simulateGroup, simulatorOf } from '../../src/pipeline/beyond-labels.js';
 import { seedRunnerFor, seedWorkersFor, shareThreads } from '../../src/pipeline/seed-pool.js';
 import type { SeedRun } from '../../src/pipeline/seed-task.js';
-import { trainStage } from '../../src/pipeline/train-stages.js';
+import { checkpointSystem, floorSystem } from '../../src/pipeline/systems.js';
+import { bestCheckpointOf, trainStage } from '../../src/pipeline/train-stages.js';
 import { CrsaugError } from '../../src/util/errors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'crsaug-seed-pool-'));
@@ -103,6 +106,66 @@ test('a stage trained two seeds at a time in worker threads equals the one train
       stage,
     );
     assert.deepEqual(results(again.value.runs), results(one.value.runs));
+  } finally {
+    await seeds.close();
+  }
+});
+
+test('the attribute simulator run in seed workers writes the same transcripts and numbers as on the main thread', async () => {
+  configureEngine({ threads: 2 });
+  const cfg = config({
+    train: { seeds: 2, epochs: 1 },
+    cacheDir: join(root, 'cache'),
+    run: { seedWorkers: 2 },
+  });
+  const dataset = await loadConfiguredDataset(cfg);
+  const trained = await trainStage(
+    { config: cfg, dataset, store: new ArtifactStore(join(root, 'simulated')), log: () => {} },
+    { backbone: 'kbrd', mode: 'baseline', label: 'baseline' },
+  );
+  const groups = [
+    { model: 'popularity', mode: 'baseline', trained: false, systems: [floorSystem('popularity', 42)] },
+    {
+      model: 'kbrd',
+      mode: 'baseline',
+      trained: true,
+      systems: trained.value.runs.map((r) =>
+        checkpointSystem('kbrd', 'baseline', r.seed, bestCheckpointOf(trained, r.seed)),
+      ),
+    },
+  ];
+  const contexts = splitOf(dataset, 'test').contexts;
+  const simulator = simulatorOf('attribute', cfg, dataset);
+  const options = { turns: 3, ks: [1, 10], topK: 100, concurrency: 4, silent: true };
+  const simulate = (where: string, seedSimulator?: SeedSimulator) => {
+    mkdirSync(join(root, where));
+    return Promise.all(
+      groups.map((group) =>
+        simulateGroup(group, dataset, contexts, simulator, {
+          ...options,
+          seedSimulator,
+          transcriptsFileOf: (system) => join(root, where, `${system.name}.jsonl`),
+        }),
+      ),
+    );
+  };
+  const here = await simulate('here');
+  const seeds = seedRunnerFor(cfg, dataset);
+  try {
+    const inWorkers = await simulate('workers', {
+      simulate: (system, opts) =>
+        seeds.simulate({ config: cfg, split: 'test', system: system.source!, options: opts }),
+    });
+    assert.deepEqual(inWorkers, here);
+    assert.deepEqual(
+      here.map((g) => g.seeds.length),
+      [1, 2],
+    );
+    assert.ok(here[1]!.seeds[0]!.summary.dialogues > 0);
+    for (const name of ['popularity', 'kbrd-baseline-s42', 'kbrd-baseline-s43']) {
+      const [a, b] = ['here', 'workers'].map((where) => readFileSync(join(root, where, `${name}.jsonl`)));
+      assert.ok(a!.length > 0 && a!.equals(b!), name);
+    }
   } finally {
     await seeds.close();
   }
