@@ -38,7 +38,7 @@ export function addPipelineOptions(command: Command, epochsOf: string, configHel
     .option('--stage1-epochs <n>', 'epochs of stage 1 on the synthetic labels', positiveInt)
     .option(
       '--seed-workers <n>',
-      'seeds of a stage trained at once, in worker threads (0: one per engine thread; 1: one at a time); results are the same',
+      'seeds of a stage trained or simulated at once, in worker threads (0: one per engine thread; 1: one at a time); results are the same',
       nonNegativeInt,
     );
 }

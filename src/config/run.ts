@@ -72,9 +72,9 @@ export const RunConfigSchema = z
       })
       .prefault({}),
     /**
-     * Seeds of a training stage trained at once, each in a worker thread on a one-thread engine; 0 = one per
-     * engine thread (threads, else one per core); 1 = one at a time on the main thread's engine, each kernel
-     * split over its threads. Every seed's result is the same either way.
+     * Seeds of a stage trained (or talked to by the attribute simulator) at once, each in a worker thread on a
+     * one-thread engine; 0 = one per engine thread (threads, else one per core); 1 = one at a time on the main
+     * thread's engine, each kernel split over its threads. Every seed's result is the same either way.
      */
     seedWorkers: z.number().int().nonnegative().default(0),
     /**
