@@ -20,12 +20,6 @@ export interface SimulateTask {
 /** What a seed runner is given to do for one seed. */
 export type SeedJob = { kind: 'train'; task: SeedTask } | { kind: 'simulate'; task: SimulateTask };
 
-/** What each job answers with. */
-export interface SeedJobOutcome {
-  train: SeedOutcome;
-  simulate: SeedSimulation;
-}
-
 export function runSeedJob(dataset: Dataset, job: SeedJob): Promise<SeedOutcome | SeedSimulation> {
   if (job.kind === 'train') return trainOneSeed(dataset, job.task);
   const { config, split, system, options } = job.task;

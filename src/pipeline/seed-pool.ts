@@ -3,7 +3,8 @@ import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/types.js';
 import { engine } from '../engine/index.js';
 import { CrsaugError } from '../util/errors.js';
-import { runSeedJob, type SeedJob, type SeedJobOutcome, type SimulateTask } from './seed-jobs.js';
+import type { SeedSimulation } from './beyond-labels.js';
+import { runSeedJob, type SeedJob, type SimulateTask } from './seed-jobs.js';
 import type { SeedOutcome, SeedTask } from './seed-task.js';
 
 /**
@@ -14,7 +15,7 @@ export interface SeedRunner {
   /** Seeds run at once. */
   readonly width: number;
   train(task: SeedTask): Promise<SeedOutcome>;
-  simulate(task: SimulateTask): Promise<SeedJobOutcome['simulate']>;
+  simulate(task: SimulateTask): Promise<SeedSimulation>;
   close(): Promise<void>;
 }
 
@@ -27,7 +28,7 @@ function jobRunner(
   return {
     width,
     train: (task) => run({ kind: 'train', task }) as Promise<SeedOutcome>,
-    simulate: (task) => run({ kind: 'simulate', task }) as Promise<SeedJobOutcome['simulate']>,
+    simulate: (task) => run({ kind: 'simulate', task }) as Promise<SeedSimulation>,
     close,
   };
 }
