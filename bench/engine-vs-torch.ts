@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/config/paths.js';
 import { benchGemm } from './engine/gemm.js';
 import { contention } from './engine/measure.js';
-import { totalMs } from './engine/step-kernels.js';
-import { benchTrainStep, describeKernels } from './engine/train-step.js';
+import { describeKernels, totalMs } from './engine/step-kernels.js';
+import { benchTrainStep } from './engine/train-step.js';
 import { type PythonStack, runPython } from './machine.js';
 import { table } from './report.js';
 

@@ -8,7 +8,7 @@ import { Embedding } from '../../src/engine/nn/layers.js';
 import { AdamW } from '../../src/engine/optim/adamw.js';
 import { Rng } from '../../src/util/rng.js';
 import { contention, load, measure } from './measure.js';
-import { type StepKernelTimes, stepKernelsAlone, totalMs } from './step-kernels.js';
+import { describeKernels, type StepKernelTimes, stepKernelsAlone } from './step-kernels.js';
 
 const VOCAB = 30000;
 const DIM = 128;
@@ -71,7 +71,6 @@ export async function benchTrainStep(threads: number, sparse: boolean, steps = 1
   const last = batches[losses.length - 1]!;
   const kernelsAlone = stepKernelsAlone(
     {
-      engine,
       shape: { vocab: VOCAB, dim: DIM, tokens: TOKENS, batch: BATCH, classes: CLASSES },
       table: model.emb.weight,
       weight: model.out.weight,
@@ -115,11 +114,6 @@ export async function printTrainStepBench(): Promise<void> {
     }
   }
   await engine.dispose();
-}
-
-/** "three GEMMs 24.4 + AdamW 2.2 + … = 30.7 ms" */
-export function describeKernels(times: StepKernelTimes): string {
-  return `${times.map((t) => `${t.kernel} ${t.ms.toFixed(2)}`).join(' + ')} = ${totalMs(times).toFixed(1)} ms`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) await printTrainStepBench();

@@ -12,9 +12,9 @@ type Strides = [number, number, number];
 
 /**
  * C = op(A)·op(B) + beta·C on heap pointers, for `count` products spaced by `strides` (the engine spreads
- * a batch over its threads).
+ * a batch over its threads). Exported for bench/engine/step-kernels.ts, which times the calls the ops make.
  */
-function gemmAt(
+export function gemmAt(
   a: number,
   b: number,
   c: number,
